@@ -1,0 +1,5 @@
+// The migrations, oldest first. Written by `npm run migration:generate|create`.
+import type { MigrationInterface } from 'typeorm';
+import { Initial1795300152006 } from './1795300152006-Initial.js';
+
+export const migrations: (new () => MigrationInterface)[] = [Initial1795300152006];

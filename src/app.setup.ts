@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { Logger as PinoLogger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import { bootstrapApiKeys } from './auth/bootstrap.js';
+import { ApiKeysService } from './auth/api-keys.service.js';
+import { createLogger, NestPinoLogger } from './common/logger.js';
+import { buildOpenApiDocument } from './common/openapi.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { InputValidationPipe } from './common/validation.js';
+import type { AppConfig } from './config/config.js';
+import { type OpenedDatabase, openDatabase } from './database/database.js';
+import { runMigrations } from './database/migrate.js';
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Honours a well-formed incoming X-Request-Id, otherwise makes one. */
+function requestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)
+    ? incoming
+    : randomUUID();
+}
+
+/**
+ * Everything that makes the application behave as shipped: parsers, pipes, filters, docs.
+ * Used by main.ts and by every test, so the tested app is the shipped app.
+ */
+export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON is the only accepted body; anything else is 415 rather than parsed loosely.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: config.bodyLimitBytes },
+    fastify.getDefaultJsonParser('error', 'error'),
+  );
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+
+  app.useGlobalPipes(new InputValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+    customSiteTitle: 'Handover API',
+  });
+}
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  database: OpenedDatabase;
+  logger: PinoLogger;
+  /** Stops serving, waits for in-flight requests, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  /** Where the embedded database lives when DATABASE_URL is absent (default DATA_DIR). */
+  embeddedDir?: string | 'memory';
+  logger?: PinoLogger;
+  /** Called with the secret of an admin key created on first start. */
+  onFirstAdminKey?: (secret: string) => void;
+}
+
+/** Opens the database, migrates it, and builds the configured, initialised application. */
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<RunningApp> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config, options.embeddedDir);
+  logger.info({ embedded: database.embedded }, `Database: ${database.description}`);
+  let app: NestFastifyApplication | undefined;
+  try {
+    const adapter = new FastifyAdapter({
+      loggerInstance: logger,
+      bodyLimit: config.bodyLimitBytes,
+      genReqId: requestId,
+      requestIdLogLabel: 'requestId',
+    });
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(config, database.connection),
+      adapter,
+      { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
+    );
+    configureApp(app, config);
+    if (config.dbMigrate) {
+      const applied = await runMigrations(app.get(DataSource));
+      logger.info(
+        applied.length > 0
+          ? `Applied migrations: ${applied.map((migration) => migration.name).join(', ')}`
+          : 'Database schema is up to date',
+      );
+    }
+    await app.init();
+    await bootstrapApiKeys(
+      app.get(ApiKeysService),
+      config,
+      database.embedded,
+      logger,
+      options.onFirstAdminKey,
+    );
+  } catch (error) {
+    await app?.close();
+    await database.close();
+    throw error;
+  }
+  const initialised = app;
+  return {
+    app: initialised,
+    database,
+    logger,
+    close: async () => {
+      await initialised.close();
+      await database.close();
+    },
+  };
+}

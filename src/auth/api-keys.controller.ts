@@ -1,0 +1,41 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/openapi.js';
+import { ApiPageResponse, PageQuery, type Page } from '../common/pagination.js';
+import { UuidParam } from '../common/validation.js';
+import { Roles } from './actor.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response.js';
+import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+
+@ApiTags('API keys')
+@Roles('admin')
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create an API key; the secret is returned this once' })
+  @ApiCreatedResponse({ type: CreatedApiKeyResponse })
+  @ApiProblems(400)
+  create(@Body() input: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
+    return this.apiKeys.create(input);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List API keys (never their secrets), oldest first' })
+  @ApiPageResponse(ApiKeyResponse, 'A page of API keys')
+  @ApiProblems(400)
+  list(@Query() query: PageQuery): Promise<Page<ApiKeyResponse>> {
+    return this.apiKeys.list(query.limit, query.cursor);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key; it is refused from the next request on' })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiProblems(400, 404)
+  async revoke(@UuidParam('id') id: string): Promise<void> {
+    await this.apiKeys.revoke(id);
+  }
+}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type Repository } from 'typeorm';
+import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { NotFoundProblem, ValidationProblem } from '../common/problem.js';
+import { ApiKey } from './api-key.entity.js';
+import { generateSecret, hashSecret, secretMatches, secretPrefix } from './api-key-secret.js';
+import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response.js';
+import type { Role } from './role.js';
+
+export type AuthenticationResult =
+  { outcome: 'ok'; key: ApiKey } | { outcome: 'unknown' | 'revoked' | 'expired' };
+
+/** How stale `lastUsedAt` may get before a request refreshes it (saves a write per request). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+@Injectable()
+export class ApiKeysService {
+  private readonly keys: Repository<ApiKey>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.keys = dataSource.getRepository(ApiKey);
+  }
+
+  async authenticate(secret: string, now = new Date()): Promise<AuthenticationResult> {
+    const candidates = await this.keys.find({ where: { prefix: secretPrefix(secret) } });
+    const key = candidates.find((candidate) => secretMatches(secret, candidate.secretHash));
+    if (!key) return { outcome: 'unknown' };
+    if (key.revokedAt) return { outcome: 'revoked' };
+    if (key.expiresAt && key.expiresAt <= now) return { outcome: 'expired' };
+    if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.keys.update({ id: key.id }, { lastUsedAt: now });
+    }
+    return { outcome: 'ok', key };
+  }
+
+  async create(input: CreateApiKeyDto, now = new Date()): Promise<CreatedApiKeyResponse> {
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+    if (expiresAt && expiresAt <= now) {
+      throw new ValidationProblem([
+        { field: 'expiresAt', message: 'expiresAt must be in the future' },
+      ]);
+    }
+    return this.issue({
+      name: input.name,
+      role: input.role,
+      personId: input.personId ?? null,
+      expiresAt,
+    });
+  }
+
+  /** Stores a new key with a fresh secret and returns it with the secret, the only time it is seen. */
+  async issue(fields: {
+    name: string;
+    role: Role;
+    personId: string | null;
+    expiresAt: Date | null;
+  }): Promise<CreatedApiKeyResponse> {
+    const secret = generateSecret();
+    const key = await this.keys.save(
+      this.keys.create({ ...fields, prefix: secretPrefix(secret), secretHash: hashSecret(secret) }),
+    );
+    return { ...ApiKeyResponse.from(key), secret };
+  }
+
+  async list(limit: number, cursor: string | undefined): Promise<Page<ApiKeyResponse>> {
+    const query = this.keys
+      .createQueryBuilder('key')
+      .orderBy('key.createdAt', 'ASC')
+      .addOrderBy('key.id', 'ASC')
+      .limit(limit + 1);
+    if (cursor) {
+      const [createdAt, id] = decodeCursor(cursor, ['string', 'string']);
+      query.where('(key.createdAt, key.id) > (:createdAt::timestamptz, :id::uuid)', {
+        createdAt,
+        id,
+      });
+    }
+    const rows = await query.getMany();
+    return toPage(rows, limit, (key) => [key.createdAt.toISOString(), key.id], ApiKeyResponse.from);
+  }
+
+  /** Revokes a key at once; revoking a revoked key changes nothing. */
+  async revoke(id: string): Promise<void> {
+    const result = await this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'COALESCE(revoked_at, now())' })
+      .where('id = :id', { id })
+      .execute();
+    if (result.affected === 0) throw new NotFoundProblem('API key', id);
+  }
+
+  /** Makes sure a key with this secret exists (from ADMIN_API_KEY); safe when run concurrently. */
+  async ensureAdminKey(secret: string): Promise<'created' | 'present' | 'revoked'> {
+    const secretHash = hashSecret(secret);
+    const inserted = await this.keys
+      .createQueryBuilder()
+      .insert()
+      .values({
+        name: 'Administrator (ADMIN_API_KEY)',
+        role: 'admin',
+        prefix: secretPrefix(secret),
+        secretHash,
+      })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    if ((inserted.raw as unknown[]).length > 0) return 'created';
+    const existing = await this.keys.findOneByOrFail({ secretHash });
+    return existing.revokedAt ? 'revoked' : 'present';
+  }
+
+  /** Creates an admin key when no key exists at all, returning its secret. */
+  async createFirstAdminKeyIfNone(): Promise<string | undefined> {
+    if ((await this.keys.count()) > 0) return undefined;
+    const key = await this.issue({
+      name: 'First administrator',
+      role: 'admin',
+      personId: null,
+      expiresAt: null,
+    });
+    return key.secret;
+  }
+}

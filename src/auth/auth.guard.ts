@@ -1,0 +1,97 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemException } from '../common/problem.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { PUBLIC_KEY, ROLES_KEY } from './actor.js';
+import { bearerToken } from './api-key-secret.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { FixedWindowRateLimiter } from './rate-limiter.js';
+import type { Role } from './role.js';
+
+const UNAUTHENTICATED_DETAIL: Record<string, string> = {
+  missing: 'Send an API key as "Authorization: Bearer <key>".',
+  unknown: 'The API key is not valid.',
+  revoked: 'The API key has been revoked.',
+  expired: 'The API key has expired.',
+};
+
+/**
+ * Runs on every route: authenticates the API key (401), applies the per-key rate limit (429)
+ * and checks the route's roles (403). Routes marked @Public() skip it.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly logger = new Logger(AuthGuard.name);
+  private readonly rateLimiter: FixedWindowRateLimiter;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.rateLimiter = new FixedWindowRateLimiter(
+      config.rateLimitMax,
+      config.rateLimitWindowSeconds * 1000,
+    );
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const token = bearerToken(request.headers.authorization);
+    const result = token ? await this.apiKeys.authenticate(token) : { outcome: 'missing' as const };
+    if (result.outcome !== 'ok') {
+      throw new ProblemException({
+        status: 401,
+        type: 'unauthenticated',
+        detail: UNAUTHENTICATED_DETAIL[result.outcome],
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    }
+    const { key } = result;
+    request.actor = { apiKeyId: key.id, name: key.name, role: key.role, personId: key.personId };
+    request.log = request.log.child({ apiKeyId: key.id });
+
+    if (this.rateLimiter.enabled) {
+      const decision = this.rateLimiter.consume(key.id);
+      const headers = {
+        'RateLimit-Limit': String(decision.limit),
+        'RateLimit-Remaining': String(decision.remaining),
+        'RateLimit-Reset': String(decision.resetSeconds),
+      };
+      if (!decision.allowed) {
+        throw new ProblemException({
+          status: 429,
+          type: 'rate-limited',
+          detail: `This API key made more than ${decision.limit} requests in the current window; retry in ${decision.resetSeconds} s.`,
+          headers: { ...headers, 'Retry-After': String(decision.resetSeconds) },
+        });
+      }
+      reply.headers(headers);
+    }
+
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (!roles) {
+      // Fail closed: a route must say who may call it.
+      this.logger.error(`Route ${request.method} ${request.routeOptions.url} declares no @Roles()`);
+    }
+    if (!roles?.includes(key.role)) {
+      throw new ProblemException({
+        status: 403,
+        type: 'forbidden',
+        detail: `The role ${key.role} may not perform this action.`,
+      });
+    }
+    return true;
+  }
+}

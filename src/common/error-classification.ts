@@ -1,0 +1,115 @@
+import type { ProblemInit } from './problem.js';
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+const CONNECTION_ERROR_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection is not established',
+  'connection timeout',
+];
+
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+function codeOf(error: unknown): string | undefined {
+  const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
+  const code = candidate?.driverError?.code ?? candidate?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function messageOf(error: unknown): string {
+  const candidate = error as { message?: unknown; driverError?: { message?: unknown } };
+  return `${candidate?.message ?? ''} ${candidate?.driverError?.message ?? ''}`;
+}
+
+/** True when the error means the database cannot be reached right now (worth retrying). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code !== undefined && CONNECTION_ERROR_CODES.has(code)) return true;
+  const message = messageOf(error);
+  return CONNECTION_ERROR_MESSAGES.some((fragment) => message.includes(fragment));
+}
+
+/** Maps errors of the database and the HTTP layer to problems; undefined when unexpected. */
+export function classifyError(error: unknown): ProblemInit | undefined {
+  if (isDatabaseUnavailable(error)) {
+    return {
+      status: 503,
+      type: 'database-unavailable',
+      detail: 'The database is unreachable at the moment; retry shortly.',
+      headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+    };
+  }
+  const code = codeOf(error);
+  if (code === '57014') {
+    return {
+      status: 503,
+      type: 'statement-timeout',
+      detail: 'The database took too long to answer; retry shortly.',
+      headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+    };
+  }
+  // Data exceptions (class 22) come from values PostgreSQL refuses: bad input, not a fault.
+  if (code !== undefined && code.startsWith('22') && code.length === 5) {
+    return {
+      status: 400,
+      type: 'invalid-value',
+      detail: 'A value in the request is not acceptable (out of range or malformed).',
+    };
+  }
+  return classifyHttpLayerError(error);
+}
+
+function classifyHttpLayerError(error: unknown): ProblemInit | undefined {
+  const candidate = error as { statusCode?: unknown; code?: unknown; message?: unknown };
+  const status = candidate?.statusCode;
+  // Errors raised by Fastify before a route runs (body parsing, limits) carry a 4xx statusCode.
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const code = typeof candidate.code === 'string' ? candidate.code : '';
+  switch (status) {
+    case 413:
+      return {
+        status,
+        type: 'payload-too-large',
+        detail: 'The request body is larger than the server accepts.',
+      };
+    case 415:
+      return {
+        status,
+        type: 'unsupported-media-type',
+        detail: 'Send request bodies as application/json.',
+      };
+    case 400:
+      if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+        return {
+          status,
+          type: 'malformed-body',
+          detail: 'The body is empty although Content-Type is application/json.',
+        };
+      }
+      if (error instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+        return { status, type: 'malformed-body', detail: 'The request body is not valid JSON.' };
+      }
+      return { status, type: 'bad-request', detail: String(candidate.message ?? 'Bad request.') };
+    default:
+      return { status, type: 'bad-request', detail: String(candidate.message ?? 'Bad request.') };
+  }
+}

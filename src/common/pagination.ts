@@ -1,0 +1,109 @@
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Type as TransformType } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ValidationProblem } from './problem.js';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+export class PageQuery {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    example: 50,
+  })
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit: number = DEFAULT_PAGE_SIZE;
+
+  @ApiPropertyOptional({
+    description: "Opaque cursor from the previous page's `nextCursor`",
+    example: 'eyJrIjpbIjIwMjYtMTEtMjFUMTA6MDA6MDAuMDAwWiIsIjFmMmUiXX0',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a cursor returned by this list' })
+  cursor?: string;
+}
+
+/** A keyset position: the sort values of the last item of the previous page. */
+export type CursorPosition = (string | number)[];
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor, checking it has the shape `expected` describes; 400 otherwise. */
+export function decodeCursor(cursor: string, expected: ('string' | 'number')[]): CursorPosition {
+  const invalid = new ValidationProblem([
+    { field: 'cursor', message: 'cursor must be a cursor returned by this list' },
+  ]);
+  let position: unknown;
+  try {
+    position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  if (
+    !Array.isArray(position) ||
+    position.length !== expected.length ||
+    position.some(
+      (value, index) => typeof value !== expected[index] || String(value).includes('\u0000'),
+    )
+  ) {
+    throw invalid;
+  }
+  return position as CursorPosition;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * Builds a page from rows fetched with `limit + 1`: the extra row only tells that a next
+ * page exists.
+ */
+export function toPage<Row, Item>(
+  rows: Row[],
+  limit: number,
+  position: (row: Row) => CursorPosition,
+  toItem: (row: Row) => Item,
+): Page<Item> {
+  const pageRows = rows.slice(0, limit);
+  const last = pageRows[pageRows.length - 1];
+  return {
+    items: pageRows.map(toItem),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null,
+  };
+}
+
+/** Documents a `{ items, nextCursor }` response of the given item type. */
+export function ApiPageResponse(item: Type<unknown>, description: string) {
+  return applyDecorators(
+    ApiExtraModels(item),
+    ApiOkResponse({
+      description,
+      schema: {
+        type: 'object',
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: { $ref: getSchemaPath(item) } },
+          nextCursor: {
+            type: 'string',
+            nullable: true,
+            description: 'Pass as `cursor` for the next page; null on the last page',
+            example: null,
+          },
+        },
+      },
+    }),
+  );
+}

@@ -1,0 +1,106 @@
+import { STATUS_CODES } from 'node:http';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_TYPE_BASE = 'urn:handover:problem:';
+
+export class ProblemItem {
+  @ApiPropertyOptional({
+    description: 'The input field at fault, as a path (`spec.successMetrics[0].name`)',
+    example: 'name',
+  })
+  field?: string;
+
+  @ApiPropertyOptional({
+    description: 'A stable code for an unmet precondition',
+    example: 'NO_FINAL_HANDOVER',
+  })
+  code?: string;
+
+  @ApiProperty({ example: 'name must be shorter than or equal to 100 characters' })
+  message!: string;
+}
+
+/** RFC 9457 problem details: the body of every error response. */
+export class ProblemDetails {
+  @ApiProperty({
+    example: 'urn:handover:problem:validation',
+    description: 'Identifies the kind of problem',
+  })
+  type!: string;
+
+  @ApiProperty({ example: 'Bad Request' })
+  title!: string;
+
+  @ApiProperty({ example: 400 })
+  status!: number;
+
+  @ApiProperty({ example: 'The request has 1 invalid field.' })
+  detail!: string;
+
+  @ApiProperty({ example: '/v1/api-keys', description: 'The request path' })
+  instance!: string;
+
+  @ApiProperty({
+    example: '5d0f9a1e-3c2b-4a8e-9f7d-2b6c1e0a4d3f',
+    description: 'Also sent as the X-Request-Id header; quote it when reporting a problem',
+  })
+  requestId!: string;
+
+  @ApiPropertyOptional({ type: [ProblemItem] })
+  errors?: ProblemItem[];
+}
+
+export interface ProblemInit {
+  status: number;
+  /** Short kebab-case name of the problem type, e.g. `validation`. */
+  type: string;
+  detail: string;
+  title?: string;
+  errors?: ProblemItem[];
+  headers?: Record<string, string>;
+}
+
+/** An error that is answered as the given problem. Domain errors extend it. */
+export class ProblemException extends Error {
+  constructor(readonly problem: ProblemInit) {
+    super(problem.detail);
+    this.name = new.target.name;
+  }
+}
+
+export function problemBody(
+  init: ProblemInit,
+  instance: string,
+  requestId: string,
+): ProblemDetails {
+  return {
+    type: PROBLEM_TYPE_BASE + init.type,
+    title: init.title ?? STATUS_CODES[init.status] ?? 'Error',
+    status: init.status,
+    detail: init.detail,
+    instance,
+    requestId,
+    ...(init.errors && init.errors.length > 0 ? { errors: init.errors } : {}),
+  };
+}
+
+export class ValidationProblem extends ProblemException {
+  constructor(errors: ProblemItem[]) {
+    super({
+      status: 400,
+      type: 'validation',
+      detail:
+        errors.length === 1
+          ? `Invalid ${errors[0].field ?? 'input'}: ${errors[0].message}`
+          : `The request has ${errors.length} invalid fields.`,
+      errors,
+    });
+  }
+}
+
+export class NotFoundProblem extends ProblemException {
+  constructor(what: string, id: string) {
+    super({ status: 404, type: 'not-found', detail: `${what} ${id} does not exist.` });
+  }
+}

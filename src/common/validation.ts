@@ -1,0 +1,88 @@
+import {
+  type ArgumentMetadata,
+  Injectable,
+  Param,
+  ParseUUIDPipe,
+  type PipeTransform,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
+import { type ProblemItem, ValidationProblem } from './problem.js';
+
+/** Flattens class-validator's nested errors into `{ field, message }`, one per constraint. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): ProblemItem[] {
+  return errors.flatMap((error) => {
+    const field = joinPath(parent, error.property);
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+      field,
+      message: constraint === 'whitelistValidation' ? `${field} is not a known field` : message,
+    }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+function joinPath(parent: string, property: string): string {
+  if (/^\d+$/.test(property)) return `${parent}[${property}]`;
+  return parent ? `${parent}.${property}` : property;
+}
+
+/** Paths of every string in `value` that contains a NUL character, which PostgreSQL refuses. */
+export function findNulStrings(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path || 'value'] : [];
+  if (Array.isArray(value))
+    return value.flatMap((item, index) => findNulStrings(item, `${path}[${index}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...(key.includes('\u0000') ? [joinPath(path, key)] : []),
+      ...findNulStrings(item, joinPath(path, key)),
+    ]);
+  }
+  return [];
+}
+
+/**
+ * The global input pipe: rejects NUL characters anywhere, unknown fields, and every
+ * constraint of the DTO, reporting all problems at once as a 400 problem.
+ */
+@Injectable()
+export class InputValidationPipe implements PipeTransform {
+  private readonly validation = new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
+  });
+
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'custom') return value;
+    const prefix =
+      metadata.type === 'param' || metadata.type === 'query' ? (metadata.data ?? '') : '';
+    const nul = findNulStrings(value, prefix);
+    if (nul.length > 0) {
+      throw new ValidationProblem(
+        nul.map((field) => ({ field, message: `${field} must not contain NUL characters` })),
+      );
+    }
+    if (metadata.type === 'body' && metadata.metatype) {
+      if (value === undefined || value === null) {
+        throw new ValidationProblem([{ field: 'body', message: 'a JSON object body is required' }]);
+      }
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        throw new ValidationProblem([{ field: 'body', message: 'the body must be a JSON object' }]);
+      }
+    }
+    return this.validation.transform(value, metadata);
+  }
+}
+
+/** A uuid path parameter; anything else is a 400 naming the parameter, never a database error. */
+export const UuidParam = (name: string): ParameterDecorator =>
+  Param(
+    name,
+    new ParseUUIDPipe({
+      exceptionFactory: () =>
+        new ValidationProblem([{ field: name, message: `${name} must be a UUID` }]),
+    }),
+  );

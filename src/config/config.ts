@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** External PostgreSQL; when absent an embedded PGlite database under `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolSize: number;
+  dbMigrate: boolean;
+  dbStatementTimeoutMs: number;
+  adminApiKey: string | undefined;
+  logLevel: LogLevel;
+  rateLimitMax: number;
+  rateLimitWindowSeconds: number;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const MIN_ADMIN_API_KEY_LENGTH = 32;
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the configuration from environment variables. Every problem is
+ * reported at once, each naming the variable and what it expects.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name}="${raw}": expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name}="${raw}": expected true or false`);
+    return fallback;
+  };
+
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
+    problems.push(
+      'DATABASE_URL: expected a PostgreSQL URL such as postgres://user:password@host:5432/handover',
+    );
+  }
+
+  const logLevel = (read('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL="${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const adminApiKey = read('ADMIN_API_KEY');
+  if (adminApiKey !== undefined && !/^[\x21-\x7e]+$/.test(adminApiKey)) {
+    problems.push('ADMIN_API_KEY: expected printable ASCII characters without spaces');
+  } else if (adminApiKey !== undefined && adminApiKey.length < MIN_ADMIN_API_KEY_LENGTH) {
+    problems.push(
+      `ADMIN_API_KEY: expected at least ${MIN_ADMIN_API_KEY_LENGTH} characters (a long random secret)`,
+    );
+  }
+
+  const host = read('HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) {
+    problems.push(`HOST="${host}": expected an IP address or host name such as 0.0.0.0`);
+  }
+
+  const config: AppConfig = {
+    port: integer('PORT', 3000, 0, 65535),
+    host,
+    databaseUrl,
+    dataDir: resolve(read('DATA_DIR') ?? './data'),
+    dbPoolSize: integer('DB_POOL_SIZE', 10, 1, 1000),
+    dbMigrate: boolean('DB_MIGRATE', true),
+    dbStatementTimeoutMs: integer('DB_STATEMENT_TIMEOUT_MS', 15000, 0, 3_600_000),
+    adminApiKey,
+    logLevel: logLevel as LogLevel,
+    rateLimitMax: integer('RATE_LIMIT_MAX', 600, 0, 1_000_000),
+    rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

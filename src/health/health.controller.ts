@@ -1,0 +1,45 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/actor.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../common/error-classification.js';
+import { ProblemException } from '../common/problem.js';
+
+export class HealthResponse {
+  @ApiProperty({ example: 'ok' })
+  status!: 'ok';
+
+  @ApiProperty({ example: 'up', required: false })
+  database?: 'up';
+}
+
+@ApiTags('Health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(private readonly dataSource: DataSource) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'The process is running' })
+  @ApiOkResponse({ type: HealthResponse })
+  live(): HealthResponse {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'The API can serve requests: the database answers' })
+  @ApiOkResponse({ type: HealthResponse })
+  async ready(): Promise<HealthResponse> {
+    try {
+      await this.dataSource.query('SELECT 1');
+    } catch {
+      throw new ProblemException({
+        status: 503,
+        type: 'not-ready',
+        detail: 'The database does not answer.',
+        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+      });
+    }
+    return { status: 'ok', database: 'up' };
+  }
+}
