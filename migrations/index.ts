@@ -1,5 +1,5 @@
 // The migrations, oldest first. Written by `npm run migration:generate|create`.
 import type { MigrationInterface } from 'typeorm';
-import { Initial1795300152006 } from './1795300152006-Initial.js';
+import { Initial1795300580190 } from './1795300580190-Initial.js';
 
-export const migrations: (new () => MigrationInterface)[] = [Initial1795300152006];
+export const migrations: (new () => MigrationInterface)[] = [Initial1795300580190];

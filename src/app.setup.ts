@@ -82,7 +82,6 @@ export async function createApp(
       loggerInstance: logger,
       bodyLimit: config.bodyLimitBytes,
       genReqId: requestId,
-      requestIdLogLabel: 'requestId',
     });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot(config, database.connection),

@@ -26,15 +26,16 @@ export class ApiKey {
   @Column({ type: 'char', length: 64 })
   secretHash!: string;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  // Millisecond precision, as in JSON, so a keyset cursor names a row's exact position.
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 
-  @Column({ type: 'timestamptz', nullable: true })
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
   lastUsedAt!: Date | null;
 
-  @Column({ type: 'timestamptz', nullable: true })
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
   revokedAt!: Date | null;
 
-  @Column({ type: 'timestamptz', nullable: true })
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
   expiresAt!: Date | null;
 }

@@ -34,7 +34,10 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown, request: FastifyRequest): ProblemInit {
     if (exception instanceof ProblemException) return exception.problem;
-    if (exception instanceof HttpException) return fromHttpException(exception);
+    if (exception instanceof HttpException) {
+      // Nest wraps Fastify's own 4xx errors (body parsing, limits): classify the original.
+      return classifyError(exception.cause) ?? fromHttpException(exception);
+    }
     const classified = classifyError(exception);
     if (classified) {
       if (classified.status >= 500) {

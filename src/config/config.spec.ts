@@ -1,0 +1,335 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError, LOG_LEVELS, MIN_ADMIN_API_KEY_LENGTH, loadConfig } from './config.js';
+
+type Env = Record<string, string | undefined>;
+
+const VALID_KEY = 'k'.repeat(MIN_ADMIN_API_KEY_LENGTH);
+
+/** Runs loadConfig expecting a ConfigError and returns it. */
+function configError(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    it('returns the documented defaults for an empty environment', () => {
+      expect(loadConfig({})).toEqual({
+        port: 3000,
+        host: '127.0.0.1',
+        databaseUrl: undefined,
+        dataDir: resolve('./data'),
+        dbPoolSize: 10,
+        dbMigrate: true,
+        dbStatementTimeoutMs: 15000,
+        adminApiKey: undefined,
+        logLevel: 'info',
+        rateLimitMax: 600,
+        rateLimitWindowSeconds: 60,
+        bodyLimitBytes: 1_048_576,
+        shutdownTimeoutMs: 10000,
+      });
+    });
+
+    it('treats empty and whitespace-only values as unset', () => {
+      const env: Env = {
+        PORT: '',
+        HOST: '   ',
+        DATABASE_URL: '',
+        DATA_DIR: ' ',
+        DB_MIGRATE: '',
+        ADMIN_API_KEY: '  ',
+        LOG_LEVEL: '',
+        RATE_LIMIT_MAX: '\t',
+      };
+      expect(loadConfig(env)).toEqual(loadConfig({}));
+    });
+
+    it('trims surrounding whitespace from values', () => {
+      const config = loadConfig({ PORT: ' 8080 ', HOST: ' 0.0.0.0 ', LOG_LEVEL: ' debug ' });
+      expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', logLevel: 'debug' });
+    });
+
+    it('reads process.env when no environment is passed', () => {
+      expect(() => loadConfig()).not.toThrow();
+    });
+  });
+
+  describe('whole-number variables', () => {
+    const integers: [variable: string, key: string, min: number, max: number][] = [
+      ['PORT', 'port', 0, 65535],
+      ['DB_POOL_SIZE', 'dbPoolSize', 1, 1000],
+      ['DB_STATEMENT_TIMEOUT_MS', 'dbStatementTimeoutMs', 0, 3_600_000],
+      ['RATE_LIMIT_MAX', 'rateLimitMax', 0, 1_000_000],
+      ['RATE_LIMIT_WINDOW_SECONDS', 'rateLimitWindowSeconds', 1, 86_400],
+      ['BODY_LIMIT_BYTES', 'bodyLimitBytes', 1024, 104_857_600],
+      ['SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs', 0, 600_000],
+    ];
+
+    describe.each(integers)('%s', (variable, key, min, max) => {
+      it.each([min, max, Math.floor((min + max) / 2)])('accepts %d', (value) => {
+        expect(loadConfig({ [variable]: String(value) })).toMatchObject({ [key]: value });
+      });
+
+      it.each([
+        ['below the minimum', String(min - 1)],
+        ['above the maximum', String(max + 1)],
+        ['negative', '-1'],
+        ['fractional', '1.5'],
+        ['not a number', 'abc'],
+        ['with a unit', '10s'],
+        ['in exponent notation', '1e3'],
+        ['in hexadecimal', '0x10'],
+        ['absurdly large', '9'.repeat(30)],
+      ])('rejects a value %s naming the variable and the range', (_label, raw) => {
+        const error = configError({ [variable]: raw });
+        expect(error.problems).toEqual([
+          `${variable}="${raw}": expected a whole number from ${min} to ${max}`,
+        ]);
+      });
+    });
+
+    it('rejects a PORT above 65535 naming the variable', () => {
+      const error = configError({ PORT: '65536' });
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toContain('PORT');
+      expect(error.message).toContain('PORT="65536"');
+    });
+
+    it('allows RATE_LIMIT_MAX=0 (rate limiting disabled)', () => {
+      expect(loadConfig({ RATE_LIMIT_MAX: '0' }).rateLimitMax).toBe(0);
+    });
+
+    it('allows PORT=0 (any free port)', () => {
+      expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    });
+
+    it('rejects DB_POOL_SIZE=0', () => {
+      expect(configError({ DB_POOL_SIZE: '0' }).problems[0]).toMatch(/^DB_POOL_SIZE="0"/);
+    });
+
+    it('rejects RATE_LIMIT_WINDOW_SECONDS=0', () => {
+      expect(configError({ RATE_LIMIT_WINDOW_SECONDS: '0' }).problems[0]).toMatch(
+        /^RATE_LIMIT_WINDOW_SECONDS="0"/,
+      );
+    });
+  });
+
+  describe('HOST', () => {
+    it.each([
+      '0.0.0.0',
+      '127.0.0.1',
+      'localhost',
+      'api.example.com',
+      '::',
+      '::1',
+      '[::1]',
+      'my-host',
+    ])('accepts %s', (host) => {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+    });
+
+    it.each(['http://localhost', 'host name', 'host/path', 'host;rm', 'höst'])(
+      'rejects %j naming the variable',
+      (host) => {
+        expect(configError({ HOST: host }).problems).toEqual([
+          `HOST="${host}": expected an IP address or host name such as 0.0.0.0`,
+        ]);
+      },
+    );
+  });
+
+  describe('DATABASE_URL', () => {
+    it.each([
+      'postgres://user:password@localhost:5432/handover',
+      'postgresql://user@db/handover',
+      'postgres://localhost',
+    ])('accepts %s', (url) => {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    });
+
+    it.each([
+      'mysql://user@localhost/db',
+      'localhost:5432',
+      'postgres://',
+      'postgres:/x',
+      'pg://x',
+    ])('rejects %j naming the variable', (url) => {
+      const problems = configError({ DATABASE_URL: url }).problems;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^DATABASE_URL: expected a PostgreSQL URL/);
+    });
+
+    it('does not repeat the rejected URL (it may hold a password) in the problem', () => {
+      const problems = configError({ DATABASE_URL: 'mysql://user:s3cret@localhost/db' }).problems;
+      expect(problems.join('\n')).not.toContain('s3cret');
+    });
+  });
+
+  describe('DATA_DIR', () => {
+    it('resolves a relative DATA_DIR against the working directory', () => {
+      const dataDir = loadConfig({ DATA_DIR: 'var/handover' }).dataDir;
+      expect(isAbsolute(dataDir)).toBe(true);
+      expect(dataDir).toBe(resolve(process.cwd(), 'var/handover'));
+    });
+
+    it('keeps an absolute DATA_DIR', () => {
+      expect(loadConfig({ DATA_DIR: '/srv/handover/data' }).dataDir).toBe(
+        resolve('/srv/handover/data'),
+      );
+    });
+
+    it('normalises dot segments', () => {
+      expect(loadConfig({ DATA_DIR: '/srv/x/../data/.' }).dataDir).toBe(resolve('/srv/data'));
+    });
+
+    it('defaults to ./data as an absolute path', () => {
+      const dataDir = loadConfig({}).dataDir;
+      expect(isAbsolute(dataDir)).toBe(true);
+      expect(dataDir).toBe(resolve(process.cwd(), 'data'));
+    });
+  });
+
+  describe('DB_MIGRATE', () => {
+    it.each([
+      ['true', true],
+      ['TRUE', true],
+      ['1', true],
+      ['yes', true],
+      ['Yes', true],
+      ['false', false],
+      ['False', false],
+      ['0', false],
+      ['no', false],
+      ['NO', false],
+    ])('reads %j as %s', (raw, expected) => {
+      expect(loadConfig({ DB_MIGRATE: raw }).dbMigrate).toBe(expected);
+    });
+
+    it.each(['maybe', 'on', 'off', '2', 'y', 'n'])('rejects %j naming the variable', (raw) => {
+      expect(configError({ DB_MIGRATE: raw }).problems).toEqual([
+        `DB_MIGRATE="${raw}": expected true or false`,
+      ]);
+    });
+  });
+
+  describe('LOG_LEVEL', () => {
+    it.each([...LOG_LEVELS])('accepts %s', (level) => {
+      expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+    });
+
+    it('accepts a level in any letter case and normalises it to lower case', () => {
+      expect(loadConfig({ LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+    });
+
+    it.each(['verbose', 'warning', 'log'])('rejects %j listing the accepted levels', (level) => {
+      expect(configError({ LOG_LEVEL: level }).problems).toEqual([
+        `LOG_LEVEL="${level}": expected one of fatal, error, warn, info, debug, trace, silent`,
+      ]);
+    });
+  });
+
+  describe('ADMIN_API_KEY', () => {
+    it(`accepts a key of exactly ${MIN_ADMIN_API_KEY_LENGTH} characters`, () => {
+      expect(loadConfig({ ADMIN_API_KEY: VALID_KEY }).adminApiKey).toBe(VALID_KEY);
+    });
+
+    it('accepts every printable ASCII character except space', () => {
+      let printable = '';
+      for (let code = 0x21; code <= 0x7e; code += 1) printable += String.fromCharCode(code);
+      expect(loadConfig({ ADMIN_API_KEY: printable }).adminApiKey).toBe(printable);
+    });
+
+    it('trims surrounding whitespace from the key', () => {
+      expect(loadConfig({ ADMIN_API_KEY: `  ${VALID_KEY}\n` }).adminApiKey).toBe(VALID_KEY);
+    });
+
+    it(`rejects a key shorter than ${MIN_ADMIN_API_KEY_LENGTH} characters naming the variable`, () => {
+      expect(configError({ ADMIN_API_KEY: VALID_KEY.slice(1) }).problems).toEqual([
+        `ADMIN_API_KEY: expected at least ${MIN_ADMIN_API_KEY_LENGTH} characters (a long random secret)`,
+      ]);
+    });
+
+    it.each([
+      ['an inner space', `${VALID_KEY} ${VALID_KEY}`],
+      ['a tab', `${VALID_KEY}\t${VALID_KEY}`],
+      ['a non-ASCII letter', `${VALID_KEY}é`],
+      ['a control character', `${VALID_KEY}\u0001`],
+      ['a NUL character', `${VALID_KEY}\u0000`],
+    ])('rejects a key with %s naming the variable', (_label, key) => {
+      expect(configError({ ADMIN_API_KEY: key }).problems).toEqual([
+        'ADMIN_API_KEY: expected printable ASCII characters without spaces',
+      ]);
+    });
+
+    it('reports only the character problem for a short key with a bad character', () => {
+      expect(configError({ ADMIN_API_KEY: 'short key' }).problems).toEqual([
+        'ADMIN_API_KEY: expected printable ASCII characters without spaces',
+      ]);
+    });
+
+    it('does not repeat the rejected key in the problem', () => {
+      const error = configError({ ADMIN_API_KEY: 'tooShortSecretValue' });
+      expect(error.message).not.toContain('tooShortSecretValue');
+    });
+  });
+
+  describe('reporting', () => {
+    it('reports every problem at once in one ConfigError', () => {
+      const error = configError({
+        PORT: '70000',
+        HOST: 'bad host',
+        DATABASE_URL: 'mysql://x',
+        DB_POOL_SIZE: '0',
+        DB_MIGRATE: 'perhaps',
+        DB_STATEMENT_TIMEOUT_MS: '-5',
+        ADMIN_API_KEY: 'short',
+        LOG_LEVEL: 'loud',
+        RATE_LIMIT_MAX: 'many',
+        RATE_LIMIT_WINDOW_SECONDS: '0',
+        BODY_LIMIT_BYTES: '10',
+        SHUTDOWN_TIMEOUT_MS: '1.5',
+      });
+      const variables = [
+        'PORT',
+        'HOST',
+        'DATABASE_URL',
+        'DB_POOL_SIZE',
+        'DB_MIGRATE',
+        'DB_STATEMENT_TIMEOUT_MS',
+        'ADMIN_API_KEY',
+        'LOG_LEVEL',
+        'RATE_LIMIT_MAX',
+        'RATE_LIMIT_WINDOW_SECONDS',
+        'BODY_LIMIT_BYTES',
+        'SHUTDOWN_TIMEOUT_MS',
+      ];
+      expect(error.problems).toHaveLength(variables.length);
+      for (const variable of variables) {
+        expect(
+          error.problems.some((p) => p.startsWith(`${variable}=`) || p.startsWith(`${variable}:`)),
+        ).toBe(true);
+      }
+    });
+
+    it('names the error ConfigError and lists each problem on its own line', () => {
+      const error = configError({ PORT: 'x', LOG_LEVEL: 'y' });
+      expect(error.name).toBe('ConfigError');
+      expect(error).toBeInstanceOf(Error);
+      expect(error.message).toBe(
+        'Invalid configuration:\n' +
+          '  - LOG_LEVEL="y": expected one of fatal, error, warn, info, debug, trace, silent\n' +
+          '  - PORT="x": expected a whole number from 0 to 65535',
+      );
+    });
+
+    it('ignores variables it does not know', () => {
+      expect(loadConfig({ UNRELATED: 'whatever', PORT: '4000' }).port).toBe(4000);
+    });
+  });
+});

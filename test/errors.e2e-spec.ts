@@ -1,0 +1,196 @@
+import { bearer, createTestApp, expectProblem, type TestApp } from './test-app.js';
+
+describe('errors are RFC 9457 problem+json', () => {
+  let t: TestApp;
+  let viewerKey: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { BODY_LIMIT_BYTES: '2048' } });
+    viewerKey = await t.keyFor('viewer');
+  });
+  afterAll(() => t.close());
+
+  it('answers an unknown route with 404', async () => {
+    const response = await t.http().get('/v1/nothing-here').set(bearer(t.adminKey));
+    expectProblem(response, 404, 'route-not-found');
+  });
+
+  it('answers a request without an API key with 401 and WWW-Authenticate', async () => {
+    const response = await t.http().get('/v1/api-keys');
+    expectProblem(response, 401, 'unauthenticated');
+    expect(response.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it('answers an unknown API key with 401', async () => {
+    const response = await t
+      .http()
+      .get('/v1/api-keys')
+      .set(bearer('hov_notAKeyThatExists000000000000000000000'));
+    expectProblem(response, 401, 'unauthenticated');
+  });
+
+  it('answers a malformed Authorization header with 401', async () => {
+    const response = await t.http().get('/v1/api-keys').set('Authorization', 'Basic dXNlcjpwYXNz');
+    expectProblem(response, 401, 'unauthenticated');
+  });
+
+  it('answers a role that may not act with 403', async () => {
+    const response = await t.http().get('/v1/api-keys').set(bearer(viewerKey));
+    const body = expectProblem(response, 403, 'forbidden');
+    expect(body.detail).toContain('viewer');
+  });
+
+  it('names every invalid field in a 400', async () => {
+    const response = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ name: '', role: 'emperor', expiresAt: 'soon' });
+    const body = expectProblem(response, 400, 'validation');
+    const fields = body.errors?.map((error) => error.field);
+    expect(fields).toEqual(expect.arrayContaining(['name', 'role', 'expiresAt']));
+  });
+
+  it('rejects an unknown field with 400 naming it', async () => {
+    const response = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ name: 'Tool', role: 'viewer', colour: 'blue' });
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors).toEqual([{ field: 'colour', message: 'colour is not a known field' }]);
+  });
+
+  it('rejects malformed JSON with 400', async () => {
+    const response = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'application/json')
+      .send('{"name": "Tool", ');
+    expectProblem(response, 400, 'malformed-body');
+  });
+
+  it('rejects a JSON body that is not an object with 400', async () => {
+    const response = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'application/json')
+      .send('[1, 2]');
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors?.[0].field).toBe('body');
+  });
+
+  it('rejects a body over the limit with 413', async () => {
+    const response = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ name: 'x'.repeat(4096), role: 'viewer' });
+    expectProblem(response, 413, 'payload-too-large');
+  });
+
+  it('rejects a body that is not JSON with 415', async () => {
+    const response = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('name=Tool&role=viewer');
+    expectProblem(response, 415, 'unsupported-media-type');
+  });
+
+  it('rejects a text/plain body with 415', async () => {
+    const response = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'text/plain')
+      .send('hello');
+    expectProblem(response, 415, 'unsupported-media-type');
+  });
+
+  it('rejects an invalid uuid in the path with 400, not a database error', async () => {
+    const response = await t.http().delete('/v1/api-keys/not-a-uuid').set(bearer(t.adminKey));
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors).toEqual([{ field: 'id', message: 'id must be a UUID' }]);
+  });
+
+  it('rejects NUL characters in strings with 400 naming the field', async () => {
+    const response = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ name: 'Tool\u0000', role: 'viewer' });
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors?.[0].field).toBe('name');
+  });
+
+  it('rejects NUL characters in the query with 400', async () => {
+    const response = await t.http().get('/v1/api-keys?cursor=%00').set(bearer(t.adminKey));
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors?.[0].field).toBe('cursor');
+  });
+
+  it.each(['0', '-1', '201', '2147483648', '1.5', '1e3', 'ten', ''])(
+    'rejects limit=%s with 400 naming limit',
+    async (limit) => {
+      const response = await t.http().get(`/v1/api-keys?limit=${limit}`).set(bearer(t.adminKey));
+      const body = expectProblem(response, 400, 'validation');
+      expect(body.errors?.every((error) => error.field === 'limit')).toBe(true);
+    },
+  );
+
+  it('rejects a cursor it did not issue with 400', async () => {
+    const response = await t.http().get('/v1/api-keys?cursor=Zm9v').set(bearer(t.adminKey));
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors?.[0].field).toBe('cursor');
+  });
+
+  it('answers an unexpected failure with 500, a request id and no internals', async () => {
+    const scratch = await createTestApp();
+    try {
+      // A genuine fault: the table the authentication reads has gone.
+      await scratch.dataSource.query('ALTER TABLE api_keys RENAME TO api_keys_gone');
+      const response = await scratch
+        .http()
+        .get('/v1/api-keys')
+        .set(bearer(scratch.adminKey))
+        .set('X-Request-Id', 'fault-1');
+      const body = expectProblem(response, 500, 'internal');
+      expect(body.requestId).toBe('fault-1');
+      expect(body.detail).toContain('fault-1');
+      const text = JSON.stringify(body);
+      expect(text).not.toMatch(/api_keys|SELECT|relation|at \w+ \(|\.ts:|\.js:/);
+      await scratch.dataSource.query('ALTER TABLE api_keys_gone RENAME TO api_keys');
+    } finally {
+      await scratch.close();
+    }
+  });
+});
+
+describe('rate limiting', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 with Retry-After once a key exceeds its limit, per key', async () => {
+    for (let i = 0; i < 3; i++) {
+      const ok = await t.http().get('/v1/api-keys').set(bearer(t.adminKey));
+      expect(ok.status).toBe(200);
+      expect(ok.headers['ratelimit-remaining']).toBe(String(2 - i));
+    }
+    const limited = await t.http().get('/v1/api-keys').set(bearer(t.adminKey));
+    expectProblem(limited, 429, 'rate-limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+
+    const otherKey = await t.keyFor('admin');
+    const other = await t.http().get('/v1/api-keys').set(bearer(otherKey));
+    expect(other.status).toBe(200);
+  });
+});
