@@ -1,5 +1,9 @@
 // The migrations, oldest first. Written by `npm run migration:generate|create`.
 import type { MigrationInterface } from 'typeorm';
 import { Initial1795300580190 } from './1795300580190-Initial.js';
+import { Engagements1795300999549 } from './1795300999549-Engagements.js';
 
-export const migrations: (new () => MigrationInterface)[] = [Initial1795300580190];
+export const migrations: (new () => MigrationInterface)[] = [
+  Initial1795300580190,
+  Engagements1795300999549,
+];

@@ -1,10 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { type DatabaseConnection, dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
+import { PeopleModule } from './people/people.module.js';
+import { VendorsModule } from './vendors/vendors.module.js';
 
 @Module({})
 export class AppModule {
@@ -19,6 +23,10 @@ export class AppModule {
           retryDelay: 2000,
         }),
         AuthModule,
+        AuditModule,
+        IdempotencyModule,
+        VendorsModule,
+        PeopleModule,
       ],
       controllers: [HealthController],
     };

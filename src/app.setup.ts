@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { bootstrapApiKeys } from './auth/bootstrap.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
+import { ETagInterceptor } from './common/concurrency.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import { buildOpenApiDocument } from './common/openapi.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -45,6 +46,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
 
   app.useGlobalPipes(new InputValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalInterceptors(new ETagInterceptor());
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

@@ -1,4 +1,14 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+} from 'typeorm';
+import { Person } from '../people/person.entity.js';
 import { ROLES, type Role } from './role.js';
 
 @Entity('api_keys')
@@ -15,6 +25,10 @@ export class ApiKey {
   /** The product owner's person, for keys of role `product_owner`. */
   @Column({ type: 'uuid', nullable: true })
   personId!: string | null;
+
+  @ManyToOne(() => Person, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'person_id' })
+  person?: Relation<Person>;
 
   /** First characters of the secret: narrows the look-up before the constant-time comparison. */
   @Index('idx_api_keys_prefix')

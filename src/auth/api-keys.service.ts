@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type Repository } from 'typeorm';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { NotFoundProblem, ValidationProblem } from '../common/problem.js';
+import { missingPeople } from '../people/people.service.js';
 import { ApiKey } from './api-key.entity.js';
 import { generateSecret, hashSecret, secretMatches, secretPrefix } from './api-key-secret.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';

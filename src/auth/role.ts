@@ -8,3 +8,12 @@ export const ROLES = [
 ] as const;
 
 export type Role = (typeof ROLES)[number];
+
+/** Roles that read the portfolio: vendors, people, engagements, milestones, artifacts, risk. */
+export const READ_ROLES: Role[] = [
+  'admin',
+  'procurement',
+  'product_owner',
+  'integration',
+  'viewer',
+];

@@ -41,6 +41,17 @@ export function ApiProblems(...statuses: number[]) {
   );
 }
 
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  required: false,
+  description:
+    'Makes the POST safe to retry: a repeat with the same key, path and body returns the first ' +
+    'response; another path or body answers 422; a repeat while the first runs answers 409. ' +
+    'Keys are scoped to the API key and expire after 24 hours.',
+  schema: { type: 'string', maxLength: 255, example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' },
+};
+
 /** Problems any authenticated operation may answer. */
 const COMMON_PROBLEMS = [401, 403, 429, 500, 503];
 const BODY_PROBLEMS = [400, 413, 415];
@@ -78,6 +89,10 @@ function addCommonResponses(document: OpenAPIObject): void {
         operation.security = [{ apiKey: [] }];
       }
       if (operation.requestBody) BODY_PROBLEMS.forEach((status) => statuses.add(status));
+      if (isApi && method === 'post') {
+        operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER];
+        [400, 409, 422].forEach((status) => statuses.add(status));
+      }
       if (operation.parameters?.length) statuses.add(400);
       for (const status of statuses) {
         operation.responses[String(status)] ??= problemResponse(status);

@@ -104,3 +104,27 @@ export class NotFoundProblem extends ProblemException {
     super({ status: 404, type: 'not-found', detail: `${what} ${id} does not exist.` });
   }
 }
+
+export class ForbiddenProblem extends ProblemException {
+  constructor(detail: string) {
+    super({ status: 403, type: 'forbidden', detail });
+  }
+}
+
+/** The current state does not allow the change; `errors` lists every unmet precondition. */
+export class ConflictProblem extends ProblemException {
+  constructor(detail: string, errors: { code: string; message: string }[] = []) {
+    super({ status: 409, type: 'conflict', detail, errors });
+  }
+}
+
+export class PreconditionFailedProblem extends ProblemException {
+  constructor(currentVersion: number) {
+    super({
+      status: 412,
+      type: 'precondition-failed',
+      detail: `If-Match does not match the current version ${currentVersion}; read the resource again and retry. Nothing was written.`,
+      headers: { ETag: `"${currentVersion}"` },
+    });
+  }
+}

@@ -1,4 +1,22 @@
+import { Artifact } from '../artifacts/artifact.entity.js';
+import { AuditEvent } from '../audit/audit-event.entity.js';
 import { ApiKey } from '../auth/api-key.entity.js';
+import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity.js';
+import { Engagement, EngagementKnowledgeRecipient } from '../engagements/engagement.entity.js';
+import { Milestone, MilestoneDateChange } from '../milestones/milestone.entity.js';
+import { Person } from '../people/person.entity.js';
+import { Vendor } from '../vendors/vendor.entity.js';
 
 /** Every entity of the application: the single list shared by the app and the migration CLI. */
-export const entities = [ApiKey];
+export const entities = [
+  ApiKey,
+  Vendor,
+  Person,
+  Engagement,
+  EngagementKnowledgeRecipient,
+  Milestone,
+  MilestoneDateChange,
+  Artifact,
+  AuditEvent,
+  IdempotencyRecord,
+];

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { AuditEvent, type AuditEntityType, type FieldChanges } from './audit-event.entity.js';
+import { AuditEventResponse } from './dto/audit-event.response.js';
+import type { ListAuditEventsQuery } from './dto/list-audit-events.query.js';
+
+export interface AuditRecord {
+  action: string;
+  entityType: AuditEntityType;
+  entityId: string;
+  engagementId?: string | null;
+  changes: FieldChanges;
+}
+
+@Injectable()
+export class AuditService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Writes an event with the caller's manager, so it commits or rolls back with the change.
+   * A change that changed nothing is not an event.
+   */
+  async record(manager: EntityManager, actor: Actor, record: AuditRecord): Promise<void> {
+    if (Object.keys(record.changes).length === 0) return;
+    const event = manager.create(AuditEvent, {
+      actorApiKeyId: actor.apiKeyId,
+      actorName: actor.name,
+      actorRole: actor.role,
+      action: record.action,
+      entityType: record.entityType,
+      entityId: record.entityId,
+      engagementId: record.engagementId ?? null,
+      changes: record.changes,
+    });
+    await manager.save(event);
+  }
+
+  /** Newest first; a product owner sees only the events of engagements they own. */
+  async list(actor: Actor, query: ListAuditEventsQuery): Promise<Page<AuditEventResponse>> {
+    const builder = this.dataSource
+      .getRepository(AuditEvent)
+      .createQueryBuilder('event')
+      .orderBy('event.at', 'DESC')
+      .addOrderBy('event.id', 'DESC')
+      .limit(query.limit + 1);
+    if (query.entityType)
+      builder.andWhere('event.entityType = :entityType', { entityType: query.entityType });
+    if (query.entityId)
+      builder.andWhere('event.entityId = :entityId', { entityId: query.entityId });
+    if (actor.role === 'product_owner') {
+      builder.andWhere(
+        'event.engagementId IN (SELECT id FROM engagements WHERE product_owner_id = :personId)',
+        { personId: actor.personId },
+      );
+    }
+    if (query.cursor) {
+      const [at, id] = decodeCursor(query.cursor, ['string', 'string']);
+      builder.andWhere('(event.at, event.id) < (:at::timestamptz, :id::uuid)', { at, id });
+    }
+    const rows = await builder.getMany();
+    return toPage(
+      rows,
+      query.limit,
+      (event) => [event.at.toISOString(), event.id],
+      AuditEventResponse.from,
+    );
+  }
+}

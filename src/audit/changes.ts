@@ -1,0 +1,21 @@
+import { sameValue } from '../common/same-value.js';
+import type { FieldChanges } from './audit-event.entity.js';
+
+/** The fields whose values differ between two snapshots, as `{ field: { from, to } }`. */
+export function diffChanges(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): FieldChanges {
+  const changes: FieldChanges = {};
+  for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const from = before[field] ?? null;
+    const to = after[field] ?? null;
+    if (!sameValue(from, to)) changes[field] = { from, to };
+  }
+  return changes;
+}
+
+/** Changes of a newly created entity: every field from null. */
+export function creationChanges(after: Record<string, unknown>): FieldChanges {
+  return diffChanges({}, after);
+}

@@ -1,0 +1,22 @@
+import { Transform } from 'class-transformer';
+import { ValidateIf } from 'class-validator';
+
+/** Trims surrounding whitespace of a string input (other values pass unchanged to validation). */
+export const Trim = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/** `YYYY-MM-DD` calendar dates that exist (2026-02-30 does not). */
+export const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isCalendarDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !ISO_DATE_PATTERN.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/** The field may be absent; when present it is validated, and `null` is refused. */
+export const Optional = () => ValidateIf((_: unknown, value: unknown) => value !== undefined);
+
+/** The field may be absent or `null` (which clears it). */
+export const Nullable = () =>
+  ValidateIf((_: unknown, value: unknown) => value !== undefined && value !== null);

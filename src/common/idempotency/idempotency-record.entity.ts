@@ -1,0 +1,28 @@
+import { Column, CreateDateColumn, Entity, Index } from 'typeorm';
+
+/** The first response to a POST with an Idempotency-Key, kept for 24 hours. */
+@Entity('idempotency_records')
+@Index('idx_idempotency_records_created', ['createdAt'])
+export class IdempotencyRecord {
+  @Column({ type: 'uuid', primary: true })
+  apiKeyId!: string;
+
+  @Column({ type: 'varchar', length: 255, primary: true })
+  key!: string;
+
+  @Column({ type: 'varchar', length: 2048 })
+  path!: string;
+
+  /** SHA-256 of method, path and body. */
+  @Column({ type: 'char', length: 64 })
+  requestHash!: string;
+
+  @Column({ type: 'integer', nullable: true })
+  responseStatus!: number | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  responseBody!: unknown;
+
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
+  createdAt!: Date;
+}

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ConflictProblem, ProblemException } from '../problem.js';
+
+export type Claim = { state: 'claimed' } | { state: 'replay'; status: number; body: unknown };
+
+/** A request still running after this long is taken to have died with its process. */
+const ABANDONED_AFTER = '5 minutes';
+const EXPIRES_AFTER = '24 hours';
+const CLEANUP_INTERVAL_MS = 3_600_000;
+
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
+}
+
+/** Stores the first successful response to a POST per (API key, Idempotency-Key). */
+@Injectable()
+export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
+  private cleanupTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    this.cleanupTimer = setInterval(
+      () => void this.deleteExpired().catch(() => undefined),
+      CLEANUP_INTERVAL_MS,
+    );
+    this.cleanupTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.cleanupTimer);
+  }
+
+  /**
+   * Claims the key for this request, or returns the stored response of its first use.
+   * The primary key makes the claim atomic across instances.
+   */
+  async claim(apiKeyId: string, key: string, path: string, hash: string): Promise<Claim> {
+    await this.dataSource.query(
+      `DELETE FROM idempotency_records
+        WHERE api_key_id = $1 AND key = $2
+          AND (created_at < now() - interval '${EXPIRES_AFTER}'
+               OR (response_status IS NULL AND created_at < now() - interval '${ABANDONED_AFTER}'))`,
+      [apiKeyId, key],
+    );
+    const inserted: unknown[] = await this.dataSource.query(
+      `INSERT INTO idempotency_records (api_key_id, key, path, request_hash)
+       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING key`,
+      [apiKeyId, key, path, hash],
+    );
+    if (inserted.length > 0) return { state: 'claimed' };
+
+    const [existing]: {
+      path: string;
+      request_hash: string;
+      response_status: number | null;
+      response_body: unknown;
+    }[] = await this.dataSource.query(
+      `SELECT path, request_hash, response_status, response_body
+           FROM idempotency_records WHERE api_key_id = $1 AND key = $2`,
+      [apiKeyId, key],
+    );
+    if (!existing) return this.claim(apiKeyId, key, path, hash);
+    if (existing.request_hash !== hash) {
+      throw new ProblemException({
+        status: 422,
+        type: 'idempotency-key-reused',
+        detail:
+          existing.path === path
+            ? 'This Idempotency-Key was used with another request body; use a new key for a new request.'
+            : `This Idempotency-Key was used for ${existing.path}; use a new key for a new request.`,
+      });
+    }
+    if (existing.response_status === null) {
+      throw new ConflictProblem(
+        'A request with this Idempotency-Key is still being processed; retry shortly.',
+        [
+          {
+            code: 'IDEMPOTENT_REQUEST_IN_PROGRESS',
+            message: 'The first request with this key has not finished.',
+          },
+        ],
+      );
+    }
+    return { state: 'replay', status: existing.response_status, body: existing.response_body };
+  }
+
+  async complete(apiKeyId: string, key: string, status: number, body: unknown): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE idempotency_records SET response_status = $3, response_body = $4::jsonb
+        WHERE api_key_id = $1 AND key = $2`,
+      [apiKeyId, key, status, JSON.stringify(body ?? null)],
+    );
+  }
+
+  /** Only successful responses are kept: a failed request may be retried with its key. */
+  async release(apiKeyId: string, key: string): Promise<void> {
+    await this.dataSource.query(
+      'DELETE FROM idempotency_records WHERE api_key_id = $1 AND key = $2 AND response_status IS NULL',
+      [apiKeyId, key],
+    );
+  }
+
+  async deleteExpired(): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM idempotency_records WHERE created_at < now() - interval '${EXPIRES_AFTER}'`,
+    );
+  }
+}

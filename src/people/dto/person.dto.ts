@@ -1,0 +1,90 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Nullable, Optional, Trim } from '../../common/dto-helpers.js';
+import { PageQuery } from '../../common/pagination.js';
+import type { Person } from '../person.entity.js';
+
+export class CreatePersonDto {
+  @ApiProperty({ example: 'Priya Raman', maxLength: 200 })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({
+    description: 'Unique, case-insensitively',
+    format: 'email',
+    example: 'priya.raman@example.com',
+    maxLength: 320,
+  })
+  @Trim()
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(320)
+  email!: string;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'Data Platform', maxLength: 200 })
+  @Nullable()
+  @Trim()
+  @IsString()
+  @MaxLength(200)
+  team?: string | null;
+}
+
+/** Fields to change; absent fields stay, `null` clears the team. */
+export class UpdatePersonDto extends CreatePersonDto {
+  @ApiPropertyOptional({ example: 'Priya Raman', maxLength: 200 })
+  @Optional()
+  override name!: string;
+
+  @ApiPropertyOptional({ format: 'email', example: 'priya.raman@example.com', maxLength: 320 })
+  @Optional()
+  override email!: string;
+}
+
+export class ListPeopleQuery extends PageQuery {
+  @ApiPropertyOptional({
+    description: 'Name or e-mail contains (case-insensitive)',
+    example: 'priya',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export class PersonResponse {
+  @ApiProperty({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
+  id!: string;
+
+  @ApiProperty({ example: 'Priya Raman' })
+  name!: string;
+
+  @ApiProperty({ format: 'email', example: 'priya.raman@example.com' })
+  email!: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'Data Platform' })
+  team!: string | null;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
+  updatedAt!: string;
+
+  @ApiProperty({ example: 1, description: 'Increases with every change; sent as ETag' })
+  version!: number;
+
+  static from(person: Person): PersonResponse {
+    return {
+      id: person.id,
+      name: person.name,
+      email: person.email,
+      team: person.team,
+      createdAt: person.createdAt.toISOString(),
+      updatedAt: person.updatedAt.toISOString(),
+      version: person.version,
+    };
+  }
+}

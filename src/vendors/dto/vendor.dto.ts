@@ -1,0 +1,118 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { Nullable, Optional, Trim } from '../../common/dto-helpers.js';
+import { PageQuery } from '../../common/pagination.js';
+import type { Vendor } from '../vendor.entity.js';
+
+export class CreateVendorDto {
+  @ApiProperty({
+    description: 'Unique, case-insensitively',
+    example: 'Acme AI Labs',
+    maxLength: 200,
+  })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'email',
+    example: 'delivery@acme-ai.example',
+    maxLength: 320,
+  })
+  @Nullable()
+  @IsEmail({}, { message: 'contactEmail must be an e-mail address' })
+  @MaxLength(320)
+  contactEmail?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'uri',
+    example: 'https://acme-ai.example',
+    maxLength: 2048,
+  })
+  @Nullable()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true },
+    { message: 'website must be an http(s) URL' },
+  )
+  @MaxLength(2048)
+  website?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'Framework agreement FA-2026-014',
+    maxLength: 10000,
+  })
+  @Nullable()
+  @IsString()
+  @MaxLength(10000)
+  notes?: string | null;
+}
+
+/** Fields to change; absent fields stay, `null` clears an optional one. */
+export class UpdateVendorDto extends CreateVendorDto {
+  @ApiPropertyOptional({
+    description: 'Unique, case-insensitively',
+    example: 'Acme AI Labs',
+    maxLength: 200,
+  })
+  @Optional()
+  override name!: string;
+}
+
+export class ListVendorsQuery extends PageQuery {
+  @ApiPropertyOptional({
+    description: 'Name contains (case-insensitive)',
+    example: 'acme',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export class VendorResponse {
+  @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
+  id!: string;
+
+  @ApiProperty({ example: 'Acme AI Labs' })
+  name!: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'delivery@acme-ai.example' })
+  contactEmail!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, example: 'https://acme-ai.example' })
+  website!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, example: 'Framework agreement FA-2026-014' })
+  notes!: string | null;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
+  updatedAt!: string;
+
+  @ApiProperty({ example: 1, description: 'Increases with every change; sent as ETag' })
+  version!: number;
+
+  static from(vendor: Vendor): VendorResponse {
+    return {
+      id: vendor.id,
+      name: vendor.name,
+      contactEmail: vendor.contactEmail,
+      website: vendor.website,
+      notes: vendor.notes,
+      createdAt: vendor.createdAt.toISOString(),
+      updatedAt: vendor.updatedAt.toISOString(),
+      version: vendor.version,
+    };
+  }
+}
