@@ -37,11 +37,13 @@ export class ApiKeysService {
 
   async create(input: CreateApiKeyDto, now = new Date()): Promise<CreatedApiKeyResponse> {
     const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+    const problems = await missingPeople(this.dataSource.manager, [
+      { field: 'personId', id: input.personId },
+    ]);
     if (expiresAt && expiresAt <= now) {
-      throw new ValidationProblem([
-        { field: 'expiresAt', message: 'expiresAt must be in the future' },
-      ]);
+      problems.push({ field: 'expiresAt', message: 'expiresAt must be in the future' });
     }
+    if (problems.length > 0) throw new ValidationProblem(problems);
     return this.issue({
       name: input.name,
       role: input.role,
