@@ -1,12 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ArtifactsModule } from './artifacts/artifacts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { type DatabaseConnection, dataSourceOptions } from './database/data-source.js';
+import { EngagementsModule } from './engagements/engagements.module.js';
 import { HealthController } from './health/health.controller.js';
+import { MilestonesModule } from './milestones/milestones.module.js';
 import { PeopleModule } from './people/people.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
 
@@ -27,6 +30,9 @@ export class AppModule {
         IdempotencyModule,
         VendorsModule,
         PeopleModule,
+        EngagementsModule,
+        MilestonesModule,
+        ArtifactsModule,
       ],
       controllers: [HealthController],
     };

@@ -35,10 +35,13 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   const fastify = app.getHttpAdapter().getInstance();
   // JSON is the only accepted body; anything else is 415 rather than parsed loosely.
   fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: config.bodyLimitBytes },
-    fastify.getDefaultJsonParser('error', 'error'),
+    // Actions such as activate take no body; clients often still send Content-Type: application/json.
+    (request, body, done) =>
+      body === '' ? done(null, undefined) : parseJson(request, body as string, done),
   );
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);

@@ -66,10 +66,9 @@ export class InputValidationPipe implements PipeTransform {
       );
     }
     if (metadata.type === 'body' && metadata.metatype) {
-      if (value === undefined || value === null) {
-        throw new ValidationProblem([{ field: 'body', message: 'a JSON object body is required' }]);
-      }
-      if (typeof value !== 'object' || Array.isArray(value)) {
+      // No body is an empty object: required fields are then named one by one.
+      if (value === undefined) return this.validation.transform({}, metadata);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw new ValidationProblem([{ field: 'body', message: 'the body must be a JSON object' }]);
       }
     }

@@ -4,8 +4,6 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, type Observable, of } from 'rxjs';
 import { ValidationProblem } from '../problem.js';
@@ -16,10 +14,7 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Makes a POST with an `Idempotency-Key` header safe to repeat (SPEC §3). */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(
-    private readonly idempotency: IdempotencyService,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly idempotency: IdempotencyService) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -43,14 +38,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     if (claim.state === 'replay') {
-      reply.header('Idempotent-Replayed', 'true');
+      reply.status(claim.status).header('Idempotent-Replayed', 'true');
+      // The ETag interceptor runs inside this one, so a replay sets the ETag itself.
+      const version = (claim.body as { version?: unknown } | null)?.version;
+      if (typeof version === 'number') reply.header('ETag', `"${version}"`);
       return of(claim.body);
     }
-    const status =
-      this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
     return next.handle().pipe(
       mergeMap((body) =>
-        from(this.idempotency.complete(apiKeyId, header, status, body).then(() => body)),
+        // The router set the status before the handler ran; a handler may have changed it.
+        from(
+          this.idempotency.complete(apiKeyId, header, reply.statusCode, body).then(() => body),
+        ),
       ),
       catchError((error: unknown) =>
         from(

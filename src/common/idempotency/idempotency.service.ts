@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConflictProblem, ProblemException } from '../problem.js';
+import { stableJson } from '../same-value.js';
 
 export type Claim = { state: 'claimed' } | { state: 'replay'; status: number; body: unknown };
 
@@ -10,9 +11,10 @@ const ABANDONED_AFTER = '5 minutes';
 const EXPIRES_AFTER = '24 hours';
 const CLEANUP_INTERVAL_MS = 3_600_000;
 
+/** The same body with its members in another order is the same request. */
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash('sha256')
-    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .update(`${method} ${path}\n${stableJson(body ?? null)}`)
     .digest('hex');
 }
 

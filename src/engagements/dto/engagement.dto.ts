@@ -1,0 +1,255 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { Nullable, Optional, Trim } from '../../common/dto-helpers.js';
+import { IsCalendarDate } from '../../common/is-calendar-date.js';
+import { PageQuery } from '../../common/pagination.js';
+import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../engagement-status.js';
+
+export class SuccessMetricDto {
+  @ApiProperty({ example: 'Invoice fields extracted correctly', maxLength: 200 })
+  @IsString()
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ example: '≥ 97 % on the 2026 audit sample', maxLength: 500 })
+  @IsString()
+  @MaxLength(500)
+  target!: string;
+
+  @ApiPropertyOptional({
+    example: 'Weekly sample of 200 invoices checked by AP clerks',
+    maxLength: 1000,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  measurement?: string;
+}
+
+/**
+ * The brief the vendor works to. All fields but `tradeOffRule` are required at creation; the
+ * spec is judged as a whole (no placeholders such as TBD, every problem reported at once).
+ */
+export class SpecDto {
+  @ApiPropertyOptional({
+    description:
+      'The specific problem; at least 20 characters, not a placeholder (required at creation)',
+    example:
+      'Accounts payable keys 4,000 supplier invoices a month by hand; errors delay payments by 6 days.',
+    maxLength: 10000,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10000)
+  problem?: string;
+
+  @ApiPropertyOptional({
+    type: [SuccessMetricDto],
+    description: 'At least one (required at creation)',
+    maxItems: 50,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => SuccessMetricDto)
+  successMetrics?: SuccessMetricDto[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Hard constraints; at least one (required at creation)',
+    example: ['Invoices never leave the EU', 'Runs on our Azure tenant'],
+    maxItems: 50,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(1000, { each: true })
+  constraints?: string[];
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The person who decides trade-offs (required at creation)',
+    example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'spec.tradeOffOwnerId must be a UUID' })
+  tradeOffOwnerId?: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'How trade-offs are decided',
+    example: 'Accuracy over latency; cost caps everything at €8k/month.',
+    maxLength: 5000,
+  })
+  @Nullable()
+  @IsString()
+  @MaxLength(5000)
+  tradeOffRule?: string | null;
+}
+
+export class CreateEngagementDto {
+  @ApiProperty({ example: 'Invoice data extraction', minLength: 3, maxLength: 200 })
+  @Trim()
+  @IsString()
+  @MinLength(3)
+  @MaxLength(200)
+  title!: string;
+
+  @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
+  @IsUUID('all', { message: 'vendorId must be a UUID' })
+  vendorId!: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: "Procurement's contract number; unique when present",
+    example: 'PO-2026-0142',
+    maxLength: 100,
+  })
+  @Nullable()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  contractRef?: string | null;
+
+  @ApiProperty({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
+  @IsUUID('all', { message: 'productOwnerId must be a UUID' })
+  productOwnerId!: string;
+
+  @ApiProperty({ type: SpecDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SpecDto)
+  spec?: SpecDto;
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description: 'People who must be able to own the system after handover',
+    example: ['1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f'],
+    maxItems: 50,
+  })
+  @Optional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'knowledgeRecipientIds must contain UUIDs' })
+  knowledgeRecipientIds?: string[];
+
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', example: '2026-12-01' })
+  @Nullable()
+  @IsCalendarDate()
+  startDate?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', example: '2027-06-30' })
+  @Nullable()
+  @IsCalendarDate()
+  contractEndDate?: string | null;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 3650, default: 0, example: 60 })
+  @Optional()
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  noticePeriodDays?: number;
+}
+
+/**
+ * Fields to change. `spec` replaces the fields it names and keeps the others; the resulting
+ * spec is validated whole. `knowledgeRecipientIds` replaces the list.
+ */
+export class UpdateEngagementDto extends CreateEngagementDto {
+  @ApiPropertyOptional({ example: 'Invoice data extraction', minLength: 3, maxLength: 200 })
+  @Optional()
+  override title!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
+  @Optional()
+  override vendorId!: string;
+
+  @ApiPropertyOptional({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
+  @Optional()
+  override productOwnerId!: string;
+
+  @ApiPropertyOptional({ type: SpecDto })
+  override spec?: SpecDto;
+}
+
+export class CancelEngagementDto {
+  @ApiProperty({ example: 'Budget withdrawn in the Q1 review', maxLength: 2000 })
+  @Trim()
+  @IsString()
+  @IsNotEmpty({ message: 'reason is required' })
+  @MaxLength(2000)
+  reason!: string;
+}
+
+export class ListEngagementsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ENGAGEMENT_STATUSES, example: 'active' })
+  @IsOptional()
+  @IsIn(ENGAGEMENT_STATUSES, { message: `status must be one of ${ENGAGEMENT_STATUSES.join(', ')}` })
+  status?: EngagementStatus;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'vendorId must be a UUID' })
+  vendorId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'productOwnerId must be a UUID' })
+  productOwnerId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'knowledgeRecipientId must be a UUID' })
+  knowledgeRecipientId?: string;
+
+  @ApiPropertyOptional({
+    description: 'Title contains (case-insensitive)',
+    example: 'invoice',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({
+    format: 'date',
+    description: 'Final handover due on or before this date',
+    example: '2027-03-31',
+  })
+  @IsOptional()
+  @IsCalendarDate()
+  handoverDueBefore?: string;
+
+  @ApiPropertyOptional({
+    format: 'date',
+    description: 'Final handover due on or after this date',
+    example: '2027-01-01',
+  })
+  @IsOptional()
+  @IsCalendarDate()
+  handoverDueAfter?: string;
+}

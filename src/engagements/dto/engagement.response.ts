@@ -1,0 +1,132 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../engagement-status.js';
+import type { Engagement } from '../engagement.entity.js';
+import { lastSafeHandoverDate } from '../exit-clock.js';
+import { SuccessMetricDto } from './engagement.dto.js';
+
+export class SpecResponse {
+  @ApiProperty({
+    example:
+      'Accounts payable keys 4,000 supplier invoices a month by hand; errors delay payments by 6 days.',
+  })
+  problem!: string;
+
+  @ApiProperty({ type: [SuccessMetricDto] })
+  successMetrics!: SuccessMetricDto[];
+
+  @ApiProperty({ type: [String], example: ['Invoices never leave the EU'] })
+  constraints!: string[];
+
+  @ApiProperty({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
+  tradeOffOwnerId!: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'Accuracy over latency.' })
+  tradeOffRule!: string | null;
+}
+
+export class EngagementResponse {
+  @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
+  id!: string;
+
+  @ApiProperty({ example: 'Invoice data extraction' })
+  title!: string;
+
+  @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
+  vendorId!: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'PO-2026-0142' })
+  contractRef!: string | null;
+
+  @ApiProperty({
+    enum: ENGAGEMENT_STATUSES,
+    example: 'draft',
+    description: 'Changed only by the actions',
+  })
+  status!: EngagementStatus;
+
+  @ApiProperty({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
+  productOwnerId!: string;
+
+  @ApiProperty({ type: SpecResponse })
+  spec!: SpecResponse;
+
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    example: ['1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f'],
+  })
+  knowledgeRecipientIds!: string[];
+
+  @ApiProperty({ nullable: true, type: String, format: 'date', example: '2026-12-01' })
+  startDate!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date', example: '2027-06-30' })
+  contractEndDate!: string | null;
+
+  @ApiProperty({ example: 60 })
+  noticePeriodDays!: number;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date',
+    description:
+      'contractEndDate − noticePeriodDays: after it the company can no longer leave the vendor in an orderly way',
+    example: '2027-05-01',
+  })
+  lastSafeHandoverDate!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null })
+  activatedAt!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null })
+  completedAt!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null })
+  cancelledAt!: string | null;
+
+  @ApiProperty({ nullable: true, type: String, example: null })
+  cancelReason!: string | null;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
+  updatedAt!: string;
+
+  @ApiProperty({ example: 1, description: 'Increases with every change; sent as ETag' })
+  version!: number;
+
+  static from(engagement: Engagement, knowledgeRecipientIds: string[]): EngagementResponse {
+    return {
+      id: engagement.id,
+      title: engagement.title,
+      vendorId: engagement.vendorId,
+      contractRef: engagement.contractRef,
+      status: engagement.status,
+      productOwnerId: engagement.productOwnerId,
+      spec: {
+        problem: engagement.specProblem,
+        successMetrics: engagement.specSuccessMetrics,
+        constraints: engagement.specConstraints,
+        tradeOffOwnerId: engagement.specTradeOffOwnerId,
+        tradeOffRule: engagement.specTradeOffRule,
+      },
+      knowledgeRecipientIds,
+      startDate: engagement.startDate,
+      contractEndDate: engagement.contractEndDate,
+      noticePeriodDays: engagement.noticePeriodDays,
+      lastSafeHandoverDate: lastSafeHandoverDate(
+        engagement.contractEndDate,
+        engagement.noticePeriodDays,
+      ),
+      activatedAt: engagement.activatedAt?.toISOString() ?? null,
+      completedAt: engagement.completedAt?.toISOString() ?? null,
+      cancelledAt: engagement.cancelledAt?.toISOString() ?? null,
+      cancelReason: engagement.cancelReason,
+      createdAt: engagement.createdAt.toISOString(),
+      updatedAt: engagement.updatedAt.toISOString(),
+      version: engagement.version,
+    };
+  }
+}

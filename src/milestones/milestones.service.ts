@@ -1,0 +1,311 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Artifact } from '../artifacts/artifact.entity.js';
+import { AuditService } from '../audit/audit.service.js';
+import { creationChanges, diffChanges } from '../audit/changes.js';
+import type { Actor } from '../auth/actor.js';
+import { assertVersion } from '../common/concurrency.js';
+import { isUniqueViolation } from '../common/database-errors.js';
+import { todayUtc } from '../common/dates.js';
+import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
+import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
+import { definedFields } from '../common/query-helpers.js';
+import { updateVersioned } from '../common/versioned-update.js';
+import {
+  assertEngagementExists,
+  lockEngagementForChange,
+} from '../engagements/engagement-access.js';
+import type { Engagement } from '../engagements/engagement.entity.js';
+import {
+  type CompleteMilestoneDto,
+  type CreateMilestoneDto,
+  DateChangeResponse,
+  MilestoneResponse,
+  type UpdateMilestoneDto,
+} from './dto/milestone.dto.js';
+import { decideDueDateChange } from './milestone-rules.js';
+import { Milestone, MilestoneDateChange } from './milestone.entity.js';
+
+const FINAL_HANDOVER_INDEX = 'uq_milestones_final_handover';
+
+const finalHandoverExists = () =>
+  new ConflictProblem('The engagement already has a final handover milestone.', [
+    {
+      code: 'FINAL_HANDOVER_EXISTS',
+      message: 'An engagement has at most one final_handover milestone.',
+    },
+  ]);
+
+const snapshot = (milestone: Milestone) => ({
+  name: milestone.name,
+  kind: milestone.kind,
+  dueDate: milestone.dueDate,
+  baselineDueDate: milestone.baselineDueDate,
+  completedOn: milestone.completedOn,
+});
+
+@Injectable()
+export class MilestonesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(
+    actor: Actor,
+    engagementId: string,
+    input: CreateMilestoneDto,
+  ): Promise<MilestoneResponse> {
+    return this.withFinalHandoverGuard(() =>
+      this.dataSource.transaction(async (manager) => {
+        const engagement = await lockEngagementForChange(manager, actor, engagementId);
+        if (input.kind === 'final_handover')
+          await this.assertNoFinalHandover(manager, engagementId);
+        const milestone = await manager.save(
+          manager.create(Milestone, {
+            engagementId,
+            name: input.name,
+            kind: input.kind,
+            dueDate: input.dueDate,
+            // Added after activation: its plan is what it was created with.
+            baselineDueDate: engagement.status === 'active' ? input.dueDate : null,
+          }),
+        );
+        await this.audit.record(manager, actor, {
+          action: 'milestone.created',
+          entityType: 'milestone',
+          entityId: milestone.id,
+          engagementId,
+          changes: creationChanges(snapshot(milestone)),
+        });
+        return MilestoneResponse.from(milestone);
+      }),
+    );
+  }
+
+  async list(engagementId: string, query: PageQuery): Promise<Page<MilestoneResponse>> {
+    await assertEngagementExists(this.dataSource.manager, engagementId);
+    const builder = this.dataSource
+      .getRepository(Milestone)
+      .createQueryBuilder('milestone')
+      .where('milestone.engagementId = :engagementId', { engagementId })
+      .orderBy('milestone.dueDate', 'ASC')
+      .addOrderBy('milestone.id', 'ASC')
+      .limit(query.limit + 1);
+    if (query.cursor) {
+      const [dueDate, id] = decodeCursor(query.cursor, ['string', 'string']);
+      builder.andWhere('(milestone.dueDate, milestone.id) > (:dueDate::date, :id::uuid)', {
+        dueDate,
+        id,
+      });
+    }
+    const rows = await builder.getMany();
+    return toPage(
+      rows,
+      query.limit,
+      (milestone) => [milestone.dueDate, milestone.id],
+      MilestoneResponse.from,
+    );
+  }
+
+  async get(engagementId: string, id: string): Promise<MilestoneResponse> {
+    return MilestoneResponse.from(await this.find(this.dataSource.manager, engagementId, id));
+  }
+
+  async update(
+    actor: Actor,
+    engagementId: string,
+    id: string,
+    input: UpdateMilestoneDto,
+    ifMatch: number | undefined,
+  ): Promise<MilestoneResponse> {
+    return this.withFinalHandoverGuard(() =>
+      this.dataSource.transaction(async (manager) => {
+        const engagement = await lockEngagementForChange(manager, actor, engagementId);
+        const current = await this.find(manager, engagementId, id, true);
+        assertVersion(ifMatch, current.version);
+        if (input.kind !== undefined && input.kind !== current.kind) {
+          this.assertKindMayChange(engagement);
+          if (input.kind === 'final_handover')
+            await this.assertNoFinalHandover(manager, engagementId);
+        }
+        const decision = decideDueDateChange({
+          engagementStatus: engagement.status,
+          currentDueDate: current.dueDate,
+          completedOn: current.completedOn,
+          newDueDate: input.dueDate,
+          reason: input.reason,
+        });
+        if (decision.kind === 'invalid') throw new ValidationProblem(decision.problems);
+        if (decision.kind === 'conflict') {
+          throw new ConflictProblem(decision.message, [
+            { code: decision.code, message: decision.message },
+          ]);
+        }
+        const updated = await updateVersioned(
+          manager,
+          Milestone,
+          current,
+          ifMatch,
+          definedFields(input, ['name', 'kind', 'dueDate']),
+        );
+        if (decision.kind === 'ledger') {
+          await manager.insert(MilestoneDateChange, {
+            milestoneId: id,
+            engagementId,
+            fromDate: current.dueDate,
+            toDate: updated.dueDate,
+            reason: input.reason as string,
+            changedByApiKeyId: actor.apiKeyId,
+            changedByName: actor.name,
+          });
+        }
+        await this.audit.record(manager, actor, {
+          action:
+            decision.kind === 'ledger' && decision.slip ? 'milestone.slipped' : 'milestone.updated',
+          entityType: 'milestone',
+          entityId: id,
+          engagementId,
+          changes: {
+            ...diffChanges(snapshot(current), snapshot(updated)),
+            ...(decision.kind === 'ledger' ? { reason: { from: null, to: input.reason } } : {}),
+          },
+        });
+        return MilestoneResponse.from(updated);
+      }),
+    );
+  }
+
+  async complete(
+    actor: Actor,
+    engagementId: string,
+    id: string,
+    input: CompleteMilestoneDto,
+    ifMatch: number | undefined,
+  ): Promise<MilestoneResponse> {
+    const today = todayUtc();
+    const completedOn = input.completedOn ?? today;
+    if (completedOn > today) {
+      throw new ValidationProblem([
+        { field: 'completedOn', message: 'completedOn must not be in the future' },
+      ]);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const engagement = await lockEngagementForChange(manager, actor, engagementId);
+      const current = await this.find(manager, engagementId, id, true);
+      assertVersion(ifMatch, current.version);
+      const unmet: { code: string; message: string }[] = [];
+      if (engagement.status !== 'active') {
+        unmet.push({
+          code: 'INVALID_STATUS',
+          message: `The engagement is ${engagement.status}; completing a milestone needs an active engagement.`,
+        });
+      }
+      if (current.completedOn !== null) {
+        unmet.push({
+          code: 'MILESTONE_ALREADY_COMPLETED',
+          message: `The milestone was completed on ${current.completedOn}.`,
+        });
+      }
+      const pending = await manager.find(Artifact, {
+        where: { milestoneId: id },
+        order: { createdAt: 'ASC' },
+      });
+      for (const artifact of pending.filter((candidate) => candidate.status !== 'accepted')) {
+        unmet.push({
+          code: 'ARTIFACT_NOT_ACCEPTED',
+          message: `Artifact "${artifact.title}" (${artifact.id}) is ${artifact.status}, not accepted.`,
+        });
+      }
+      if (unmet.length > 0) {
+        throw new ConflictProblem(
+          `The milestone cannot be completed: ${unmet.length} precondition(s) unmet.`,
+          unmet,
+        );
+      }
+      const updated = await updateVersioned(manager, Milestone, current, ifMatch, { completedOn });
+      await this.audit.record(manager, actor, {
+        action: 'milestone.completed',
+        entityType: 'milestone',
+        entityId: id,
+        engagementId,
+        changes: diffChanges(snapshot(current), snapshot(updated)),
+      });
+      return MilestoneResponse.from(updated);
+    });
+  }
+
+  async dateChanges(
+    engagementId: string,
+    id: string,
+    query: PageQuery,
+  ): Promise<Page<DateChangeResponse>> {
+    await this.find(this.dataSource.manager, engagementId, id);
+    const builder = this.dataSource
+      .getRepository(MilestoneDateChange)
+      .createQueryBuilder('change')
+      .where('change.milestoneId = :id', { id })
+      .orderBy('change.changedAt', 'ASC')
+      .addOrderBy('change.id', 'ASC')
+      .limit(query.limit + 1);
+    if (query.cursor) {
+      const [changedAt, changeId] = decodeCursor(query.cursor, ['string', 'string']);
+      builder.andWhere(
+        '(change.changedAt, change.id) > (:changedAt::timestamptz, :changeId::uuid)',
+        {
+          changedAt,
+          changeId,
+        },
+      );
+    }
+    const rows = await builder.getMany();
+    return toPage(
+      rows,
+      query.limit,
+      (change) => [change.changedAt.toISOString(), change.id],
+      DateChangeResponse.from,
+    );
+  }
+
+  private async find(
+    manager: EntityManager,
+    engagementId: string,
+    id: string,
+    lock = false,
+  ): Promise<Milestone> {
+    const milestone = await manager.findOne(Milestone, {
+      where: { id, engagementId },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (milestone) return milestone;
+    await assertEngagementExists(manager, engagementId);
+    throw new NotFoundProblem('Milestone', id);
+  }
+
+  private async assertNoFinalHandover(manager: EntityManager, engagementId: string): Promise<void> {
+    if (await manager.existsBy(Milestone, { engagementId, kind: 'final_handover' }))
+      throw finalHandoverExists();
+  }
+
+  /** After activation the kinds are part of the agreed plan. */
+  private assertKindMayChange(engagement: Engagement): void {
+    if (engagement.status !== 'draft') {
+      throw new ConflictProblem("A milestone's kind changes only before activation.", [
+        {
+          code: 'KIND_FROZEN',
+          message: 'The engagement is active: milestone kinds are part of the agreed plan.',
+        },
+      ]);
+    }
+  }
+
+  /** The unique index backs the check against any race the engagement lock does not cover. */
+  private async withFinalHandoverGuard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUniqueViolation(error, FINAL_HANDOVER_INDEX)) throw finalHandoverExists();
+      throw error;
+    }
+  }
+}
