@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
+import { AuditService } from '../src/audit/audit.service.js';
 import { ApiKeysService } from '../src/auth/api-keys.service.js';
 import { ROLES, type Role } from '../src/auth/role.js';
 import { loadConfig } from '../src/config/config.js';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   try {
     await dataSource.initialize();
     if (config.dbMigrate) await runMigrations(dataSource);
-    const key = await new ApiKeysService(dataSource).issue({
+    const key = await new ApiKeysService(dataSource, new AuditService(dataSource)).issue({
       name: name as string,
       role: role as Role,
       personId,

@@ -166,4 +166,23 @@ describe('API keys', () => {
     ]);
     expect(rows).toEqual([{ role: 'admin' }]);
   });
+
+  it('audits key creation and revocation without the secret', async () => {
+    const created = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ name: 'Audited', role: 'viewer' });
+    await t.http().delete(`/v1/api-keys/${created.body.id}`).set(bearer(t.adminKey));
+    const events = await t
+      .http()
+      .get(`/v1/audit-events?entityType=api_key&entityId=${created.body.id}`)
+      .set(bearer(t.adminKey));
+    expect(events.body.items.map((event: { action: string }) => event.action)).toEqual([
+      'api_key.revoked',
+      'api_key.created',
+    ]);
+    expect(events.body.items[1].changes.role).toEqual({ from: null, to: 'viewer' });
+    expect(JSON.stringify(events.body)).not.toContain(created.body.secret);
+  });
 });

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from 
 import { ApiProblems } from '../common/openapi.js';
 import { ApiPageResponse, PageQuery, type Page } from '../common/pagination.js';
 import { UuidParam } from '../common/validation.js';
-import { Roles } from './actor.js';
+import { type Actor, CurrentActor, Roles } from './actor.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
@@ -18,8 +18,11 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create an API key; the secret is returned this once' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })
   @ApiProblems(400)
-  create(@Body() input: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
-    return this.apiKeys.create(input);
+  create(
+    @CurrentActor() actor: Actor,
+    @Body() input: CreateApiKeyDto,
+  ): Promise<CreatedApiKeyResponse> {
+    return this.apiKeys.create(actor, input);
   }
 
   @Get()
@@ -35,7 +38,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key; it is refused from the next request on' })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiProblems(400, 404)
-  async revoke(@UuidParam('id') id: string): Promise<void> {
-    await this.apiKeys.revoke(id);
+  async revoke(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<void> {
+    await this.apiKeys.revoke(actor, id);
   }
 }

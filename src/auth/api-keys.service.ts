@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { creationChanges, diffChanges } from '../audit/changes.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { NotFoundProblem, ValidationProblem } from '../common/problem.js';
 import { missingPeople } from '../people/people.service.js';
+import type { Actor } from './actor.js';
 import { ApiKey } from './api-key.entity.js';
 import { generateSecret, hashSecret, secretMatches, secretPrefix } from './api-key-secret.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
@@ -19,7 +22,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export class ApiKeysService {
   private readonly keys: Repository<ApiKey>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {
     this.keys = dataSource.getRepository(ApiKey);
   }
 
@@ -35,7 +41,11 @@ export class ApiKeysService {
     return { outcome: 'ok', key };
   }
 
-  async create(input: CreateApiKeyDto, now = new Date()): Promise<CreatedApiKeyResponse> {
+  async create(
+    actor: Actor,
+    input: CreateApiKeyDto,
+    now = new Date(),
+  ): Promise<CreatedApiKeyResponse> {
     const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
     const problems = await missingPeople(this.dataSource.manager, [
       { field: 'personId', id: input.personId },
@@ -44,24 +54,43 @@ export class ApiKeysService {
       problems.push({ field: 'expiresAt', message: 'expiresAt must be in the future' });
     }
     if (problems.length > 0) throw new ValidationProblem(problems);
-    return this.issue({
-      name: input.name,
-      role: input.role,
-      personId: input.personId ?? null,
-      expiresAt,
+    return this.dataSource.transaction(async (manager) => {
+      const created = await this.issue(
+        { name: input.name, role: input.role, personId: input.personId ?? null, expiresAt },
+        manager,
+      );
+      await this.audit.record(manager, actor, {
+        action: 'api_key.created',
+        entityType: 'api_key',
+        entityId: created.id,
+        changes: creationChanges({
+          name: created.name,
+          role: created.role,
+          personId: created.personId,
+          expiresAt: created.expiresAt,
+        }),
+      });
+      return created;
     });
   }
 
   /** Stores a new key with a fresh secret and returns it with the secret, the only time it is seen. */
-  async issue(fields: {
-    name: string;
-    role: Role;
-    personId: string | null;
-    expiresAt: Date | null;
-  }): Promise<CreatedApiKeyResponse> {
+  async issue(
+    fields: {
+      name: string;
+      role: Role;
+      personId: string | null;
+      expiresAt: Date | null;
+    },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<CreatedApiKeyResponse> {
     const secret = generateSecret();
-    const key = await this.keys.save(
-      this.keys.create({ ...fields, prefix: secretPrefix(secret), secretHash: hashSecret(secret) }),
+    const key = await manager.save(
+      manager.create(ApiKey, {
+        ...fields,
+        prefix: secretPrefix(secret),
+        secretHash: hashSecret(secret),
+      }),
     );
     return { ...ApiKeyResponse.from(key), secret };
   }
@@ -84,14 +113,23 @@ export class ApiKeysService {
   }
 
   /** Revokes a key at once; revoking a revoked key changes nothing. */
-  async revoke(id: string): Promise<void> {
-    const result = await this.keys
-      .createQueryBuilder()
-      .update()
-      .set({ revokedAt: () => 'COALESCE(revoked_at, now())' })
-      .where('id = :id', { id })
-      .execute();
-    if (result.affected === 0) throw new NotFoundProblem('API key', id);
+  async revoke(actor: Actor, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const key = await manager.findOne(ApiKey, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!key) throw new NotFoundProblem('API key', id);
+      if (key.revokedAt) return;
+      const revokedAt = new Date();
+      await manager.update(ApiKey, { id }, { revokedAt });
+      await this.audit.record(manager, actor, {
+        action: 'api_key.revoked',
+        entityType: 'api_key',
+        entityId: id,
+        changes: diffChanges({ revokedAt: null }, { revokedAt: revokedAt.toISOString() }),
+      });
+    });
   }
 
   /** Makes sure a key with this secret exists (from ADMIN_API_KEY); safe when run concurrently. */

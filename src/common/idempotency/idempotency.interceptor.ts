@@ -47,9 +47,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return next.handle().pipe(
       mergeMap((body) =>
         // The router set the status before the handler ran; a handler may have changed it.
-        from(
-          this.idempotency.complete(apiKeyId, header, reply.statusCode, body).then(() => body),
-        ),
+        from(this.idempotency.complete(apiKeyId, header, reply.statusCode, body).then(() => body)),
       ),
       catchError((error: unknown) =>
         from(

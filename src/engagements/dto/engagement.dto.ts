@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsDefined,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -106,6 +107,24 @@ export class SpecDto {
   tradeOffRule?: string | null;
 }
 
+/**
+ * The spec at creation: every field but `tradeOffRule` must be there. Checked with the other
+ * fields of the body, so that one 400 names every missing field, the spec's included.
+ */
+export class CreateSpecDto extends SpecDto {
+  @IsDefined({ message: 'spec.problem is required' })
+  override problem?: string;
+
+  @IsDefined({ message: 'spec.successMetrics is required' })
+  override successMetrics?: SuccessMetricDto[];
+
+  @IsDefined({ message: 'spec.constraints is required' })
+  override constraints?: string[];
+
+  @IsDefined({ message: 'spec.tradeOffOwnerId is required' })
+  override tradeOffOwnerId?: string;
+}
+
 export class CreateEngagementDto {
   @ApiProperty({ example: 'Invoice data extraction', minLength: 3, maxLength: 200 })
   @Trim()
@@ -139,8 +158,8 @@ export class CreateEngagementDto {
   @ApiProperty({ type: SpecDto })
   @IsOptional()
   @ValidateNested()
-  @Type(() => SpecDto)
-  spec?: SpecDto;
+  @Type(() => CreateSpecDto)
+  spec?: SpecDto = new CreateSpecDto();
 
   @ApiPropertyOptional({
     type: [String],
@@ -192,7 +211,8 @@ export class UpdateEngagementDto extends CreateEngagementDto {
   override productOwnerId!: string;
 
   @ApiPropertyOptional({ type: SpecDto })
-  override spec?: SpecDto;
+  @Type(() => SpecDto)
+  override spec?: SpecDto = undefined;
 }
 
 export class CancelEngagementDto {
