@@ -33,6 +33,7 @@ describe('loadConfig', () => {
         rateLimitWindowSeconds: 60,
         bodyLimitBytes: 1_048_576,
         shutdownTimeoutMs: 10000,
+        risk: { slipDaysHigh: 30, slipCountHigh: 2, ktWindowDays: 30, ktMinAccepted: 0.5 },
       });
     });
 
@@ -331,5 +332,126 @@ describe('loadConfig', () => {
     it('ignores variables it does not know', () => {
       expect(loadConfig({ UNRELATED: 'whatever', PORT: '4000' }).port).toBe(4000);
     });
+  });
+});
+
+describe('loadConfig risk thresholds', () => {
+  it('defaults to 30 days, 2 slips, a 30-day KT window and 50 % accepted', () => {
+    expect(loadConfig({}).risk).toEqual({
+      slipDaysHigh: 30,
+      slipCountHigh: 2,
+      ktWindowDays: 30,
+      ktMinAccepted: 0.5,
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    const env: Env = {
+      RISK_SLIP_DAYS_HIGH: '',
+      RISK_SLIP_COUNT_HIGH: ' ',
+      RISK_KT_WINDOW_DAYS: '\t',
+      RISK_KT_MIN_ACCEPTED: '',
+    };
+    expect(loadConfig(env).risk).toEqual(loadConfig({}).risk);
+  });
+
+  it('reads all four together, trimming whitespace', () => {
+    const env: Env = {
+      RISK_SLIP_DAYS_HIGH: ' 10 ',
+      RISK_SLIP_COUNT_HIGH: '3',
+      RISK_KT_WINDOW_DAYS: '7',
+      RISK_KT_MIN_ACCEPTED: ' 0.8 ',
+    };
+    expect(loadConfig(env).risk).toEqual({
+      slipDaysHigh: 10,
+      slipCountHigh: 3,
+      ktWindowDays: 7,
+      ktMinAccepted: 0.8,
+    });
+  });
+
+  const integers: [variable: string, key: string, min: number, max: number][] = [
+    ['RISK_SLIP_DAYS_HIGH', 'slipDaysHigh', 1, 3650],
+    ['RISK_SLIP_COUNT_HIGH', 'slipCountHigh', 1, 100],
+    ['RISK_KT_WINDOW_DAYS', 'ktWindowDays', 0, 3650],
+  ];
+
+  describe.each(integers)('%s', (variable, key, min, max) => {
+    it.each([min, max, Math.floor((min + max) / 2)])('accepts %d', (value) => {
+      expect(loadConfig({ [variable]: String(value) }).risk).toMatchObject({ [key]: value });
+    });
+
+    it.each([
+      ['below the minimum', String(min - 1)],
+      ['above the maximum', String(max + 1)],
+      ['negative', '-1'],
+      ['fractional', '1.5'],
+      ['not a number', 'abc'],
+      ['with a unit', '30d'],
+      ['in exponent notation', '1e1'],
+    ])('rejects a value %s naming the variable and the range', (_label, raw) => {
+      expect(configError({ [variable]: raw }).problems).toEqual([
+        `${variable}="${raw}": expected a whole number from ${min} to ${max}`,
+      ]);
+    });
+  });
+
+  it('rejects RISK_SLIP_DAYS_HIGH=0 and RISK_SLIP_COUNT_HIGH=0 but allows RISK_KT_WINDOW_DAYS=0', () => {
+    expect(configError({ RISK_SLIP_DAYS_HIGH: '0' }).problems[0]).toMatch(
+      /^RISK_SLIP_DAYS_HIGH="0"/,
+    );
+    expect(configError({ RISK_SLIP_COUNT_HIGH: '0' }).problems[0]).toMatch(
+      /^RISK_SLIP_COUNT_HIGH="0"/,
+    );
+    expect(loadConfig({ RISK_KT_WINDOW_DAYS: '0' }).risk.ktWindowDays).toBe(0);
+  });
+
+  describe('RISK_KT_MIN_ACCEPTED', () => {
+    it.each([
+      ['0', 0],
+      ['1', 1],
+      ['0.5', 0.5],
+      ['0.8', 0.8],
+      ['0.75', 0.75],
+      ['0.05', 0.05],
+      ['1.0', 1],
+      ['1.00', 1],
+      ['0.0', 0],
+    ])('reads %j as %d', (raw, expected) => {
+      expect(loadConfig({ RISK_KT_MIN_ACCEPTED: raw }).risk.ktMinAccepted).toBe(expected);
+    });
+
+    it.each([
+      ['above 1', '1.5'],
+      ['just above 1', '1.01'],
+      ['negative', '-0.1'],
+      ['a percentage', '50%'],
+      ['a whole percentage', '50'],
+      ['without a leading zero', '.5'],
+      ['with a trailing dot', '0.'],
+      ['with a decimal comma', '0,5'],
+      ['not a number', 'half'],
+      ['in exponent notation', '5e-1'],
+      ['two', '2'],
+    ])('rejects a value %s naming the variable', (_label, raw) => {
+      expect(configError({ RISK_KT_MIN_ACCEPTED: raw }).problems).toEqual([
+        `RISK_KT_MIN_ACCEPTED="${raw}": expected a fraction from 0 to 1, such as 0.5`,
+      ]);
+    });
+  });
+
+  it('reports every invalid risk threshold at once', () => {
+    const error = configError({
+      RISK_SLIP_DAYS_HIGH: '0',
+      RISK_SLIP_COUNT_HIGH: 'two',
+      RISK_KT_WINDOW_DAYS: '-3',
+      RISK_KT_MIN_ACCEPTED: '80%',
+    });
+    expect(error.problems).toEqual([
+      'RISK_SLIP_DAYS_HIGH="0": expected a whole number from 1 to 3650',
+      'RISK_SLIP_COUNT_HIGH="two": expected a whole number from 1 to 100',
+      'RISK_KT_WINDOW_DAYS="-3": expected a whole number from 0 to 3650',
+      'RISK_KT_MIN_ACCEPTED="80%": expected a fraction from 0 to 1, such as 0.5',
+    ]);
   });
 });

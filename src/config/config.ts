@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { RiskPolicy } from '../risk/assess-risk.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -18,6 +19,7 @@ export interface AppConfig {
   rateLimitWindowSeconds: number;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  risk: RiskPolicy;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -49,6 +51,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (raw === undefined) return fallback;
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
       problems.push(`${name}="${raw}": expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const fraction = (name: string, fallback: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(raw)) {
+      problems.push(`${name}="${raw}": expected a fraction from 0 to 1, such as 0.5`);
       return fallback;
     }
     return Number(raw);
@@ -103,6 +115,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600_000),
+    risk: {
+      slipDaysHigh: integer('RISK_SLIP_DAYS_HIGH', 30, 1, 3650),
+      slipCountHigh: integer('RISK_SLIP_COUNT_HIGH', 2, 1, 100),
+      ktWindowDays: integer('RISK_KT_WINDOW_DAYS', 30, 0, 3650),
+      ktMinAccepted: fraction('RISK_KT_MIN_ACCEPTED', 0.5),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

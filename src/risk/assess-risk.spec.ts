@@ -1,0 +1,744 @@
+import { addDays } from '../common/dates.js';
+import type { EngagementStatus } from '../engagements/engagement-status.js';
+import {
+  DEFAULT_RISK_POLICY,
+  RISK_LEVELS,
+  SEVERITY_WEIGHTS,
+  assessRisk,
+  levelsAtLeast,
+} from './assess-risk.js';
+import type {
+  RiskAssessment,
+  RiskFacts,
+  RiskLevel,
+  RiskPolicy,
+  RiskSignal,
+  Severity,
+  SignalCode,
+} from './assess-risk.js';
+
+const AS_OF = '2026-06-15';
+const TODAY = AS_OF;
+const YESTERDAY = addDays(AS_OF, -1);
+const TOMORROW = addDays(AS_OF, 1);
+const FAR_FUTURE = '2027-12-31';
+
+type Handover = NonNullable<RiskFacts['finalHandover']>;
+
+/** A final handover due far in the future, on its baseline, never slipped, not completed. */
+function handover(overrides: Partial<Handover> = {}): Handover {
+  return {
+    dueDate: FAR_FUTURE,
+    baselineDueDate: FAR_FUTURE,
+    completedOn: null,
+    slipCount: 0,
+    ...overrides,
+  };
+}
+
+/** A slipped final handover: baseline far in the future, due `days` later. */
+function slipped(days: number, slipCount: number): Handover {
+  return handover({ baselineDueDate: FAR_FUTURE, dueDate: addDays(FAR_FUTURE, days), slipCount });
+}
+
+/**
+ * A healthy active engagement: two recipients, a final handover far in the future on its
+ * baseline, half of four artifacts accepted, nothing overdue, rejected or past the exit deadline.
+ */
+function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
+  return {
+    status: 'active',
+    finalHandover: handover(),
+    openMilestones: [],
+    unacceptedArtifactsByDueDate: [],
+    artifactCount: 4,
+    acceptedArtifactCount: 2,
+    rejectedArtifactCount: 0,
+    knowledgeRecipientCount: 2,
+    lastSafeHandoverDate: null,
+    ...overrides,
+  };
+}
+
+/** Facts whose final handover is due `daysLeft` days after AS_OF, with `accepted` of `total`. */
+function ktFacts(daysLeft: number, accepted: number, total = 100): RiskFacts {
+  const dueDate = addDays(AS_OF, daysLeft);
+  return facts({
+    finalHandover: handover({ dueDate, baselineDueDate: dueDate }),
+    artifactCount: total,
+    acceptedArtifactCount: accepted,
+  });
+}
+
+const codes = (assessment: RiskAssessment): SignalCode[] => assessment.signals.map((s) => s.code);
+
+const signal = (assessment: RiskAssessment, code: SignalCode): RiskSignal | undefined =>
+  assessment.signals.find((s) => s.code === code);
+
+const policy = (overrides: Partial<RiskPolicy>): RiskPolicy => ({
+  ...DEFAULT_RISK_POLICY,
+  ...overrides,
+});
+
+/**
+ * Every signal raised at once on an active engagement (except NO_FINAL_HANDOVER, which
+ * excludes the handover signals, and BUS_FACTOR_ONE/NO_KT_ARTIFACTS at their worst).
+ */
+function everythingWrong(status: EngagementStatus): RiskFacts {
+  return facts({
+    status,
+    finalHandover: handover({
+      baselineDueDate: addDays(AS_OF, -60),
+      dueDate: YESTERDAY,
+      slipCount: 3,
+    }),
+    openMilestones: [{ id: 'm-1', dueDate: YESTERDAY }],
+    unacceptedArtifactsByDueDate: [{ dueDate: YESTERDAY, count: 3 }],
+    artifactCount: 4,
+    acceptedArtifactCount: 0,
+    rejectedArtifactCount: 1,
+    knowledgeRecipientCount: 1,
+    lastSafeHandoverDate: addDays(AS_OF, -2),
+  });
+}
+
+describe('assessRisk', () => {
+  it('raises no signal for a healthy active engagement: level none, score 0, no trap', () => {
+    expect(assessRisk(facts(), AS_OF)).toEqual({
+      level: 'none',
+      score: 0,
+      dependencyTrap: false,
+      signals: [],
+    });
+  });
+
+  it('uses the default policy (30 days, 2 slips, 30 days, 50 %) when none is given', () => {
+    expect(DEFAULT_RISK_POLICY).toEqual({
+      slipDaysHigh: 30,
+      slipCountHigh: 2,
+      ktWindowDays: 30,
+      ktMinAccepted: 0.5,
+    });
+    const sample = everythingWrong('active');
+    expect(assessRisk(sample, AS_OF)).toEqual(assessRisk(sample, AS_OF, DEFAULT_RISK_POLICY));
+  });
+
+  describe('HANDOVER_OVERDUE', () => {
+    it.each([
+      ['due yesterday is overdue', YESTERDAY, true],
+      ['due today is not overdue', TODAY, false],
+      ['due tomorrow is not overdue', TOMORROW, false],
+    ])('a final handover %s', (_label, dueDate, raised) => {
+      const result = assessRisk(
+        facts({ finalHandover: handover({ dueDate, baselineDueDate: dueDate }) }),
+        AS_OF,
+      );
+      expect(codes(result).includes('HANDOVER_OVERDUE')).toBe(raised);
+    });
+
+    it('is critical and reports the due date and the days overdue', () => {
+      const dueDate = addDays(AS_OF, -5);
+      const result = assessRisk(
+        facts({ finalHandover: handover({ dueDate, baselineDueDate: dueDate }) }),
+        AS_OF,
+      );
+      expect(signal(result, 'HANDOVER_OVERDUE')).toMatchObject({
+        severity: 'critical',
+        data: { dueDate, daysOverdue: 5 },
+      });
+    });
+
+    it('is not raised once the final handover is completed, even after its due date', () => {
+      const result = assessRisk(
+        facts({
+          finalHandover: handover({
+            dueDate: YESTERDAY,
+            baselineDueDate: YESTERDAY,
+            completedOn: YESTERDAY,
+          }),
+        }),
+        AS_OF,
+      );
+      expect(codes(result)).not.toContain('HANDOVER_OVERDUE');
+    });
+
+    it('is judged as of asOf: the same facts are not overdue on the due date itself', () => {
+      const dueDate = '2026-03-01';
+      const sample = facts({ finalHandover: handover({ dueDate, baselineDueDate: dueDate }) });
+      expect(codes(assessRisk(sample, '2026-03-01'))).not.toContain('HANDOVER_OVERDUE');
+      expect(codes(assessRisk(sample, '2026-03-02'))).toContain('HANDOVER_OVERDUE');
+    });
+  });
+
+  describe('MILESTONE_OVERDUE', () => {
+    it.each([
+      ['due yesterday is overdue', YESTERDAY, true],
+      ['due today is not overdue', TODAY, false],
+      ['due tomorrow is not overdue', TOMORROW, false],
+    ])('an open milestone %s', (_label, dueDate, raised) => {
+      const result = assessRisk(facts({ openMilestones: [{ id: 'm-1', dueDate }] }), AS_OF);
+      expect(codes(result).includes('MILESTONE_OVERDUE')).toBe(raised);
+    });
+
+    it('is medium and counts and names only the milestones past due', () => {
+      const result = assessRisk(
+        facts({
+          openMilestones: [
+            { id: 'm-old', dueDate: addDays(AS_OF, -10) },
+            { id: 'm-today', dueDate: TODAY },
+            { id: 'm-yesterday', dueDate: YESTERDAY },
+            { id: 'm-later', dueDate: TOMORROW },
+          ],
+        }),
+        AS_OF,
+      );
+      expect(signal(result, 'MILESTONE_OVERDUE')).toMatchObject({
+        severity: 'medium',
+        data: { count: 2, milestoneIds: ['m-old', 'm-yesterday'] },
+      });
+    });
+
+    it('is not raised without open milestones', () => {
+      expect(codes(assessRisk(facts({ openMilestones: [] }), AS_OF))).not.toContain(
+        'MILESTONE_OVERDUE',
+      );
+    });
+  });
+
+  describe('ARTIFACTS_OVERDUE', () => {
+    it.each([
+      ['due yesterday are overdue', YESTERDAY, true],
+      ['due today are not overdue', TODAY, false],
+      ['due tomorrow are not overdue', TOMORROW, false],
+    ])('unaccepted artifacts %s', (_label, dueDate, raised) => {
+      const result = assessRisk(
+        facts({ unacceptedArtifactsByDueDate: [{ dueDate, count: 2 }] }),
+        AS_OF,
+      );
+      expect(codes(result).includes('ARTIFACTS_OVERDUE')).toBe(raised);
+    });
+
+    it('is high and counts only the unaccepted artifacts whose milestone is past due', () => {
+      const result = assessRisk(
+        facts({
+          unacceptedArtifactsByDueDate: [
+            { dueDate: addDays(AS_OF, -30), count: 1 },
+            { dueDate: YESTERDAY, count: 2 },
+            { dueDate: TODAY, count: 4 },
+            { dueDate: TOMORROW, count: 8 },
+          ],
+        }),
+        AS_OF,
+      );
+      expect(signal(result, 'ARTIFACTS_OVERDUE')).toMatchObject({
+        severity: 'high',
+        data: { count: 3 },
+      });
+    });
+
+    it('is not raised when past-due groups count no artifact', () => {
+      const result = assessRisk(
+        facts({ unacceptedArtifactsByDueDate: [{ dueDate: YESTERDAY, count: 0 }] }),
+        AS_OF,
+      );
+      expect(codes(result)).not.toContain('ARTIFACTS_OVERDUE');
+    });
+  });
+
+  describe('HANDOVER_SLIPPED', () => {
+    it.each([
+      [29, 1, 'medium'],
+      [30, 1, 'high'],
+      [31, 1, 'high'],
+      [1, 1, 'medium'],
+      [5, 2, 'high'],
+      [5, 3, 'high'],
+    ])('a handover %d days past its baseline after %d slip(s) is %s', (days, count, severity) => {
+      const result = assessRisk(facts({ finalHandover: slipped(days, count) }), AS_OF);
+      expect(signal(result, 'HANDOVER_SLIPPED')).toEqual({
+        code: 'HANDOVER_SLIPPED',
+        severity,
+        message: expect.any(String),
+        data: {
+          slipDays: days,
+          slipCount: count,
+          baselineDueDate: FAR_FUTURE,
+          dueDate: addDays(FAR_FUTURE, days),
+        },
+      });
+    });
+
+    it.each([
+      ['due on its baseline', handover({ dueDate: FAR_FUTURE, baselineDueDate: FAR_FUTURE })],
+      [
+        'moved back to before its baseline',
+        handover({ dueDate: addDays(FAR_FUTURE, -10), baselineDueDate: FAR_FUTURE, slipCount: 2 }),
+      ],
+      ['without a baseline', handover({ baselineDueDate: null, slipCount: 2 })],
+    ])('is not raised for a final handover %s', (_label, finalHandover) => {
+      expect(codes(assessRisk(facts({ finalHandover }), AS_OF))).not.toContain('HANDOVER_SLIPPED');
+    });
+
+    it.each([
+      [9, 1, 'medium'],
+      [10, 1, 'high'],
+    ])('with slipDaysHigh 10, %d days of slip is %s', (days, count, severity) => {
+      const result = assessRisk(
+        facts({ finalHandover: slipped(days, count) }),
+        AS_OF,
+        policy({ slipDaysHigh: 10 }),
+      );
+      expect(signal(result, 'HANDOVER_SLIPPED')?.severity).toBe(severity);
+    });
+
+    it.each([
+      [2, 'medium'],
+      [3, 'high'],
+    ])('with slipCountHigh 3, %d slips are %s', (count, severity) => {
+      const result = assessRisk(
+        facts({ finalHandover: slipped(5, count) }),
+        AS_OF,
+        policy({ slipCountHigh: 3 }),
+      );
+      expect(signal(result, 'HANDOVER_SLIPPED')?.severity).toBe(severity);
+    });
+  });
+
+  describe('BUS_FACTOR_ONE', () => {
+    it.each([
+      [0, 'high'],
+      [1, 'medium'],
+    ])('%d knowledge recipient(s) raise it as %s', (recipients, severity) => {
+      const result = assessRisk(facts({ knowledgeRecipientCount: recipients }), AS_OF);
+      expect(signal(result, 'BUS_FACTOR_ONE')).toMatchObject({
+        severity,
+        data: { knowledgeRecipients: recipients },
+      });
+    });
+
+    it.each([2, 3])('%d knowledge recipients do not raise it', (recipients) => {
+      const result = assessRisk(facts({ knowledgeRecipientCount: recipients }), AS_OF);
+      expect(codes(result)).not.toContain('BUS_FACTOR_ONE');
+    });
+  });
+
+  describe('KT_BEHIND_SCHEDULE', () => {
+    it.each([
+      [0, 49, true],
+      [0, 50, false],
+      [1, 49, true],
+      [30, 49, true],
+      [30, 50, false],
+      [31, 49, false],
+      [31, 0, false],
+      [0, 0, true],
+      [30, 100, false],
+    ])('final handover due in %d days with %d % accepted: raised %s', (days, accepted, raised) => {
+      const result = assessRisk(ktFacts(days, accepted), AS_OF);
+      expect(codes(result).includes('KT_BEHIND_SCHEDULE')).toBe(raised);
+    });
+
+    it('is high and reports the days left, accepted, total and accepted share', () => {
+      const result = assessRisk(ktFacts(12, 1, 4), AS_OF);
+      expect(signal(result, 'KT_BEHIND_SCHEDULE')).toMatchObject({
+        severity: 'high',
+        data: { daysLeft: 12, accepted: 1, total: 4, acceptedShare: 0.25 },
+      });
+    });
+
+    it('is not raised once the final handover is past due (HANDOVER_OVERDUE is)', () => {
+      const result = assessRisk(ktFacts(-1, 0), AS_OF);
+      expect(codes(result)).not.toContain('KT_BEHIND_SCHEDULE');
+      expect(codes(result)).toContain('HANDOVER_OVERDUE');
+    });
+
+    it('is not raised with zero artifacts; NO_KT_ARTIFACTS is raised instead', () => {
+      const result = assessRisk(ktFacts(10, 0, 0), AS_OF);
+      expect(codes(result)).not.toContain('KT_BEHIND_SCHEDULE');
+      expect(codes(result)).toContain('NO_KT_ARTIFACTS');
+    });
+
+    it('is not raised without a final handover', () => {
+      const result = assessRisk(
+        facts({ finalHandover: null, artifactCount: 4, acceptedArtifactCount: 0 }),
+        AS_OF,
+      );
+      expect(codes(result)).not.toContain('KT_BEHIND_SCHEDULE');
+    });
+
+    it.each([
+      [79, true],
+      [80, false],
+    ])('with ktMinAccepted 0.8, %d % accepted: raised %s', (accepted, raised) => {
+      const result = assessRisk(ktFacts(10, accepted), AS_OF, policy({ ktMinAccepted: 0.8 }));
+      expect(codes(result).includes('KT_BEHIND_SCHEDULE')).toBe(raised);
+    });
+
+    it.each([
+      [0, true],
+      [7, true],
+      [8, false],
+      [30, false],
+    ])('with ktWindowDays 7, due in %d days: raised %s', (days, raised) => {
+      const result = assessRisk(ktFacts(days, 0), AS_OF, policy({ ktWindowDays: 7 }));
+      expect(codes(result).includes('KT_BEHIND_SCHEDULE')).toBe(raised);
+    });
+  });
+
+  describe('NO_KT_ARTIFACTS', () => {
+    it('is high when no artifact is agreed', () => {
+      const result = assessRisk(facts({ artifactCount: 0, acceptedArtifactCount: 0 }), AS_OF);
+      expect(signal(result, 'NO_KT_ARTIFACTS')).toMatchObject({ severity: 'high', data: {} });
+    });
+
+    it('is not raised with one artifact', () => {
+      const result = assessRisk(facts({ artifactCount: 1, acceptedArtifactCount: 1 }), AS_OF);
+      expect(codes(result)).not.toContain('NO_KT_ARTIFACTS');
+    });
+  });
+
+  describe('NO_FINAL_HANDOVER', () => {
+    it('is high when there is no final handover milestone', () => {
+      const result = assessRisk(facts({ finalHandover: null }), AS_OF);
+      expect(signal(result, 'NO_FINAL_HANDOVER')).toMatchObject({ severity: 'high', data: {} });
+    });
+
+    it('comes without any handover date signal', () => {
+      const result = assessRisk(
+        facts({ finalHandover: null, lastSafeHandoverDate: YESTERDAY }),
+        AS_OF,
+      );
+      expect(codes(result)).toEqual(['NO_FINAL_HANDOVER']);
+    });
+
+    it('is not raised when there is a final handover', () => {
+      expect(codes(assessRisk(facts(), AS_OF))).not.toContain('NO_FINAL_HANDOVER');
+    });
+  });
+
+  describe('ARTIFACTS_REJECTED', () => {
+    it.each([1, 2])('is low with %d rejected artifact(s), reporting the count', (count) => {
+      const result = assessRisk(facts({ rejectedArtifactCount: count }), AS_OF);
+      expect(signal(result, 'ARTIFACTS_REJECTED')).toMatchObject({
+        severity: 'low',
+        data: { count },
+      });
+    });
+
+    it('is not raised without rejected artifacts', () => {
+      const result = assessRisk(facts({ rejectedArtifactCount: 0 }), AS_OF);
+      expect(codes(result)).not.toContain('ARTIFACTS_REJECTED');
+    });
+  });
+
+  describe('HANDOVER_AFTER_EXIT_DEADLINE', () => {
+    const due = '2026-09-30';
+
+    it.each([
+      ['one day after the last safe handover date', addDays(due, -1), true],
+      ['on the last safe handover date', due, false],
+      ['before the last safe handover date', addDays(due, 1), false],
+      ['without a last safe handover date', null, false],
+    ])('a final handover due %s: raised %s', (_label, lastSafeHandoverDate, raised) => {
+      const result = assessRisk(
+        facts({
+          finalHandover: handover({ dueDate: due, baselineDueDate: due }),
+          lastSafeHandoverDate,
+        }),
+        AS_OF,
+      );
+      expect(codes(result).includes('HANDOVER_AFTER_EXIT_DEADLINE')).toBe(raised);
+    });
+
+    it('is high and reports both dates', () => {
+      const result = assessRisk(
+        facts({
+          finalHandover: handover({ dueDate: due, baselineDueDate: due }),
+          lastSafeHandoverDate: '2026-08-31',
+        }),
+        AS_OF,
+      );
+      expect(signal(result, 'HANDOVER_AFTER_EXIT_DEADLINE')).toMatchObject({
+        severity: 'high',
+        data: { dueDate: due, lastSafeHandoverDate: '2026-08-31' },
+      });
+    });
+  });
+
+  describe('engagement status', () => {
+    it('raises every signal but NO_FINAL_HANDOVER/NO_KT_ARTIFACTS for the worst active case', () => {
+      expect(new Set(codes(assessRisk(everythingWrong('active'), AS_OF)))).toEqual(
+        new Set<SignalCode>([
+          'HANDOVER_SLIPPED',
+          'HANDOVER_OVERDUE',
+          'MILESTONE_OVERDUE',
+          'ARTIFACTS_OVERDUE',
+          'ARTIFACTS_REJECTED',
+          'BUS_FACTOR_ONE',
+          'HANDOVER_AFTER_EXIT_DEADLINE',
+        ]),
+      );
+    });
+
+    it.each<EngagementStatus>(['completed', 'cancelled'])(
+      'a %s engagement carries no risk: no signals, level none, score 0',
+      (status) => {
+        const none = { level: 'none', score: 0, dependencyTrap: false, signals: [] };
+        expect(assessRisk(everythingWrong(status), AS_OF)).toEqual(none);
+        expect(
+          assessRisk(
+            facts({
+              status,
+              finalHandover: null,
+              artifactCount: 0,
+              acceptedArtifactCount: 0,
+              knowledgeRecipientCount: 0,
+            }),
+            AS_OF,
+          ),
+        ).toEqual(none);
+      },
+    );
+
+    it('a draft has only the structural signals, never the date signals, even when dates passed', () => {
+      const result = assessRisk(everythingWrong('draft'), AS_OF);
+      expect(codes(result).sort()).toEqual(['BUS_FACTOR_ONE', 'HANDOVER_AFTER_EXIT_DEADLINE']);
+    });
+
+    it('a draft without a handover, artifacts or recipients raises the three structural signals', () => {
+      const result = assessRisk(
+        facts({
+          status: 'draft',
+          finalHandover: null,
+          openMilestones: [{ id: 'm-1', dueDate: YESTERDAY }],
+          artifactCount: 0,
+          acceptedArtifactCount: 0,
+          rejectedArtifactCount: 0,
+          knowledgeRecipientCount: 0,
+        }),
+        AS_OF,
+      );
+      expect(codes(result).sort()).toEqual([
+        'BUS_FACTOR_ONE',
+        'NO_FINAL_HANDOVER',
+        'NO_KT_ARTIFACTS',
+      ]);
+      expect(result).toMatchObject({ level: 'high', score: 90, dependencyTrap: true });
+    });
+
+    const draftDateCases: [SignalCode, Partial<RiskFacts>][] = [
+      ['HANDOVER_SLIPPED', { finalHandover: slipped(60, 3) }],
+      [
+        'HANDOVER_OVERDUE',
+        { finalHandover: handover({ dueDate: YESTERDAY, baselineDueDate: YESTERDAY }) },
+      ],
+      ['MILESTONE_OVERDUE', { openMilestones: [{ id: 'm-1', dueDate: YESTERDAY }] }],
+      ['ARTIFACTS_OVERDUE', { unacceptedArtifactsByDueDate: [{ dueDate: YESTERDAY, count: 2 }] }],
+      [
+        'KT_BEHIND_SCHEDULE',
+        {
+          finalHandover: handover({ dueDate: TODAY, baselineDueDate: TODAY }),
+          acceptedArtifactCount: 0,
+        },
+      ],
+      ['ARTIFACTS_REJECTED', { rejectedArtifactCount: 2 }],
+    ];
+
+    it.each(draftDateCases)('a draft never raises %s (raised when active)', (code, overrides) => {
+      expect(codes(assessRisk(facts({ ...overrides, status: 'active' }), AS_OF))).toContain(code);
+      expect(assessRisk(facts({ ...overrides, status: 'draft' }), AS_OF)).toEqual({
+        level: 'none',
+        score: 0,
+        dependencyTrap: false,
+        signals: [],
+      });
+    });
+
+    const structuralCases: [SignalCode, Partial<RiskFacts>][] = [
+      ['NO_KT_ARTIFACTS', { artifactCount: 0, acceptedArtifactCount: 0 }],
+      ['BUS_FACTOR_ONE', { knowledgeRecipientCount: 1 }],
+      ['NO_FINAL_HANDOVER', { finalHandover: null }],
+      ['HANDOVER_AFTER_EXIT_DEADLINE', { lastSafeHandoverDate: addDays(FAR_FUTURE, -1) }],
+    ];
+
+    it.each(structuralCases)('a draft raises the structural %s', (code, overrides) => {
+      expect(codes(assessRisk(facts({ ...overrides, status: 'draft' }), AS_OF))).toEqual([code]);
+    });
+  });
+
+  describe('level, score and dependency trap', () => {
+    const cases: [label: string, overrides: Partial<RiskFacts>, RiskLevel, number, boolean][] = [
+      ['no signal', {}, 'none', 0, false],
+      ['one low signal', { rejectedArtifactCount: 1 }, 'low', 5, false],
+      ['one medium signal', { knowledgeRecipientCount: 1 }, 'medium', 15, false],
+      [
+        'a medium and a low signal',
+        { knowledgeRecipientCount: 1, rejectedArtifactCount: 1 },
+        'medium',
+        20,
+        false,
+      ],
+      [
+        'two medium signals and a low one',
+        {
+          knowledgeRecipientCount: 1,
+          rejectedArtifactCount: 1,
+          openMilestones: [{ id: 'm-1', dueDate: YESTERDAY }],
+        },
+        'medium',
+        35,
+        false,
+      ],
+      ['one high signal', { artifactCount: 0, acceptedArtifactCount: 0 }, 'high', 30, true],
+      [
+        'a high and a low signal',
+        { artifactCount: 0, acceptedArtifactCount: 0, rejectedArtifactCount: 1 },
+        'high',
+        35,
+        true,
+      ],
+      [
+        'one critical signal',
+        { finalHandover: handover({ dueDate: YESTERDAY, baselineDueDate: YESTERDAY }) },
+        'critical',
+        50,
+        true,
+      ],
+      [
+        'critical, high and medium signals (95, under the cap)',
+        {
+          finalHandover: handover({ dueDate: YESTERDAY, baselineDueDate: YESTERDAY }),
+          unacceptedArtifactsByDueDate: [{ dueDate: YESTERDAY, count: 1 }],
+          openMilestones: [{ id: 'm-1', dueDate: YESTERDAY }],
+        },
+        'critical',
+        95,
+        true,
+      ],
+      [
+        'critical, high, medium and low signals (exactly 100)',
+        {
+          finalHandover: handover({ dueDate: YESTERDAY, baselineDueDate: YESTERDAY }),
+          unacceptedArtifactsByDueDate: [{ dueDate: YESTERDAY, count: 1 }],
+          openMilestones: [{ id: 'm-1', dueDate: YESTERDAY }],
+          rejectedArtifactCount: 1,
+        },
+        'critical',
+        100,
+        true,
+      ],
+      [
+        'signals weighing 115 (capped at 100)',
+        {
+          finalHandover: handover({ dueDate: YESTERDAY, baselineDueDate: YESTERDAY }),
+          unacceptedArtifactsByDueDate: [{ dueDate: YESTERDAY, count: 1 }],
+          openMilestones: [{ id: 'm-1', dueDate: YESTERDAY }],
+          rejectedArtifactCount: 1,
+          knowledgeRecipientCount: 1,
+        },
+        'critical',
+        100,
+        true,
+      ],
+      [
+        'four high signals weighing 120 without a critical one (capped at 100)',
+        {
+          artifactCount: 0,
+          acceptedArtifactCount: 0,
+          knowledgeRecipientCount: 0,
+          finalHandover: null,
+          unacceptedArtifactsByDueDate: [{ dueDate: YESTERDAY, count: 1 }],
+          lastSafeHandoverDate: YESTERDAY,
+        },
+        'high',
+        100,
+        true,
+      ],
+    ];
+
+    it.each(cases)(
+      '%s: level %s, score %d, dependencyTrap %s',
+      (_label, overrides, level, score, trap) => {
+        const result = assessRisk(facts(overrides), AS_OF);
+        expect(result).toMatchObject({ level, score, dependencyTrap: trap });
+      },
+    );
+
+    it('the level is the highest severity present and the score the capped sum of weights', () => {
+      const result = assessRisk(everythingWrong('active'), AS_OF);
+      const severities = result.signals.map((s) => s.severity);
+      const highest = severities.reduce((a, b) =>
+        RISK_LEVELS.indexOf(a) >= RISK_LEVELS.indexOf(b) ? a : b,
+      );
+      const sum = severities.reduce((total, s) => total + SEVERITY_WEIGHTS[s], 0);
+      expect(result.level).toBe(highest);
+      expect(sum).toBeGreaterThan(100);
+      expect(result.score).toBe(Math.min(100, sum));
+    });
+
+    it('weighs low 5, medium 15, high 30 and critical 50', () => {
+      expect(SEVERITY_WEIGHTS).toEqual({ low: 5, medium: 15, high: 30, critical: 50 });
+    });
+  });
+
+  it('gives every signal a non-empty message', () => {
+    const result = assessRisk(everythingWrong('active'), AS_OF);
+    for (const s of result.signals) expect(s.message).toEqual(expect.stringMatching(/\S/));
+  });
+
+  describe('signal order', () => {
+    const rank = (severity: Severity) => RISK_LEVELS.indexOf(severity);
+
+    it('lists signals from the most to the least severe', () => {
+      const result = assessRisk(everythingWrong('active'), AS_OF);
+      expect(result.signals.map((s) => s.severity)).toEqual([
+        'critical',
+        'high',
+        'high',
+        'high',
+        'medium',
+        'medium',
+        'low',
+      ]);
+      expect(result.signals[0].code).toBe('HANDOVER_OVERDUE');
+      expect(result.signals.at(-1)?.code).toBe('ARTIFACTS_REJECTED');
+    });
+
+    it('puts a low signal raised first after a high one raised later', () => {
+      const result = assessRisk(
+        facts({ rejectedArtifactCount: 1, knowledgeRecipientCount: 0 }),
+        AS_OF,
+      );
+      expect(codes(result)).toEqual(['BUS_FACTOR_ONE', 'ARTIFACTS_REJECTED']);
+    });
+
+    it('lists a medium slip, raised first, after the critical and high signals', () => {
+      const result = assessRisk(
+        everythingWrong('active'),
+        AS_OF,
+        policy({ slipDaysHigh: 1000, slipCountHigh: 100 }),
+      );
+      expect(signal(result, 'HANDOVER_SLIPPED')?.severity).toBe('medium');
+      expect(codes(result).indexOf('HANDOVER_SLIPPED')).toBeGreaterThan(
+        codes(result).indexOf('HANDOVER_AFTER_EXIT_DEADLINE'),
+      );
+      for (let i = 1; i < result.signals.length; i += 1) {
+        expect(rank(result.signals[i - 1].severity)).toBeGreaterThanOrEqual(
+          rank(result.signals[i].severity),
+        );
+      }
+    });
+  });
+});
+
+describe('levelsAtLeast', () => {
+  it.each<[RiskLevel, RiskLevel[]]>([
+    ['none', ['none', 'low', 'medium', 'high', 'critical']],
+    ['low', ['low', 'medium', 'high', 'critical']],
+    ['medium', ['medium', 'high', 'critical']],
+    ['high', ['high', 'critical']],
+    ['critical', ['critical']],
+  ])('levels at least %s are %j', (minimum, expected) => {
+    expect(levelsAtLeast(minimum)).toEqual(expected);
+  });
+});

@@ -1,0 +1,236 @@
+import { daysBetween } from '../common/dates.js';
+import type { EngagementStatus } from '../engagements/engagement-status.js';
+
+export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+export type Severity = Exclude<RiskLevel, 'none'>;
+
+export const SEVERITY_WEIGHTS: Record<Severity, number> = {
+  low: 5,
+  medium: 15,
+  high: 30,
+  critical: 50,
+};
+
+export const SIGNAL_CODES = [
+  'HANDOVER_SLIPPED',
+  'HANDOVER_OVERDUE',
+  'MILESTONE_OVERDUE',
+  'ARTIFACTS_OVERDUE',
+  'KT_BEHIND_SCHEDULE',
+  'NO_KT_ARTIFACTS',
+  'BUS_FACTOR_ONE',
+  'NO_FINAL_HANDOVER',
+  'ARTIFACTS_REJECTED',
+  'HANDOVER_AFTER_EXIT_DEADLINE',
+] as const;
+export type SignalCode = (typeof SIGNAL_CODES)[number];
+
+export interface RiskSignal {
+  code: SignalCode;
+  severity: Severity;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+export interface RiskAssessment {
+  level: RiskLevel;
+  score: number;
+  dependencyTrap: boolean;
+  signals: RiskSignal[];
+}
+
+/** The thresholds of SPEC §2, configurable. */
+export interface RiskPolicy {
+  slipDaysHigh: number;
+  slipCountHigh: number;
+  ktWindowDays: number;
+  ktMinAccepted: number;
+}
+
+export const DEFAULT_RISK_POLICY: RiskPolicy = {
+  slipDaysHigh: 30,
+  slipCountHigh: 2,
+  ktWindowDays: 30,
+  ktMinAccepted: 0.5,
+};
+
+/** The facts of one engagement that risk is judged from, aggregated in SQL. */
+export interface RiskFacts {
+  status: EngagementStatus;
+  finalHandover: {
+    dueDate: string;
+    baselineDueDate: string | null;
+    completedOn: string | null;
+    /** Changes of its due date to a later date. */
+    slipCount: number;
+  } | null;
+  /** Milestones other than the final handover that are not completed. */
+  openMilestones: { id: string; dueDate: string }[];
+  /** Per milestone due date: artifacts due then that are not accepted. */
+  unacceptedArtifactsByDueDate: { dueDate: string; count: number }[];
+  artifactCount: number;
+  acceptedArtifactCount: number;
+  rejectedArtifactCount: number;
+  knowledgeRecipientCount: number;
+  lastSafeHandoverDate: string | null;
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/**
+ * Dependency-trap risk of one engagement as of a date (SPEC §2). `asOf` moves the clock, not
+ * the data. Completed and cancelled engagements carry no risk; drafts only the structural
+ * signals (no artifacts, bus factor, no final handover, handover after the exit deadline).
+ */
+export function assessRisk(
+  facts: RiskFacts,
+  asOf: string,
+  policy: RiskPolicy = DEFAULT_RISK_POLICY,
+): RiskAssessment {
+  if (facts.status === 'completed' || facts.status === 'cancelled') return summarise([]);
+  const signals: RiskSignal[] = [];
+  const handover = facts.finalHandover;
+
+  if (facts.status === 'active') {
+    if (handover?.baselineDueDate && handover.dueDate > handover.baselineDueDate) {
+      const slipDays = daysBetween(handover.baselineDueDate, handover.dueDate);
+      const severe = slipDays >= policy.slipDaysHigh || handover.slipCount >= policy.slipCountHigh;
+      signals.push({
+        code: 'HANDOVER_SLIPPED',
+        severity: severe ? 'high' : 'medium',
+        message: `The final handover moved ${plural(slipDays, 'day')} past its baseline (${plural(handover.slipCount, 'slip')}).`,
+        data: {
+          slipDays,
+          slipCount: handover.slipCount,
+          baselineDueDate: handover.baselineDueDate,
+          dueDate: handover.dueDate,
+        },
+      });
+    }
+    if (handover && !handover.completedOn && asOf > handover.dueDate) {
+      signals.push({
+        code: 'HANDOVER_OVERDUE',
+        severity: 'critical',
+        message: `The final handover was due on ${handover.dueDate} and is not completed.`,
+        data: { dueDate: handover.dueDate, daysOverdue: daysBetween(handover.dueDate, asOf) },
+      });
+    }
+    const overdueMilestones = facts.openMilestones.filter((milestone) => asOf > milestone.dueDate);
+    if (overdueMilestones.length > 0) {
+      signals.push({
+        code: 'MILESTONE_OVERDUE',
+        severity: 'medium',
+        message: `${plural(overdueMilestones.length, 'milestone')} past due and not completed.`,
+        data: {
+          count: overdueMilestones.length,
+          milestoneIds: overdueMilestones.map((milestone) => milestone.id),
+        },
+      });
+    }
+    const overdueArtifacts = facts.unacceptedArtifactsByDueDate
+      .filter((group) => asOf > group.dueDate)
+      .reduce((sum, group) => sum + group.count, 0);
+    if (overdueArtifacts > 0) {
+      signals.push({
+        code: 'ARTIFACTS_OVERDUE',
+        severity: 'high',
+        message: `${plural(overdueArtifacts, 'knowledge-transfer artifact')} past due and not accepted.`,
+        data: { count: overdueArtifacts },
+      });
+    }
+    if (handover && !handover.completedOn && facts.artifactCount > 0) {
+      const daysLeft = daysBetween(asOf, handover.dueDate);
+      const acceptedShare = facts.acceptedArtifactCount / facts.artifactCount;
+      if (
+        daysLeft >= 0 &&
+        daysLeft <= policy.ktWindowDays &&
+        acceptedShare < policy.ktMinAccepted
+      ) {
+        signals.push({
+          code: 'KT_BEHIND_SCHEDULE',
+          severity: 'high',
+          message: `The final handover is in ${plural(daysLeft, 'day')} and only ${facts.acceptedArtifactCount} of ${facts.artifactCount} artifacts are accepted.`,
+          data: {
+            daysLeft,
+            accepted: facts.acceptedArtifactCount,
+            total: facts.artifactCount,
+            acceptedShare,
+          },
+        });
+      }
+    }
+    if (facts.rejectedArtifactCount > 0) {
+      signals.push({
+        code: 'ARTIFACTS_REJECTED',
+        severity: 'low',
+        message: `${plural(facts.rejectedArtifactCount, 'artifact')} failed internal review and await redelivery.`,
+        data: { count: facts.rejectedArtifactCount },
+      });
+    }
+  }
+
+  if (facts.artifactCount === 0) {
+    signals.push({
+      code: 'NO_KT_ARTIFACTS',
+      severity: 'high',
+      message: 'No knowledge-transfer artifacts are agreed.',
+      data: {},
+    });
+  }
+  if (facts.knowledgeRecipientCount < 2) {
+    signals.push({
+      code: 'BUS_FACTOR_ONE',
+      severity: facts.knowledgeRecipientCount === 0 ? 'high' : 'medium',
+      message:
+        facts.knowledgeRecipientCount === 0
+          ? 'Nobody inside is named to own the system after handover.'
+          : 'Only one person inside is named to own the system after handover.',
+      data: { knowledgeRecipients: facts.knowledgeRecipientCount },
+    });
+  }
+  if (!handover) {
+    signals.push({
+      code: 'NO_FINAL_HANDOVER',
+      severity: 'high',
+      message: 'There is no dated final handover milestone.',
+      data: {},
+    });
+  }
+  if (handover && facts.lastSafeHandoverDate && handover.dueDate > facts.lastSafeHandoverDate) {
+    signals.push({
+      code: 'HANDOVER_AFTER_EXIT_DEADLINE',
+      severity: 'high',
+      message: `The final handover (${handover.dueDate}) is after the last safe handover date (${facts.lastSafeHandoverDate}).`,
+      data: { dueDate: handover.dueDate, lastSafeHandoverDate: facts.lastSafeHandoverDate },
+    });
+  }
+  return summarise(signals);
+}
+
+function summarise(signals: RiskSignal[]): RiskAssessment {
+  const level = signals.reduce<RiskLevel>(
+    (highest, signal) =>
+      RISK_LEVELS.indexOf(signal.severity) > RISK_LEVELS.indexOf(highest)
+        ? signal.severity
+        : highest,
+    'none',
+  );
+  const score = Math.min(
+    100,
+    signals.reduce((sum, signal) => sum + SEVERITY_WEIGHTS[signal.severity], 0),
+  );
+  return {
+    level,
+    score,
+    dependencyTrap: RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf('high'),
+    signals: [...signals].sort(
+      (a, b) => SEVERITY_WEIGHTS[b.severity] - SEVERITY_WEIGHTS[a.severity],
+    ),
+  };
+}
+
+/** Levels from `minimum` upwards, for `minRiskLevel` filters. */
+export function levelsAtLeast(minimum: RiskLevel): RiskLevel[] {
+  return RISK_LEVELS.slice(RISK_LEVELS.indexOf(minimum));
+}
