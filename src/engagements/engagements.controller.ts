@@ -1,4 +1,13 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Patch,
+  Post,
+  Query,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor, Roles } from '../auth/actor.js';
 import { READ_ROLES } from '../auth/role.js';
@@ -14,6 +23,7 @@ import {
 } from './dto/engagement.dto.js';
 import { EngagementResponse } from './dto/engagement.response.js';
 import { EngagementsService } from './engagements.service.js';
+import { SpecProblemsInterceptor } from './spec-problems.interceptor.js';
 
 const CHANGE_ROLES = ['admin', 'procurement', 'product_owner'] as const;
 
@@ -31,6 +41,7 @@ export class EngagementsController {
   })
   @ApiCreatedResponse({ type: EngagementResponse })
   @ApiProblems(400, 409)
+  @UseInterceptors(SpecProblemsInterceptor)
   create(
     @CurrentActor() actor: Actor,
     @Body() input: CreateEngagementDto,

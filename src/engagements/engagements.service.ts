@@ -14,6 +14,7 @@ import {
 } from '../common/problem.js';
 import { definedFields, escapeLike } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
+import { Milestone } from '../milestones/milestone.entity.js';
 import { missingPeople } from '../people/people.service.js';
 import { Vendor } from '../vendors/vendor.entity.js';
 import type {
@@ -283,11 +284,26 @@ export class EngagementsService {
 
   activate(actor: Actor, id: string, ifMatch: number | undefined): Promise<EngagementResponse> {
     return this.transition(actor, id, ifMatch, 'activate', async (manager) => {
-      // Activation freezes the plan: each milestone's due date becomes its baseline.
+      // Activation freezes the plan: each milestone's due date becomes its baseline, a change
+      // of the milestone like any other (a new version, so a new ETag, and an audit event).
+      const milestones = await manager.find(Milestone, { where: { engagementId: id } });
       await manager.query(
-        'UPDATE milestones SET baseline_due_date = due_date WHERE engagement_id = $1',
+        `UPDATE milestones SET baseline_due_date = due_date, version = version + 1, updated_at = now()
+          WHERE engagement_id = $1`,
         [id],
       );
+      for (const milestone of milestones) {
+        await this.audit.record(manager, actor, {
+          action: 'milestone.baselined',
+          entityType: 'milestone',
+          entityId: milestone.id,
+          engagementId: id,
+          changes: diffChanges(
+            { baselineDueDate: milestone.baselineDueDate },
+            { baselineDueDate: milestone.dueDate },
+          ),
+        });
+      }
       return { activatedAt: new Date() };
     });
   }
