@@ -904,4 +904,123 @@ describe('dependency-trap risk', () => {
       );
     });
   });
+
+  describe('on engagements and their lists', () => {
+    it("carries today's risk summary on every engagement response", async () => {
+      const draft = await newEngagement(t);
+      const read = await t.http().get(`/v1/engagements/${draft.id}`).set(bearer(t.adminKey));
+      const risk = await riskOf(draft.id);
+      expect(read.body.risk).toEqual({
+        level: risk.level,
+        score: risk.score,
+        dependencyTrap: risk.dependencyTrap,
+      });
+      expect(draft).toHaveProperty('risk');
+    });
+
+    it('filters by minRiskLevel and dependencyTrap, and sorts by risk score', async () => {
+      const vendor = (await newEngagement(t)).vendorId;
+      const calm = await newEngagementIn(t, 'active');
+      // Same vendor for all three, so the filter isolates them from other tests' engagements.
+      await t
+        .http()
+        .patch(`/v1/engagements/${calm.engagementId}`)
+        .set(bearer(t.adminKey))
+        .send({
+          vendorId: vendor,
+          knowledgeRecipientIds: [calm.knowledgeRecipientId, (await newPerson(t)).id],
+        });
+      const risky = await newEngagement(t, t.adminKey, { vendorId: vendor });
+      const riskier = await newEngagement(t, t.adminKey, {
+        vendorId: vendor,
+        contractEndDate: daysFromToday(10),
+      });
+      await newMilestone(t, t.adminKey, riskier.id, {
+        kind: 'final_handover',
+        dueDate: daysFromToday(60),
+      });
+
+      const list = (query: Record<string, unknown>) =>
+        t
+          .http()
+          .get('/v1/engagements')
+          .query({ vendorId: vendor, ...query })
+          .set(bearer(t.adminKey));
+
+      const all = await list({ sort: '-riskScore' });
+      expect(all.status).toBe(200);
+      const scores = all.body.items.map((item: { risk: { score: number } }) => item.risk.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      expect(all.body.items.map((item: { id: string }) => item.id)).toEqual(
+        expect.arrayContaining([calm.engagementId, risky.id, riskier.id]),
+      );
+
+      const trapped = await list({ dependencyTrap: 'true' });
+      const trappedIds = trapped.body.items.map((item: { id: string }) => item.id);
+      expect(trappedIds).toEqual(expect.arrayContaining([risky.id, riskier.id]));
+      expect(trappedIds).not.toContain(calm.engagementId);
+      for (const item of trapped.body.items) expect(item.risk.dependencyTrap).toBe(true);
+
+      const high = await list({ minRiskLevel: 'high' });
+      for (const item of high.body.items) expect(['high', 'critical']).toContain(item.risk.level);
+      const none = await list({ minRiskLevel: 'none' });
+      expect(none.body.items).toHaveLength(4);
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await list({
+          sort: '-riskScore',
+          limit: 1,
+          ...(cursor ? { cursor } : {}),
+        });
+        seen.push(...page.body.items.map((item) => item.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(all.body.items.map((item: { id: string }) => item.id));
+    });
+
+    it('rejects an unknown minRiskLevel, dependencyTrap or sort with 400 naming it', async () => {
+      for (const [field, value] of [
+        ['minRiskLevel', 'severe'],
+        ['dependencyTrap', 'maybe'],
+        ['sort', 'title'],
+      ]) {
+        const response = await t
+          .http()
+          .get('/v1/engagements')
+          .query({ [field]: value })
+          .set(bearer(t.adminKey));
+        const body = expectProblem(response, 400, 'validation');
+        expect(body.errors?.[0].field).toBe(field);
+      }
+    });
+
+    it('records risk.level_changed in the audit when a write moves the level', async () => {
+      const ready = await newEngagementIn(t, 'active');
+      const before = await riskOf(ready.engagementId);
+      await t
+        .http()
+        .patch(`/v1/engagements/${ready.engagementId}/milestones/${ready.finalHandoverId}`)
+        .set(bearer(t.adminKey))
+        .send({
+          dueDate: addDays(ready.finalHandover.dueDate, 40),
+          reason: 'Vendor lost two engineers',
+        });
+      const after = await riskOf(ready.engagementId);
+      expect(after.level).not.toBe(before.level);
+      const events = await t
+        .http()
+        .get('/v1/audit-events')
+        .query({ entityType: 'engagement', entityId: ready.engagementId })
+        .set(bearer(t.adminKey));
+      const change = events.body.items.find(
+        (event: { action: string }) => event.action === 'risk.level_changed',
+      );
+      expect(change.changes.level).toEqual({ from: before.level, to: after.level });
+      expect(change.changes.signals.to.map((signal: { code: string }) => signal.code)).toContain(
+        'HANDOVER_SLIPPED',
+      );
+    });
+  });
 });

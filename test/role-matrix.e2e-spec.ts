@@ -511,6 +511,14 @@ describe('role matrix (SPEC §4)', () => {
       changes: false,
       prepare: async () => ({ path: `${milestonePath(readable)}/date-changes` }),
     },
+    {
+      method: 'GET',
+      path: '/v1/engagements/{id}/risk',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `${engagementPath(readable)}/risk` }),
+    },
     // Knowledge-transfer artifacts
     {
       method: 'POST',

@@ -20,6 +20,7 @@ import {
   artifactActionRefusal,
   mayAccept,
 } from './artifact-rules.js';
+import { RiskService } from '../risk/risk.service.js';
 import { Artifact } from './artifact.entity.js';
 import {
   type AcceptArtifactDto,
@@ -53,6 +54,7 @@ export class ArtifactsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly risk: RiskService,
   ) {}
 
   async create(
@@ -62,6 +64,7 @@ export class ArtifactsService {
   ): Promise<ArtifactResponse> {
     return this.dataSource.transaction(async (manager) => {
       await lockEngagementForChange(manager, actor, engagementId);
+      const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
       await this.assertMilestoneOf(manager, engagementId, input.milestoneId);
       const artifact = await manager.save(
         manager.create(Artifact, {
@@ -79,6 +82,7 @@ export class ArtifactsService {
         engagementId,
         changes: creationChanges(snapshot(artifact)),
       });
+      await recordRiskChange(actor);
       return ArtifactResponse.from(artifact);
     });
   }
@@ -247,6 +251,7 @@ export class ArtifactsService {
   ): Promise<ArtifactResponse> {
     return this.dataSource.transaction(async (manager) => {
       const engagement = await lockEngagementForChange(manager, actor, engagementId);
+      const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
       const current = await this.find(manager, engagementId, id, true);
       assertVersion(ifMatch, current.version);
       const { patch, notes } = await decide({ engagement, current, manager });
@@ -261,6 +266,7 @@ export class ArtifactsService {
           ...(notes ? { notes: { from: null, to: notes } } : {}),
         },
       });
+      await recordRiskChange(actor);
       return ArtifactResponse.from(updated);
     });
   }

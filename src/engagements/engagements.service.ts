@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { assertVersion } from '../common/concurrency.js';
 import { isUniqueViolation } from '../common/database-errors.js';
-import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import {
+  type CursorPosition,
+  decodeCursor,
+  encodeCursor,
+  type Page,
+} from '../common/pagination.js';
 import {
   ConflictProblem,
   NotFoundProblem,
@@ -16,6 +21,10 @@ import { definedFields, escapeLike } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { Milestone } from '../milestones/milestone.entity.js';
 import { missingPeople } from '../people/people.service.js';
+import { levelsAtLeast } from '../risk/assess-risk.js';
+import { RiskSummary } from '../risk/dto/risk.dto.js';
+import { RiskFactsRepository } from '../risk/risk-facts.repository.js';
+import { RiskService } from '../risk/risk.service.js';
 import { Vendor } from '../vendors/vendor.entity.js';
 import type {
   CancelEngagementDto,
@@ -100,6 +109,8 @@ export class EngagementsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly risk: RiskService,
+    private readonly riskFacts: RiskFactsRepository,
   ) {}
 
   async create(actor: Actor, input: CreateEngagementDto): Promise<EngagementResponse> {
@@ -137,7 +148,7 @@ export class EngagementsService {
           engagementId: engagement.id,
           changes: creationChanges(snapshot(engagement, recipients)),
         });
-        return EngagementResponse.from(engagement, recipients);
+        return this.respond(manager, engagement);
       });
     } catch (error) {
       if (isUniqueViolation(error, CONTRACT_REF_INDEX)) throw contractRefTaken(input.contractRef);
@@ -146,12 +157,98 @@ export class EngagementsService {
   }
 
   async list(query: ListEngagementsQuery): Promise<Page<EngagementResponse>> {
-    const builder = this.dataSource
-      .getRepository(Engagement)
-      .createQueryBuilder('engagement')
+    const builder = this.filtered(query);
+    if (query.minRiskLevel || query.dependencyTrap !== undefined || query.sort === '-riskScore') {
+      return this.listByRisk(builder, query);
+    }
+    builder
       .orderBy('engagement.createdAt', 'ASC')
       .addOrderBy('engagement.id', 'ASC')
       .limit(query.limit + 1);
+    if (query.cursor) {
+      const [createdAt, id] = decodeCursor(query.cursor, ['string', 'string']);
+      builder.andWhere(
+        '(engagement.createdAt, engagement.id) > (:createdAt::timestamptz, :id::uuid)',
+        {
+          createdAt,
+          id,
+        },
+      );
+    }
+    const rows = await builder.getMany();
+    const items = await this.responses(this.dataSource.manager, rows.slice(0, query.limit));
+    const last = rows[query.limit - 1];
+    return {
+      items,
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor([last.createdAt.toISOString(), last.id])
+          : null,
+    };
+  }
+
+  /**
+   * Risk filters and ordering need every candidate's risk: one statement gathers the facts of
+   * all engagements matching the other filters, the page is cut in memory, then loaded.
+   */
+  private async listByRisk(
+    builder: SelectQueryBuilder<Engagement>,
+    query: ListEngagementsQuery,
+  ): Promise<Page<EngagementResponse>> {
+    const [targetSql, parameters] = builder.select('engagement.id', 'id').getQueryAndParameters();
+    const byRisk = query.sort === '-riskScore';
+    const levels = query.minRiskLevel ? levelsAtLeast(query.minRiskLevel) : undefined;
+    let candidates = (await this.riskFacts.forTarget(targetSql, parameters))
+      .map((candidate) => ({ ...candidate, assessment: this.risk.assess(candidate.facts) }))
+      .filter(
+        ({ assessment }) =>
+          (!levels || levels.includes(assessment.level)) &&
+          (query.dependencyTrap === undefined ||
+            assessment.dependencyTrap === query.dependencyTrap),
+      );
+    type Candidate = (typeof candidates)[number];
+    const position = (candidate: Candidate): CursorPosition =>
+      byRisk
+        ? [candidate.assessment.score, candidate.createdAt.toISOString(), candidate.id]
+        : [candidate.createdAt.toISOString(), candidate.id];
+    const compare = (a: CursorPosition, b: CursorPosition): number => {
+      for (let index = 0; index < a.length; index++) {
+        if (a[index] === b[index]) continue;
+        // Scores descend; creation times and ids ascend (ISO strings and uuids sort as text).
+        const order = a[index] < b[index] ? -1 : 1;
+        return byRisk && index === 0 ? -order : order;
+      }
+      return 0;
+    };
+    candidates.sort((a, b) => compare(position(a), position(b)));
+    if (query.cursor) {
+      const after = decodeCursor(
+        query.cursor,
+        byRisk ? ['number', 'string', 'string'] : ['string', 'string'],
+      );
+      candidates = candidates.filter((candidate) => compare(position(candidate), after) > 0);
+    }
+    const page = candidates.slice(0, query.limit);
+    const engagements = await this.dataSource
+      .getRepository(Engagement)
+      .findBy({ id: In(page.map((c) => c.id)) });
+    const byId = new Map(engagements.map((engagement) => [engagement.id, engagement]));
+    const ordered = page
+      .map((candidate) => byId.get(candidate.id))
+      .filter((e): e is Engagement => !!e);
+    const risks = new Map(
+      page.map((candidate) => [candidate.id, RiskSummary.from(candidate.assessment)]),
+    );
+    const last = page[page.length - 1];
+    return {
+      items: await this.responses(this.dataSource.manager, ordered, risks),
+      nextCursor: candidates.length > query.limit && last ? encodeCursor(position(last)) : null,
+    };
+  }
+
+  /** The list's filters, without order or paging. */
+  private filtered(query: ListEngagementsQuery): SelectQueryBuilder<Engagement> {
+    const builder = this.dataSource.getRepository(Engagement).createQueryBuilder('engagement');
     if (query.status) builder.andWhere('engagement.status = :status', { status: query.status });
     if (query.vendorId)
       builder.andWhere('engagement.vendorId = :vendorId', { vendorId: query.vendorId });
@@ -181,34 +278,13 @@ export class EngagementsService {
         { dueBefore: query.handoverDueBefore ?? null, dueAfter: query.handoverDueAfter ?? null },
       );
     }
-    if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor, ['string', 'string']);
-      builder.andWhere(
-        '(engagement.createdAt, engagement.id) > (:createdAt::timestamptz, :id::uuid)',
-        {
-          createdAt,
-          id,
-        },
-      );
-    }
-    const rows = await builder.getMany();
-    const recipients = await this.recipientsOf(
-      this.dataSource.manager,
-      rows.map((row) => row.id),
-    );
-    return toPage(
-      rows,
-      query.limit,
-      (engagement) => [engagement.createdAt.toISOString(), engagement.id],
-      (engagement) => EngagementResponse.from(engagement, recipients.get(engagement.id) ?? []),
-    );
+    return builder;
   }
 
   async get(id: string): Promise<EngagementResponse> {
     const engagement = await this.dataSource.getRepository(Engagement).findOneBy({ id });
     if (!engagement) throw new NotFoundProblem('Engagement', id);
-    const recipients = await this.recipientsOf(this.dataSource.manager, [id]);
-    return EngagementResponse.from(engagement, recipients.get(id) ?? []);
+    return this.respond(this.dataSource.manager, engagement);
   }
 
   async update(
@@ -221,6 +297,7 @@ export class EngagementsService {
       return await this.dataSource.transaction(async (manager) => {
         const current = await lockEngagementForChange(manager, actor, id);
         assertVersion(ifMatch, current.version);
+        const recordRiskChange = await this.risk.trackLevel(manager, id);
         const currentRecipients = (await this.recipientsOf(manager, [id])).get(id) ?? [];
         const spec: SpecDto | undefined = input.spec && {
           problem: current.specProblem,
@@ -274,7 +351,8 @@ export class EngagementsService {
           engagementId: id,
           changes: diffChanges(snapshot(current, currentRecipients), snapshot(updated, recipients)),
         });
-        return EngagementResponse.from(updated, recipients);
+        await recordRiskChange(actor);
+        return this.respond(manager, updated);
       });
     } catch (error) {
       if (isUniqueViolation(error, CONTRACT_REF_INDEX)) throw contractRefTaken(input.contractRef);
@@ -345,6 +423,7 @@ export class EngagementsService {
       if (!current) throw new NotFoundProblem('Engagement', id);
       assertMayChange(actor, current);
       assertVersion(ifMatch, current.version);
+      const recordRiskChange = await this.risk.trackLevel(manager, id);
       const unmet = unmetPreconditions(action, await this.factsOf(manager, current));
       if (unmet.length > 0) {
         throw new ConflictProblem(
@@ -365,8 +444,35 @@ export class EngagementsService {
         engagementId: id,
         changes: diffChanges(snapshot(current, recipients), snapshot(updated, recipients)),
       });
-      return EngagementResponse.from(updated, recipients);
+      await recordRiskChange(actor);
+      return this.respond(manager, updated);
     });
+  }
+
+  private async respond(
+    manager: EntityManager,
+    engagement: Engagement,
+  ): Promise<EngagementResponse> {
+    const [response] = await this.responses(manager, [engagement]);
+    return response;
+  }
+
+  /** Responses with knowledge recipients and today's risk: two queries for any number. */
+  private async responses(
+    manager: EntityManager,
+    engagements: Engagement[],
+    risks?: Map<string, RiskSummary>,
+  ): Promise<EngagementResponse[]> {
+    const ids = engagements.map((engagement) => engagement.id);
+    const recipients = await this.recipientsOf(manager, ids);
+    const risk = risks ?? (await this.risk.summaries(manager, ids));
+    return engagements.map((engagement) =>
+      EngagementResponse.from(
+        engagement,
+        recipients.get(engagement.id) ?? [],
+        risk.get(engagement.id) as RiskSummary,
+      ),
+    );
   }
 
   private async factsOf(manager: EntityManager, engagement: Engagement): Promise<EngagementFacts> {

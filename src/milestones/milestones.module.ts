@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
+import { RiskModule } from '../risk/risk.module.js';
 import { MilestonesController } from './milestones.controller.js';
 import { MilestonesService } from './milestones.service.js';
 
-@Module({ controllers: [MilestonesController], providers: [MilestonesService] })
+@Module({
+  imports: [RiskModule],
+  controllers: [MilestonesController],
+  providers: [MilestonesService],
+})
 export class MilestonesModule {}

@@ -24,6 +24,7 @@ import {
   type UpdateMilestoneDto,
 } from './dto/milestone.dto.js';
 import { decideDueDateChange } from './milestone-rules.js';
+import { RiskService } from '../risk/risk.service.js';
 import { Milestone, MilestoneDateChange } from './milestone.entity.js';
 
 const FINAL_HANDOVER_INDEX = 'uq_milestones_final_handover';
@@ -49,6 +50,7 @@ export class MilestonesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly risk: RiskService,
   ) {}
 
   async create(
@@ -59,6 +61,7 @@ export class MilestonesService {
     return this.withFinalHandoverGuard(() =>
       this.dataSource.transaction(async (manager) => {
         const engagement = await lockEngagementForChange(manager, actor, engagementId);
+        const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
         if (input.kind === 'final_handover')
           await this.assertNoFinalHandover(manager, engagementId);
         const milestone = await manager.save(
@@ -78,6 +81,7 @@ export class MilestonesService {
           engagementId,
           changes: creationChanges(snapshot(milestone)),
         });
+        await recordRiskChange(actor);
         return MilestoneResponse.from(milestone);
       }),
     );
@@ -122,6 +126,7 @@ export class MilestonesService {
     return this.withFinalHandoverGuard(() =>
       this.dataSource.transaction(async (manager) => {
         const engagement = await lockEngagementForChange(manager, actor, engagementId);
+        const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
         const current = await this.find(manager, engagementId, id, true);
         assertVersion(ifMatch, current.version);
         if (input.kind !== undefined && input.kind !== current.kind) {
@@ -171,6 +176,7 @@ export class MilestonesService {
             ...(decision.kind === 'ledger' ? { reason: { from: null, to: input.reason } } : {}),
           },
         });
+        await recordRiskChange(actor);
         return MilestoneResponse.from(updated);
       }),
     );
@@ -192,6 +198,7 @@ export class MilestonesService {
     }
     return this.dataSource.transaction(async (manager) => {
       const engagement = await lockEngagementForChange(manager, actor, engagementId);
+      const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
       const current = await this.find(manager, engagementId, id, true);
       assertVersion(ifMatch, current.version);
       const unmet: { code: string; message: string }[] = [];
@@ -231,6 +238,7 @@ export class MilestonesService {
         engagementId,
         changes: diffChanges(snapshot(current), snapshot(updated)),
       });
+      await recordRiskChange(actor);
       return MilestoneResponse.from(updated);
     });
   }

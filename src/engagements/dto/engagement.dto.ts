@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
+  IsBoolean,
   IsArray,
   IsDefined,
   IsIn,
@@ -20,6 +21,7 @@ import {
 import { Nullable, Optional, Trim } from '../../common/dto-helpers.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import { PageQuery } from '../../common/pagination.js';
+import { RISK_LEVELS, type RiskLevel } from '../../risk/assess-risk.js';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../engagement-status.js';
 
 export class SuccessMetricDto {
@@ -272,4 +274,34 @@ export class ListEngagementsQuery extends PageQuery {
   @IsOptional()
   @IsCalendarDate()
   handoverDueAfter?: string;
+
+  @ApiPropertyOptional({
+    enum: RISK_LEVELS,
+    description: 'Risk (as of today) at this level or higher',
+    example: 'high',
+  })
+  @IsOptional()
+  @IsIn(RISK_LEVELS, { message: `minRiskLevel must be one of ${RISK_LEVELS.join(', ')}` })
+  minRiskLevel?: RiskLevel;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'Only engagements whose dependencyTrap is this',
+    example: true,
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean({ message: 'dependencyTrap must be true or false' })
+  dependencyTrap?: boolean;
+
+  @ApiPropertyOptional({
+    enum: ['createdAt', '-riskScore'],
+    default: 'createdAt',
+    description: 'Oldest first, or highest risk score first',
+  })
+  @IsOptional()
+  @IsIn(['createdAt', '-riskScore'], { message: 'sort must be createdAt or -riskScore' })
+  sort?: 'createdAt' | '-riskScore';
 }

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../engagement-status.js';
 import type { Engagement } from '../engagement.entity.js';
 import { lastSafeHandoverDate } from '../exit-clock.js';
+import { RiskSummary } from '../../risk/dto/risk.dto.js';
 import { SuccessMetricDto } from './engagement.dto.js';
 
 export class SpecResponse {
@@ -97,7 +98,14 @@ export class EngagementResponse {
   @ApiProperty({ example: 1, description: 'Increases with every change; sent as ETag' })
   version!: number;
 
-  static from(engagement: Engagement, knowledgeRecipientIds: string[]): EngagementResponse {
+  @ApiProperty({ type: RiskSummary, description: 'Dependency-trap risk as of today (UTC)' })
+  risk!: RiskSummary;
+
+  static from(
+    engagement: Engagement,
+    knowledgeRecipientIds: string[],
+    risk: RiskSummary,
+  ): EngagementResponse {
     return {
       id: engagement.id,
       title: engagement.title,
@@ -127,6 +135,7 @@ export class EngagementResponse {
       createdAt: engagement.createdAt.toISOString(),
       updatedAt: engagement.updatedAt.toISOString(),
       version: engagement.version,
+      risk,
     };
   }
 }
