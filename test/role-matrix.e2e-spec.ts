@@ -519,6 +519,22 @@ describe('role matrix (SPEC §4)', () => {
       changes: false,
       prepare: async () => ({ path: `${engagementPath(readable)}/risk` }),
     },
+    {
+      method: 'GET',
+      path: '/v1/risk/summary',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: '/v1/risk/summary' }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/vendors/{id}/scorecard',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `/v1/vendors/${vendor.id}/scorecard` }),
+    },
     // Knowledge-transfer artifacts
     {
       method: 'POST',

@@ -195,9 +195,13 @@ export class EngagementsService {
     builder: SelectQueryBuilder<Engagement>,
     query: ListEngagementsQuery,
   ): Promise<Page<EngagementResponse>> {
-    const [targetSql, parameters] = builder.select('engagement.id', 'id').getQueryAndParameters();
     const byRisk = query.sort === '-riskScore';
     const levels = query.minRiskLevel ? levelsAtLeast(query.minRiskLevel) : undefined;
+    if ((levels && !levels.includes('none')) || query.dependencyTrap === true) {
+      // Only open engagements carry risk: no need to judge the closed ones.
+      builder.andWhere(`engagement.status IN ('draft', 'active')`);
+    }
+    const [targetSql, parameters] = builder.select('engagement.id', 'id').getQueryAndParameters();
     let candidates = (await this.riskFacts.forTarget(targetSql, parameters))
       .map((candidate) => ({ ...candidate, assessment: this.risk.assess(candidate.facts) }))
       .filter(

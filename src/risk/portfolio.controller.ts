@@ -1,0 +1,42 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/actor.js';
+import { READ_ROLES } from '../auth/role.js';
+import { ApiProblems } from '../common/openapi.js';
+import { UuidParam } from '../common/validation.js';
+import { RiskPortfolioResponse, VendorScorecardResponse } from './dto/portfolio.dto.js';
+import { RiskQuery } from './dto/risk.dto.js';
+import { PortfolioService } from './portfolio.service.js';
+
+@ApiTags('Risk')
+@Controller('v1')
+export class PortfolioController {
+  constructor(private readonly portfolio: PortfolioService) {}
+
+  @Get('risk/summary')
+  @Roles(...READ_ROLES)
+  @ApiOperation({
+    summary:
+      'The portfolio: open engagements by risk level, the dependency traps, per vendor counts',
+  })
+  @ApiOkResponse({ type: RiskPortfolioResponse })
+  @ApiProblems(400)
+  summary(@Query() query: RiskQuery): Promise<RiskPortfolioResponse> {
+    return this.portfolio.summary(query.asOf);
+  }
+
+  @Get('vendors/:id/scorecard')
+  @Roles(...READ_ROLES)
+  @ApiTags('Vendors')
+  @ApiOperation({
+    summary: "A vendor's track record: handovers on time, slips, artifact acceptance, current risk",
+  })
+  @ApiOkResponse({ type: VendorScorecardResponse })
+  @ApiProblems(404)
+  scorecard(
+    @UuidParam('id') vendorId: string,
+    @Query() query: RiskQuery,
+  ): Promise<VendorScorecardResponse> {
+    return this.portfolio.scorecard(vendorId, query.asOf);
+  }
+}
