@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { assertVersion } from '../common/concurrency.js';
-import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { type Page, pageByCreation } from '../common/pagination.js';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
@@ -92,27 +92,11 @@ export class ArtifactsService {
     const builder = this.dataSource
       .getRepository(Artifact)
       .createQueryBuilder('artifact')
-      .where('artifact.engagementId = :engagementId', { engagementId })
-      .orderBy('artifact.createdAt', 'ASC')
-      .addOrderBy('artifact.id', 'ASC')
-      .limit(query.limit + 1);
+      .where('artifact.engagementId = :engagementId', { engagementId });
     if (query.status) builder.andWhere('artifact.status = :status', { status: query.status });
     if (query.milestoneId)
       builder.andWhere('artifact.milestoneId = :milestoneId', { milestoneId: query.milestoneId });
-    if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor, ['string', 'string']);
-      builder.andWhere('(artifact.createdAt, artifact.id) > (:createdAt::timestamptz, :id::uuid)', {
-        createdAt,
-        id,
-      });
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (artifact) => [artifact.createdAt.toISOString(), artifact.id],
-      ArtifactResponse.from,
-    );
+    return pageByCreation(builder, query, ArtifactResponse.from);
   }
 
   async get(engagementId: string, id: string): Promise<ArtifactResponse> {

@@ -30,7 +30,7 @@ export class ApiKeysController {
   @ApiPageResponse(ApiKeyResponse, 'A page of API keys')
   @ApiProblems(400)
   list(@Query() query: PageQuery): Promise<Page<ApiKeyResponse>> {
-    return this.apiKeys.list(query.limit, query.cursor);
+    return this.apiKeys.list(query);
   }
 
   @Delete(':id')

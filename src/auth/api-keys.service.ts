@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { creationChanges, diffChanges } from '../audit/changes.js';
-import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { type Page, type PageQuery, pageByCreation } from '../common/pagination.js';
 import { NotFoundProblem, ValidationProblem } from '../common/problem.js';
 import { missingPeople } from '../people/people.service.js';
 import type { Actor } from './actor.js';
@@ -95,21 +95,8 @@ export class ApiKeysService {
     return { ...ApiKeyResponse.from(key), secret };
   }
 
-  async list(limit: number, cursor: string | undefined): Promise<Page<ApiKeyResponse>> {
-    const query = this.keys
-      .createQueryBuilder('key')
-      .orderBy('key.createdAt', 'ASC')
-      .addOrderBy('key.id', 'ASC')
-      .limit(limit + 1);
-    if (cursor) {
-      const [createdAt, id] = decodeCursor(cursor, ['string', 'string']);
-      query.where('(key.createdAt, key.id) > (:createdAt::timestamptz, :id::uuid)', {
-        createdAt,
-        id,
-      });
-    }
-    const rows = await query.getMany();
-    return toPage(rows, limit, (key) => [key.createdAt.toISOString(), key.id], ApiKeyResponse.from);
+  list(query: PageQuery): Promise<Page<ApiKeyResponse>> {
+    return pageByCreation(this.keys.createQueryBuilder('key'), query, ApiKeyResponse.from);
   }
 
   /** Revokes a key at once; revoking a revoked key changes nothing. */

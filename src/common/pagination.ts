@@ -1,4 +1,5 @@
 import { applyDecorators, type Type } from '@nestjs/common';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ApiExtraModels, ApiOkResponse, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -83,6 +84,37 @@ export function toPage<Row, Item>(
     items: pageRows.map(toItem),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null,
   };
+}
+
+/**
+ * A page of rows in creation order (oldest first, ties by id), after `query.cursor`: the
+ * keyset shared by the lists that have no other natural order.
+ */
+export async function pageByCreation<
+  Row extends ObjectLiteral & { createdAt: Date; id: string },
+  Item,
+>(
+  builder: SelectQueryBuilder<Row>,
+  query: PageQuery,
+  toItem: (row: Row) => Item,
+): Promise<Page<Item>> {
+  const alias = builder.alias;
+  builder
+    .orderBy(`${alias}.createdAt`, 'ASC')
+    .addOrderBy(`${alias}.id`, 'ASC')
+    .limit(query.limit + 1);
+  if (query.cursor) {
+    const [createdAt, id] = decodeCursor(query.cursor, ['string', 'string']);
+    builder.andWhere(
+      `(${alias}.createdAt, ${alias}.id) > (:cursorCreatedAt::timestamptz, :cursorId::uuid)`,
+      {
+        cursorCreatedAt: createdAt,
+        cursorId: id,
+      },
+    );
+  }
+  const rows = await builder.getMany();
+  return toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id], toItem);
 }
 
 /** Documents a `{ items, nextCursor }` response of the given item type. */

@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { isUniqueViolation } from '../common/database-errors.js';
-import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { type Page, pageByCreation } from '../common/pagination.js';
 import { ConflictProblem, NotFoundProblem, type ProblemItem } from '../common/problem.js';
 import { definedFields, escapeLike } from '../common/query-helpers.js';
 import { lockForUpdate, updateVersioned } from '../common/versioned-update.js';
@@ -85,12 +85,7 @@ export class PeopleService {
   }
 
   async list(query: ListPeopleQuery): Promise<Page<PersonResponse>> {
-    const builder = this.dataSource
-      .getRepository(Person)
-      .createQueryBuilder('person')
-      .orderBy('person.createdAt', 'ASC')
-      .addOrderBy('person.id', 'ASC')
-      .limit(query.limit + 1);
+    const builder = this.dataSource.getRepository(Person).createQueryBuilder('person');
     if (query.q) {
       builder.andWhere(
         `(person.name ILIKE :pattern ESCAPE '\\' OR person.email ILIKE :pattern ESCAPE '\\')`,
@@ -99,20 +94,7 @@ export class PeopleService {
         },
       );
     }
-    if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor, ['string', 'string']);
-      builder.andWhere('(person.createdAt, person.id) > (:createdAt::timestamptz, :id::uuid)', {
-        createdAt,
-        id,
-      });
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (person) => [person.createdAt.toISOString(), person.id],
-      PersonResponse.from,
-    );
+    return pageByCreation(builder, query, PersonResponse.from);
   }
 
   async get(id: string): Promise<PersonResponse> {

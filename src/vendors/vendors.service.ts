@@ -5,7 +5,7 @@ import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { assertVersion } from '../common/concurrency.js';
 import { isUniqueViolation } from '../common/database-errors.js';
-import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { type Page, pageByCreation } from '../common/pagination.js';
 import { definedFields, escapeLike } from '../common/query-helpers.js';
 import { ConflictProblem, NotFoundProblem } from '../common/problem.js';
 import { lockForUpdate, updateVersioned } from '../common/versioned-update.js';
@@ -67,31 +67,13 @@ export class VendorsService {
   }
 
   async list(query: ListVendorsQuery): Promise<Page<VendorResponse>> {
-    const builder = this.dataSource
-      .getRepository(Vendor)
-      .createQueryBuilder('vendor')
-      .orderBy('vendor.createdAt', 'ASC')
-      .addOrderBy('vendor.id', 'ASC')
-      .limit(query.limit + 1);
+    const builder = this.dataSource.getRepository(Vendor).createQueryBuilder('vendor');
     if (query.q) {
       builder.andWhere(`vendor.name ILIKE :pattern ESCAPE '\\'`, {
         pattern: `%${escapeLike(query.q)}%`,
       });
     }
-    if (query.cursor) {
-      const [createdAt, id] = decodeCursor(query.cursor, ['string', 'string']);
-      builder.andWhere('(vendor.createdAt, vendor.id) > (:createdAt::timestamptz, :id::uuid)', {
-        createdAt,
-        id,
-      });
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (vendor) => [vendor.createdAt.toISOString(), vendor.id],
-      VendorResponse.from,
-    );
+    return pageByCreation(builder, query, VendorResponse.from);
   }
 
   async get(id: string): Promise<VendorResponse> {
