@@ -111,7 +111,11 @@ export class PortfolioService {
     );
     return {
       asOf,
-      totals: { engagements: assessments.size, byLevel, dependencyTrap: flagged.length },
+      totals: {
+        engagements: Object.values(byLevel).reduce((sum, count) => sum + count, 0),
+        byLevel,
+        dependencyTrap: flagged.length,
+      },
       flagged,
       vendors: [...vendors.values()].sort(
         (a, b) =>
