@@ -10,6 +10,7 @@ import {
   newMilestone,
   newPerson,
   newVendor,
+  readyToActivate,
   type VendorBody,
 } from './factories.js';
 import { bearer, createTestApp, expectProblem, type TestApp } from './test-app.js';
@@ -740,5 +741,75 @@ describe('risk portfolio and vendor scorecard', () => {
         'forbidden',
       );
     });
+  });
+});
+
+describe('vendor list by track record', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  /** A vendor whose one active engagement's final handover slipped by `days`. */
+  async function vendorWithSlip(name: string, days: number): Promise<string> {
+    const vendor = await newVendor(t, t.adminKey, { name });
+    const ready = await readyToActivate(t, t.adminKey, { vendorId: vendor.id });
+    await act(t, `/v1/engagements/${ready.engagementId}/activate`);
+    if (days > 0) {
+      const slipped = await t
+        .http()
+        .patch(`/v1/engagements/${ready.engagementId}/milestones/${ready.finalHandoverId}`)
+        .set(bearer(t.adminKey))
+        .send({ dueDate: addDays(ready.finalHandover.dueDate, days), reason: 'Vendor staffing' });
+      expect(slipped.status).toBe(200);
+    }
+    return vendor.id;
+  }
+
+  it('sorts vendors by slip days, most first, and pages through them with a cursor', async () => {
+    const marker = `Slipsort ${Date.now()}`;
+    const small = await vendorWithSlip(`${marker} small`, 5);
+    const large = await vendorWithSlip(`${marker} large`, 40);
+    const none = await vendorWithSlip(`${marker} none`, 0);
+    const list = (extra: Record<string, unknown>) =>
+      t
+        .http()
+        .get('/v1/vendors')
+        .query({ q: marker, sort: '-slipDays', ...extra })
+        .set(bearer(t.adminKey));
+
+    const all = await list({ include: 'scorecard' });
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((vendor: { id: string }) => vendor.id)).toEqual([large, small, none]);
+    expect(all.body.items[0].scorecard).toEqual({
+      engagements: 1,
+      slipDays: 40,
+      handoverOnTimeRate: null,
+      acceptanceRate: null,
+    });
+
+    const first = await list({ limit: 2 });
+    expect(first.body.items.map((vendor: { id: string }) => vendor.id)).toEqual([large, small]);
+    expect(first.body.items[0]).not.toHaveProperty('scorecard');
+    const second = await list({ limit: 2, cursor: first.body.nextCursor });
+    expect(second.body.items.map((vendor: { id: string }) => vendor.id)).toEqual([none]);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('rejects an unknown sort or include with 400 naming it', async () => {
+    for (const [field, value] of [
+      ['sort', 'name'],
+      ['include', 'everything'],
+    ]) {
+      const response = await t
+        .http()
+        .get('/v1/vendors')
+        .query({ [field]: value })
+        .set(bearer(t.adminKey));
+      const body = expectProblem(response, 400, 'validation');
+      expect(body.errors?.[0].field).toBe(field);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { todayUtc } from '../common/dates.js';
 import { NotFoundProblem } from '../common/problem.js';
+import { ratio } from '../common/ratio.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
 import { RISK_LEVELS, type RiskAssessment, type RiskLevel } from './assess-risk.js';
 import {
@@ -47,9 +48,6 @@ const highest = (levels: RiskLevel[]): RiskLevel =>
     (max, level) => (RISK_LEVELS.indexOf(level) > RISK_LEVELS.indexOf(max) ? level : max),
     'none',
   );
-
-const ratio = (part: number, whole: number): number | null =>
-  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 
 /** Portfolio views of risk: a fixed number of statements whatever the portfolio's size. */
 @Injectable()

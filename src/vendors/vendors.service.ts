@@ -5,9 +5,16 @@ import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { assertVersion } from '../common/concurrency.js';
 import { isUniqueViolation } from '../common/database-errors.js';
-import { type Page, pageByCreation } from '../common/pagination.js';
+import {
+  type CursorPosition,
+  decodeCursor,
+  type Page,
+  pageByCreation,
+  toPage,
+} from '../common/pagination.js';
 import { definedFields, escapeLike } from '../common/query-helpers.js';
 import { ConflictProblem, NotFoundProblem } from '../common/problem.js';
+import { ratio } from '../common/ratio.js';
 import { lockForUpdate, updateVersioned } from '../common/versioned-update.js';
 import { Engagement } from '../engagements/engagement.entity.js';
 import {
@@ -19,6 +26,23 @@ import {
 import { Vendor } from './vendor.entity.js';
 
 const NAME_INDEX = 'uq_vendors_name_lower';
+
+interface TrackRecordRow {
+  id: string;
+  name: string;
+  contact_email: string | null;
+  website: string | null;
+  notes: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+  engagement_count: number;
+  slip_days: number;
+  handovers_completed: number;
+  handovers_on_time: number;
+  artifacts_delivered: number;
+  artifacts_accepted: number;
+}
 
 function nameTaken(name: string): ConflictProblem {
   return new ConflictProblem(`A vendor named "${name}" already exists.`, [
@@ -67,6 +91,8 @@ export class VendorsService {
   }
 
   async list(query: ListVendorsQuery): Promise<Page<VendorResponse>> {
+    if (query.sort === '-slipDays' || query.include === 'scorecard')
+      return this.listWithTrackRecord(query);
     const builder = this.dataSource.getRepository(Vendor).createQueryBuilder('vendor');
     if (query.q) {
       builder.andWhere(`vendor.name ILIKE :pattern ESCAPE '\\'`, {
@@ -74,6 +100,83 @@ export class VendorsService {
       });
     }
     return pageByCreation(builder, query, VendorResponse.from);
+  }
+
+  /**
+   * Vendors with their track record aggregated in one statement: for ordering by slip days
+   * and for `include=scorecard`.
+   */
+  private async listWithTrackRecord(query: ListVendorsQuery): Promise<Page<VendorResponse>> {
+    const bySlip = query.sort === '-slipDays';
+    const parameters: unknown[] = [query.q ? `%${escapeLike(query.q)}%` : null, query.limit + 1];
+    let after = 'TRUE';
+    if (query.cursor) {
+      const position = decodeCursor(
+        query.cursor,
+        bySlip ? ['number', 'string', 'string'] : ['string', 'string'],
+      );
+      parameters.push(...position);
+      after = bySlip
+        ? '(slip_days < $3 OR (slip_days = $3 AND (created_at, id) > ($4::timestamptz, $5::uuid)))'
+        : '(created_at, id) > ($3::timestamptz, $4::uuid)';
+    }
+    const rows: TrackRecordRow[] = await this.dataSource.query(
+      `SELECT * FROM (
+         SELECT v.*,
+                COALESCE(h.engagements, 0)::int AS engagement_count,
+                COALESCE(h.slip_days, 0)::int AS slip_days,
+                COALESCE(h.completed, 0)::int AS handovers_completed,
+                COALESCE(h.on_time, 0)::int AS handovers_on_time,
+                COALESCE(a.delivered, 0)::int AS artifacts_delivered,
+                COALESCE(a.accepted, 0)::int AS artifacts_accepted
+           FROM vendors v
+           LEFT JOIN (
+             SELECT e.vendor_id,
+                    count(*) AS engagements,
+                    sum(GREATEST(fh.due_date - fh.baseline_due_date, 0)) AS slip_days,
+                    count(fh.completed_on) AS completed,
+                    count(*) FILTER (WHERE fh.completed_on <= COALESCE(fh.baseline_due_date, fh.due_date)) AS on_time
+               FROM engagements e
+               LEFT JOIN milestones fh ON fh.engagement_id = e.id AND fh.kind = 'final_handover'
+              GROUP BY e.vendor_id) h ON h.vendor_id = v.id
+           LEFT JOIN (
+             SELECT e.vendor_id,
+                    count(*) FILTER (WHERE ar.delivered_at IS NOT NULL) AS delivered,
+                    count(*) FILTER (WHERE ar.status = 'accepted') AS accepted
+               FROM artifacts ar JOIN engagements e ON e.id = ar.engagement_id
+              GROUP BY e.vendor_id) a ON a.vendor_id = v.id
+          WHERE $1::text IS NULL OR v.name ILIKE $1 ESCAPE '\\') vendor
+        WHERE ${after}
+        ORDER BY ${bySlip ? 'slip_days DESC, ' : ''}created_at, id
+        LIMIT $2`,
+      parameters,
+    );
+    const position = (row: TrackRecordRow): CursorPosition =>
+      bySlip
+        ? [row.slip_days, row.created_at.toISOString(), row.id]
+        : [row.created_at.toISOString(), row.id];
+    return toPage(rows, query.limit, position, (row) => ({
+      ...VendorResponse.from({
+        id: row.id,
+        name: row.name,
+        contactEmail: row.contact_email,
+        website: row.website,
+        notes: row.notes,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        version: row.version,
+      }),
+      ...(query.include === 'scorecard'
+        ? {
+            scorecard: {
+              engagements: row.engagement_count,
+              slipDays: row.slip_days,
+              handoverOnTimeRate: ratio(row.handovers_on_time, row.handovers_completed),
+              acceptanceRate: ratio(row.artifacts_accepted, row.artifacts_delivered),
+            },
+          }
+        : {}),
+    }));
   }
 
   async get(id: string): Promise<VendorResponse> {

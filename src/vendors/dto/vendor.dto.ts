@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 import { Nullable, Optional, Trim } from '../../common/dto-helpers.js';
 import { PageQuery } from '../../common/pagination.js';
 import type { Vendor } from '../vendor.entity.js';
@@ -76,6 +76,47 @@ export class ListVendorsQuery extends PageQuery {
   @IsString()
   @MaxLength(200)
   q?: string;
+
+  @ApiPropertyOptional({
+    enum: ['createdAt', '-slipDays'],
+    default: 'createdAt',
+    description: 'Oldest first, or most days of final-handover slip first',
+  })
+  @IsOptional()
+  @IsIn(['createdAt', '-slipDays'], { message: 'sort must be createdAt or -slipDays' })
+  sort?: 'createdAt' | '-slipDays';
+
+  @ApiPropertyOptional({
+    enum: ['scorecard'],
+    description: "Add each vendor's track-record summary",
+  })
+  @IsOptional()
+  @IsIn(['scorecard'], { message: 'include must be scorecard' })
+  include?: 'scorecard';
+}
+
+export class VendorTrackRecord {
+  @ApiProperty({ description: 'All engagements with the vendor', example: 9 })
+  engagements!: number;
+
+  @ApiProperty({ description: 'Net days the final handovers slipped, summed', example: 63 })
+  slipDays!: number;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Final handovers completed on time / completed',
+    example: 0.67,
+  })
+  handoverOnTimeRate!: number | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Artifacts accepted / ever delivered',
+    example: 0.75,
+  })
+  acceptanceRate!: number | null;
 }
 
 export class VendorResponse {
@@ -102,6 +143,9 @@ export class VendorResponse {
 
   @ApiProperty({ example: 1, description: 'Increases with every change; sent as ETag' })
   version!: number;
+
+  @ApiPropertyOptional({ type: VendorTrackRecord, description: 'With include=scorecard' })
+  scorecard?: VendorTrackRecord;
 
   static from(vendor: Vendor): VendorResponse {
     return {
