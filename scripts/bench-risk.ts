@@ -1,0 +1,247 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { DataSource, type EntitySubscriberInterface } from 'typeorm';
+import { createApp, type RunningApp } from '../src/app.setup.js';
+import { loadConfig } from '../src/config/config.js';
+import { redactUrl } from '../src/database/database.js';
+import { seedDemoPortfolio } from './demo-portfolio.js';
+import { StatementCounter } from './statement-counter.js';
+
+const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const USAGE = `Usage: npm run bench:risk [-- --engagements N] [-- --runs N] [-- --warmup N]
+Creates a scratch database on DATABASE_URL's server (default ${DEFAULT_SERVER}),
+seeds the demo portfolio (default 20000 engagements), starts the API on a free port and times the
+portfolio reads over HTTP: median and p95 wall time, response size, SQL statements per request.
+The scratch database is dropped at the end.`;
+
+interface Result {
+  name: string;
+  times: number[];
+  bytes: number;
+  statements: number[];
+  sqlTimes: number[];
+}
+
+/** Percentile by linear interpolation between the closest ranks (p in 0–100). */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
+}
+
+const formatBytes = (bytes: number): string =>
+  bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** One number when every request ran the same statements, else the range. */
+function formatCounts(counts: number[]): string {
+  const low = Math.min(...counts);
+  const high = Math.max(...counts);
+  return low === high ? String(low) : `${low}–${high}`;
+}
+
+function table(header: string[], rows: string[][], rightAligned: boolean[]): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        rightAligned[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]),
+      )
+      .join('  ')
+      .trimEnd();
+  return [
+    line(header),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+async function withClient<T>(url: string, action: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await action(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      engagements: { type: 'string', default: '20000' },
+      runs: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      help: { type: 'boolean' },
+    },
+  });
+  const engagements = Number(values.engagements);
+  const runs = Number(values.runs);
+  const warmup = Number(values.warmup);
+  const valid =
+    Number.isInteger(engagements) &&
+    engagements >= 1 &&
+    engagements <= 1_000_000 &&
+    Number.isInteger(runs) &&
+    runs >= 1 &&
+    Number.isInteger(warmup) &&
+    warmup >= 0;
+  if (values.help || !valid) {
+    if (!values.help) console.error('--engagements (1–1000000), --runs (≥ 1) and --warmup (≥ 0)');
+    console.error(USAGE);
+    process.exit(values.help ? 0 : 64);
+  }
+
+  const serverUrl = process.env.DATABASE_URL || DEFAULT_SERVER;
+  const name = `handover_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = new URL(serverUrl);
+  databaseUrl.pathname = `/${name}`;
+  const serverVersion = await withClient(serverUrl, async (client) => {
+    await client.query(`CREATE DATABASE "${name}"`);
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    return rows[0].server_version;
+  });
+  console.error(
+    `Scratch database ${redactUrl(databaseUrl.toString())} (PostgreSQL ${serverVersion})`,
+  );
+
+  let running: RunningApp | undefined;
+  try {
+    const adminKey = `bench-admin-${randomBytes(24).toString('hex')}`;
+    const config = loadConfig({
+      ...process.env,
+      DATABASE_URL: databaseUrl.toString(),
+      LOG_LEVEL: 'silent',
+      ADMIN_API_KEY: adminKey,
+      RATE_LIMIT_MAX: '0',
+    });
+    running = await createApp(config);
+    const dataSource = running.app.get(DataSource);
+
+    console.error(`Seeding ${engagements} engagements…`);
+    const seedStarted = performance.now();
+    const counts = await seedDemoPortfolio(dataSource, engagements);
+    await dataSource.query('ANALYZE');
+    console.error(
+      `Seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s: ${Object.entries(
+        counts,
+      )
+        .map(([table, n]) => `${n} ${table}`)
+        .join(', ')}.`,
+    );
+
+    await running.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = running.app.getHttpServer().address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}`;
+    const [{ vendorId, vendorEngagements }]: { vendorId: string; vendorEngagements: number }[] =
+      await dataSource.query(
+        `SELECT vendor_id AS "vendorId", count(*)::int AS "vendorEngagements" FROM engagements
+          GROUP BY vendor_id ORDER BY count(*) DESC, vendor_id LIMIT 1`,
+      );
+
+    const endpoints = [
+      { name: 'GET /v1/risk/summary', path: '/v1/risk/summary' },
+      {
+        name: 'GET /v1/engagements?minRiskLevel=high&limit=50',
+        path: '/v1/engagements?minRiskLevel=high&limit=50',
+      },
+      {
+        name: 'GET /v1/engagements?status=active&limit=50',
+        path: '/v1/engagements?status=active&limit=50',
+      },
+      {
+        name: `GET /v1/vendors/{id}/scorecard`,
+        path: `/v1/vendors/${vendorId}/scorecard`,
+      },
+    ];
+
+    const counter = StatementCounter.attach(dataSource);
+    // The time TypeORM measures for each statement (sent until its rows are parsed; whole ms).
+    let sqlMs = 0;
+    const sqlTimer: EntitySubscriberInterface = {
+      afterQuery: (event) => {
+        sqlMs += event.executionTime ?? 0;
+      },
+    };
+    dataSource.subscribers.push(sqlTimer);
+    const results: Result[] = [];
+    for (const endpoint of endpoints) {
+      const result: Result = {
+        name: endpoint.name,
+        times: [],
+        bytes: 0,
+        statements: [],
+        sqlTimes: [],
+      };
+      for (let run = 0; run < warmup + runs; run++) {
+        counter.reset();
+        sqlMs = 0;
+        const started = performance.now();
+        const response = await fetch(base + endpoint.path, {
+          headers: { Authorization: `Bearer ${adminKey}` },
+        });
+        const body = await response.arrayBuffer();
+        const elapsed = performance.now() - started;
+        if (response.status !== 200) {
+          throw new Error(
+            `${endpoint.name} answered ${response.status}: ${Buffer.from(body).toString()}`,
+          );
+        }
+        if (run < warmup) continue;
+        result.times.push(elapsed);
+        result.bytes = body.byteLength;
+        result.statements.push(counter.statements.length);
+        result.sqlTimes.push(sqlMs);
+      }
+      results.push(result);
+      console.error(`  ${endpoint.name}: done`);
+    }
+    counter.detach();
+    dataSource.subscribers.splice(dataSource.subscribers.indexOf(sqlTimer), 1);
+
+    console.log(
+      `\nRisk reads on ${engagements} engagements (${counts.artifacts} artifacts); ` +
+        `scorecard of the busiest vendor (${vendorEngagements} engagements).\n` +
+        `PostgreSQL ${serverVersion}, Node ${process.version}, pool ${config.dbPoolSize}; ` +
+        `${runs} timed runs after ${warmup} warm-up, one request at a time over HTTP on loopback.\n`,
+    );
+    console.log(
+      table(
+        ['request', 'median ms', 'p95 ms', 'SQL ms (median)', 'response', 'SQL statements'],
+        results.map((result) => [
+          result.name,
+          percentile(result.times, 50).toFixed(1),
+          percentile(result.times, 95).toFixed(1),
+          percentile(result.sqlTimes, 50).toFixed(0),
+          formatBytes(result.bytes),
+          formatCounts(result.statements),
+        ]),
+        [false, true, true, true, true, true],
+      ),
+    );
+    console.log(
+      '\nWall time: from sending the request to the last byte of the response. p95: linear ' +
+        'interpolation between the closest ranks. SQL ms: the time TypeORM measured for the ' +
+        "request's statements, from sending each to parsing its rows (whole ms each). SQL " +
+        'statements: all the request sent, the API key lookup included.',
+    );
+  } finally {
+    await running?.close();
+    await withClient(serverUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    );
+    console.error(`Dropped ${name}.`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

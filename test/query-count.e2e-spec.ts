@@ -1,0 +1,112 @@
+import { seedDemoPortfolio } from '../scripts/demo-portfolio.js';
+import { StatementCounter } from '../scripts/statement-counter.js';
+import { bearer, createTestApp, type TestApp } from './test-app.js';
+
+/**
+ * Portfolio reads must not run a statement per engagement (N+1): each request runs a fixed
+ * number of SQL statements, counted here with 10 and then with 300 engagements in the
+ * database (the demo portfolio of `npm run seed:demo`). Each budget includes the API key
+ * lookup of the auth guard.
+ */
+const ENDPOINTS = [
+  {
+    name: 'GET /v1/engagements?minRiskLevel=high',
+    budget: 4,
+    path: () => '/v1/engagements?minRiskLevel=high',
+    covered: (body: { items: unknown[] }) => body.items.length,
+  },
+  {
+    name: 'GET /v1/risk/summary',
+    budget: 3,
+    path: () => '/v1/risk/summary',
+    covered: (body: { totals: { engagements: number } }) => body.totals.engagements,
+  },
+  {
+    name: 'GET /v1/vendors/{id}/scorecard',
+    budget: 3,
+    path: (vendorId: string) => `/v1/vendors/${vendorId}/scorecard`,
+    covered: (body: { engagements: { draft: number; active: number } }) =>
+      body.engagements.draft + body.engagements.active,
+  },
+] as const;
+
+type EndpointName = (typeof ENDPOINTS)[number]['name'];
+
+interface Measurement {
+  status: number;
+  statements: string[];
+  /** Engagements the response covers: listed, judged in the summary, or the vendor's open ones. */
+  covered: number;
+}
+
+/** A statement as the failure diff shows it: one line, bound-parameter lists collapsed. */
+const summarize = (sql: string): string =>
+  sql
+    .replace(/\s+/g, ' ')
+    .replace(/\$\d+(, \$\d+)+/g, '$…')
+    .trim()
+    .slice(0, 160);
+
+describe('SQL statements per request do not grow with the portfolio', () => {
+  let t: TestApp;
+  let counter: StatementCounter;
+  const measured = new Map<number, Map<EndpointName, Measurement>>();
+
+  async function measureAll(): Promise<Map<EndpointName, Measurement>> {
+    // The vendor with the most engagements: its scorecard judges the most.
+    const [{ vendorId }]: { vendorId: string }[] = await t.dataSource.query(
+      `SELECT vendor_id AS "vendorId" FROM engagements
+        GROUP BY vendor_id ORDER BY count(*) DESC, vendor_id LIMIT 1`,
+    );
+    const get = (path: string) => t.http().get(path).set(bearer(t.adminKey));
+    // Warm-up: the first request of a key also refreshes its lastUsedAt, once a minute.
+    for (const endpoint of ENDPOINTS) await get(endpoint.path(vendorId));
+    const measurements = new Map<EndpointName, Measurement>();
+    for (const endpoint of ENDPOINTS) {
+      const { result: response, statements } = await counter.during(async () =>
+        get(endpoint.path(vendorId)),
+      );
+      measurements.set(endpoint.name, {
+        status: response.status,
+        statements,
+        covered: response.status === 200 ? endpoint.covered(response.body) : 0,
+      });
+    }
+    return measurements;
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    counter = StatementCounter.attach(t.dataSource);
+    await seedDemoPortfolio(t.dataSource, 10);
+    measured.set(10, await measureAll());
+    // A second portfolio on top (suffixed vendor names and e-mails): 300 engagements in all.
+    await seedDemoPortfolio(t.dataSource, 290, ' (second)');
+    const [{ total }] = await t.dataSource.query('SELECT count(*)::int AS total FROM engagements');
+    expect(total).toBe(300);
+    measured.set(300, await measureAll());
+  });
+  afterAll(async () => {
+    counter?.detach();
+    await t?.close();
+  });
+
+  it.each(ENDPOINTS)(
+    '$name runs $budget statements with 10 and with 300 engagements',
+    ({ name, budget }) => {
+      const small = measured.get(10)?.get(name) as Measurement;
+      const large = measured.get(300)?.get(name) as Measurement;
+      expect([small.status, large.status]).toEqual([200, 200]);
+      // The larger portfolio really covers more engagements.
+      expect(small.covered).toBeGreaterThan(0);
+      expect(large.covered).toBeGreaterThan(small.covered);
+      // The same statements for both sizes (a diff names any extra one), as many as budgeted:
+      // change a budget only for a deliberate, size-independent change.
+      expect(large.statements.map(summarize)).toEqual(small.statements.map(summarize));
+      expect({ 10: small.statements.length, 300: large.statements.length }).toEqual({
+        10: budget,
+        300: budget,
+      });
+    },
+  );
+});
