@@ -11,6 +11,7 @@ import { ApiKeysService } from './auth/api-keys.service.js';
 import { ETagInterceptor } from './common/concurrency.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import { buildOpenApiDocument } from './common/openapi.js';
+import { PROBLEM_CONTENT_TYPE, problemBody } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { InputValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
@@ -45,6 +46,32 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   );
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+  });
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    // A response finished during shutdown closes its connection: a kept-alive socket would hold
+    // the shutdown open until the client lets go.
+    if (closing) reply.header('Connection', 'close');
+    // While shutting down, the HTTP layer answers new requests 503 itself, with a plain JSON
+    // body; it becomes a problem like every other error.
+    if (reply.statusCode !== 503 || String(reply.getHeader('content-type')).includes('problem')) {
+      return payload;
+    }
+    reply.header('content-type', PROBLEM_CONTENT_TYPE).header('Retry-After', '5');
+    return JSON.stringify(
+      problemBody(
+        {
+          status: 503,
+          type: 'shutting-down',
+          detail: 'This instance is shutting down; retry on another.',
+        },
+        request.url.split('?')[0],
+        String(request.id),
+      ),
+    );
   });
 
   app.useGlobalPipes(new InputValidationPipe());
