@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { bootstrapApiKeys } from './auth/bootstrap.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { ETagInterceptor } from './common/concurrency.js';
+import { ContentNegotiationInterceptor } from './common/content-negotiation.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import { buildOpenApiDocument } from './common/openapi.js';
 import { PROBLEM_CONTENT_TYPE, problemBody } from './common/problem.js';
@@ -76,7 +77,10 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
 
   app.useGlobalPipes(new InputValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
-  app.useGlobalInterceptors(new ETagInterceptor());
+  app.useGlobalInterceptors(
+    new ContentNegotiationInterceptor(app.get(Reflector)),
+    new ETagInterceptor(),
+  );
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

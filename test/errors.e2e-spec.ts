@@ -34,6 +34,22 @@ describe('errors are RFC 9457 problem+json', () => {
     expectProblem(response, 401, 'unauthenticated');
   });
 
+  it('answers 406 when the Accept header allows no format the resource has', async () => {
+    const response = await t
+      .http()
+      .get('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .set('Accept', 'text/csv');
+    const body = expectProblem(response, 406, 'not-acceptable');
+    expect(body.detail).toContain('application/json');
+    const wildcard = await t
+      .http()
+      .get('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .set('Accept', 'text/html, */*;q=0.1');
+    expect(wildcard.status).toBe(200);
+  });
+
   it('answers a role that may not act with 403', async () => {
     const response = await t.http().get('/v1/api-keys').set(bearer(viewerKey));
     const body = expectProblem(response, 403, 'forbidden');

@@ -53,7 +53,7 @@ const IDEMPOTENCY_KEY_PARAMETER = {
 };
 
 /** Problems any authenticated operation may answer. */
-const COMMON_PROBLEMS = [401, 403, 429, 500, 503];
+const COMMON_PROBLEMS = [401, 403, 406, 429, 500, 503];
 const BODY_PROBLEMS = [400, 413, 415];
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
