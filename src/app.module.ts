@@ -11,6 +11,7 @@ import { EngagementsModule } from './engagements/engagements.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MilestonesModule } from './milestones/milestones.module.js';
 import { PeopleModule } from './people/people.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { RiskModule } from './risk/risk.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
 
@@ -35,6 +36,7 @@ export class AppModule {
         MilestonesModule,
         ArtifactsModule,
         RiskModule,
+        ReportsModule,
       ],
       controllers: [HealthController],
     };

@@ -242,6 +242,9 @@ describe('role matrix (SPEC §4)', () => {
   }
 
   const engagementPath = (plan: Plan) => `/v1/engagements/${plan.engagement.id}`;
+  /** This week's report, generated with the admin key when missing. */
+  const currentReport = async (): Promise<{ id: string; week: string }> =>
+    (await send(t.adminKey, 'POST', '/v1/reports/weekly', {})).body;
   const milestonePath = (plan: Plan) =>
     `${engagementPath(plan)}/milestones/${plan.finalHandover.id}`;
   const artifactPath = (plan: Plan) => `${engagementPath(plan)}/artifacts/${plan.artifact.id}`;
@@ -518,6 +521,43 @@ describe('role matrix (SPEC §4)', () => {
       success: 200,
       changes: false,
       prepare: async () => ({ path: `${engagementPath(readable)}/risk` }),
+    },
+    // Weekly reports
+    {
+      method: 'POST',
+      path: '/v1/reports/weekly',
+      allowed: ['admin', 'reporter'],
+      success: 201,
+      changes: true,
+      prepare: async () => {
+        // Each case starts from a week without a report, so an allowed call creates it.
+        await t.dataSource.query('DELETE FROM weekly_reports');
+        return { path: '/v1/reports/weekly', body: {} };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/reports',
+      allowed: ROLES,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: '/v1/reports' }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/reports/{id}',
+      allowed: ROLES,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `/v1/reports/${(await currentReport()).id}` }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/reports/weekly/{week}',
+      allowed: ROLES,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `/v1/reports/weekly/${(await currentReport()).week}` }),
     },
     {
       method: 'GET',

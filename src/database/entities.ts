@@ -5,6 +5,7 @@ import { IdempotencyRecord } from '../common/idempotency/idempotency-record.enti
 import { Engagement, EngagementKnowledgeRecipient } from '../engagements/engagement.entity.js';
 import { Milestone, MilestoneDateChange } from '../milestones/milestone.entity.js';
 import { Person } from '../people/person.entity.js';
+import { WeeklyReport } from '../reports/weekly-report.entity.js';
 import { Vendor } from '../vendors/vendor.entity.js';
 
 /** Every entity of the application: the single list shared by the app and the migration CLI. */
@@ -19,4 +20,5 @@ export const entities = [
   Artifact,
   AuditEvent,
   IdempotencyRecord,
+  WeeklyReport,
 ];

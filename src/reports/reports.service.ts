@@ -1,0 +1,180 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, LessThan } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../auth/actor.js';
+import { todayUtc } from '../common/dates.js';
+import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
+import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/problem.js';
+import type { EngagementStatus } from '../engagements/engagement-status.js';
+import { RiskFactsRepository } from '../risk/risk-facts.repository.js';
+import { RiskService } from '../risk/risk.service.js';
+import { buildWeeklyReport, type ReportInput } from './build-weekly-report.js';
+import { WeeklyReportResponse, type WeeklyReportSummary } from './dto/weekly-report.dto.js';
+import { isoWeekOf, isValidIsoWeek } from './iso-week.js';
+import { WeeklyReport } from './weekly-report.entity.js';
+
+interface ReportRow {
+  id: string;
+  title: string;
+  status: EngagementStatus;
+  vendor_id: string;
+  vendor_name: string;
+  product_owner_id: string;
+  product_owner_name: string;
+  due_date: string | null;
+  baseline_due_date: string | null;
+}
+
+const REPORTED = `e.status IN ('draft', 'active') OR e.id = ANY($1::uuid[])`;
+
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly facts: RiskFactsRepository,
+    private readonly risk: RiskService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * The report of the current ISO week: created by the first call (`created: true`), returned
+   * by every later one. A transaction-scoped advisory lock per week serialises concurrent
+   * calls from any number of instances; the unique week is the last line of defence.
+   */
+  async generate(
+    actor: Actor,
+    week: string | undefined,
+  ): Promise<{ created: boolean; report: WeeklyReportResponse }> {
+    const today = todayUtc();
+    const current = isoWeekOf(today);
+    if (week !== undefined && !isValidIsoWeek(week)) {
+      throw new ValidationProblem([{ field: 'week', message: `week ${week} does not exist` }]);
+    }
+    if (week !== undefined && week !== current) {
+      throw new ProblemException({
+        status: 422,
+        type: 'week-not-current',
+        detail: `Only the current week (${current}) can be generated: a report is a snapshot of now, never back-dated or ahead of time.`,
+      });
+    }
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `SELECT pg_advisory_xact_lock(hashtext('handover:weekly-report:' || $1))`,
+        [current],
+      );
+      const existing = await manager.findOneBy(WeeklyReport, { week: current });
+      if (existing) return { created: false, report: WeeklyReportResponse.from(existing) };
+      const previous = await manager.findOne(WeeklyReport, {
+        where: { week: LessThan(current) },
+        order: { week: 'DESC' },
+      });
+      const inputs = await this.inputs(
+        manager,
+        previous?.content.engagements.map((entry) => entry.engagementId) ?? [],
+        today,
+      );
+      const content = buildWeeklyReport(
+        inputs.filter((input) => input.status === 'draft' || input.status === 'active'),
+        inputs.filter((input) => input.status === 'completed' || input.status === 'cancelled'),
+        previous?.content ?? null,
+      );
+      const report = await manager.save(
+        manager.create(WeeklyReport, {
+          week: current,
+          asOf: today,
+          generatedByApiKeyId: actor.apiKeyId,
+          content,
+        }),
+      );
+      await this.audit.record(manager, actor, {
+        action: 'report.generated',
+        entityType: 'report',
+        entityId: report.id,
+        changes: { week: { from: null, to: current } },
+      });
+      return { created: true, report: WeeklyReportResponse.from(report) };
+    });
+  }
+
+  async list(query: PageQuery): Promise<Page<WeeklyReportSummary>> {
+    const builder = this.dataSource
+      .getRepository(WeeklyReport)
+      .createQueryBuilder('report')
+      .orderBy('report.week', 'DESC')
+      .limit(query.limit + 1);
+    if (query.cursor) {
+      const [week] = decodeCursor(query.cursor, ['string']);
+      builder.andWhere('report.week < :week', { week });
+    }
+    const rows = await builder.getMany();
+    return toPage(
+      rows,
+      query.limit,
+      (report) => [report.week],
+      (report) => ({
+        id: report.id,
+        week: report.week,
+        generatedAt: report.generatedAt.toISOString(),
+        totals: report.content.totals,
+      }),
+    );
+  }
+
+  async get(id: string): Promise<WeeklyReportResponse> {
+    const report = await this.dataSource.getRepository(WeeklyReport).findOneBy({ id });
+    if (!report) throw new NotFoundProblem('Report', id);
+    return WeeklyReportResponse.from(report);
+  }
+
+  async getByWeek(week: string): Promise<WeeklyReportResponse> {
+    if (!isValidIsoWeek(week)) {
+      throw new ValidationProblem([
+        { field: 'week', message: 'week must be an ISO week such as 2026-W47' },
+      ]);
+    }
+    const report = await this.dataSource.getRepository(WeeklyReport).findOneBy({ week });
+    if (!report) throw new NotFoundProblem('The report of week', week);
+    return WeeklyReportResponse.from(report);
+  }
+
+  /** Open engagements and the given ones, with names, final handover and risk: two statements. */
+  private async inputs(
+    manager: EntityManager,
+    alsoIds: string[],
+    asOf: string,
+  ): Promise<ReportInput[]> {
+    const rows: ReportRow[] = await manager.query(
+      `SELECT e.id, e.title, e.status, v.id AS vendor_id, v.name AS vendor_name,
+              p.id AS product_owner_id, p.name AS product_owner_name, fh.due_date, fh.baseline_due_date
+         FROM engagements e
+         JOIN vendors v ON v.id = e.vendor_id
+         JOIN people p ON p.id = e.product_owner_id
+         LEFT JOIN milestones fh ON fh.engagement_id = e.id AND fh.kind = 'final_handover'
+        WHERE ${REPORTED}`,
+      [alsoIds],
+    );
+    const facts = await this.facts.forTarget(
+      `SELECT e.id FROM engagements e WHERE ${REPORTED}`,
+      [alsoIds],
+      manager,
+    );
+    const factsById = new Map(facts.map((candidate) => [candidate.id, candidate.facts]));
+    return rows.flatMap((row) => {
+      const engagementFacts = factsById.get(row.id);
+      if (!engagementFacts) return [];
+      return [
+        {
+          engagementId: row.id,
+          title: row.title,
+          status: row.status,
+          vendor: { id: row.vendor_id, name: row.vendor_name },
+          productOwner: { id: row.product_owner_id, name: row.product_owner_name },
+          assessment: this.risk.assess(engagementFacts, asOf),
+          finalHandover: row.due_date
+            ? { dueDate: row.due_date, baselineDueDate: row.baseline_due_date }
+            : null,
+        },
+      ];
+    });
+  }
+}

@@ -1,0 +1,172 @@
+import { todayUtc } from '../src/common/dates.js';
+import { isoWeekOf } from '../src/reports/iso-week.js';
+import { createApp, type RunningApp } from '../src/app.setup.js';
+import { newEngagement, newEngagementIn, newPerson } from './factories.js';
+import {
+  bearer,
+  createScratchDatabase,
+  createTestApp,
+  expectProblem,
+  externalDatabaseUrl,
+  testConfig,
+  type TestApp,
+} from './test-app.js';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+
+describe('weekly risk report', () => {
+  let t: TestApp;
+  let reporterKey: string;
+  const week = isoWeekOf(todayUtc());
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    reporterKey = await t.keyFor('reporter');
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.dataSource.query('DELETE FROM weekly_reports'));
+
+  const generate = (body: object = {}, key = reporterKey) =>
+    t.http().post('/v1/reports/weekly').set(bearer(key)).send(body);
+
+  it('creates the report of the current ISO week on the first call (201) and returns it after (200)', async () => {
+    const open = await newEngagement(t);
+    const closed = await newEngagementIn(t, 'completed');
+    const first = await generate();
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ week, asOf: todayUtc(), id: expect.any(String) });
+    const ids = first.body.engagements.map((entry: { engagementId: string }) => entry.engagementId);
+    expect(ids).toContain(open.id);
+    expect(ids).not.toContain(closed.engagementId);
+    const entry = first.body.engagements.find(
+      (item: { engagementId: string }) => item.engagementId === open.id,
+    );
+    expect(entry).toMatchObject({
+      status: 'draft',
+      change: 'new',
+      previousLevel: null,
+      level: 'high',
+    });
+    expect(first.body.totals.engagements).toBe(first.body.engagements.length);
+
+    const again = await generate({ week });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+  });
+
+  it('is a snapshot: later changes do not alter a stored report', async () => {
+    const first = await generate();
+    await newEngagement(t);
+    const read = await t.http().get(`/v1/reports/${first.body.id}`).set(bearer(t.adminKey));
+    expect(read.body).toEqual(first.body);
+  });
+
+  it('creates exactly one report when 10 calls arrive at once', async () => {
+    const responses = await Promise.all(Array.from({ length: 10 }, () => generate()));
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
+    const [{ count }] = await t.dataSource.query(
+      'SELECT count(*)::int AS count FROM weekly_reports',
+    );
+    expect(count).toBe(1);
+  });
+
+  it('answers 422 for a week other than the current one', async () => {
+    const body = expectProblem(await generate({ week: '2020-W10' }), 422, 'week-not-current');
+    expect(body.detail).toContain(week);
+  });
+
+  it.each(['2026-47', 'W47', '2026-W5', 'next week'])(
+    'answers 400 for the malformed week %p',
+    async (bad) => {
+      const body = expectProblem(await generate({ week: bad }), 400, 'validation');
+      expect(body.errors?.[0].field).toBe('week');
+    },
+  );
+
+  it('answers 400 for a week that does not exist', async () => {
+    const body = expectProblem(await generate({ week: '2027-W53' }), 400, 'validation');
+    expect(body.errors?.[0].field).toBe('week');
+  });
+
+  it('lets only admin and reporter keys generate', async () => {
+    const productOwner = await newPerson(t);
+    for (const role of ['procurement', 'product_owner', 'integration', 'viewer'] as const) {
+      const key = await t.keyFor(role, role === 'product_owner' ? productOwner.id : undefined);
+      expectProblem(await generate({}, key), 403, 'forbidden');
+    }
+    expect((await generate({}, t.adminKey)).status).toBe(201);
+  });
+
+  it('reads reports by id, by week and as a list, newest first', async () => {
+    const created = await generate();
+    const byWeek = await t.http().get(`/v1/reports/weekly/${week}`).set(bearer(reporterKey));
+    expect(byWeek.body).toEqual(created.body);
+    const list = await t.http().get('/v1/reports').set(bearer(reporterKey));
+    expect(list.body.items[0]).toMatchObject({
+      id: created.body.id,
+      week,
+      totals: created.body.totals,
+    });
+    expectProblem(
+      await t.http().get('/v1/reports/weekly/2020-W10').set(bearer(reporterKey)),
+      404,
+      'not-found',
+    );
+    expectProblem(
+      await t.http().get('/v1/reports/weekly/2020-10').set(bearer(reporterKey)),
+      400,
+      'validation',
+    );
+  });
+
+  it('records the generation in the audit', async () => {
+    const created = await generate();
+    const events = await t
+      .http()
+      .get('/v1/audit-events')
+      .query({ entityType: 'report', entityId: created.body.id })
+      .set(bearer(t.adminKey));
+    expect(events.body.items.map((event: { action: string }) => event.action)).toEqual([
+      'report.generated',
+    ]);
+  });
+});
+
+// Two API instances on one PostgreSQL: the database, not process memory, keeps one report per week.
+const describeWithExternalDatabase = externalDatabaseUrl ? describe : describe.skip;
+
+describeWithExternalDatabase('weekly risk report across instances', () => {
+  it('creates one report when two instances receive concurrent calls', async () => {
+    const scratch = await createScratchDatabase(externalDatabaseUrl as string);
+    const config = { ...testConfig(), databaseUrl: scratch.url };
+    const instances: RunningApp[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const running = await createApp(config);
+        await running.app.getHttpAdapter().getInstance().ready();
+        instances.push(running);
+      }
+      const key = config.adminApiKey as string;
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          request(instances[i % 2].app.getHttpServer())
+            .post('/v1/reports/weekly')
+            .set(bearer(key))
+            .send({}),
+        ),
+      );
+      expect(responses.map((response) => response.status).sort()).toEqual([
+        200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+      ]);
+      const [{ count }] = await instances[0].app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS count FROM weekly_reports');
+      expect(count).toBe(1);
+    } finally {
+      for (const running of instances) await running.close();
+      await scratch.drop();
+    }
+  });
+});
