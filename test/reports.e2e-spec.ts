@@ -121,6 +121,46 @@ describe('weekly risk report', () => {
     );
   });
 
+  it('serves a report as CSV, Markdown and HTML by Accept or ?format=, and 406 otherwise', async () => {
+    await newEngagement(t, t.adminKey, { title: '=HYPERLINK("http://evil")' });
+    const created = await generate();
+    const get = (query: Record<string, string>, accept?: string) => {
+      const call = t
+        .http()
+        .get(`/v1/reports/${created.body.id}`)
+        .query(query)
+        .set(bearer(reporterKey));
+      return accept ? call.set('Accept', accept) : call;
+    };
+
+    const csv = await get({}, 'text/csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe(`inline; filename="handover-risk-${week}.csv"`);
+    const lines = csv.text.split('\r\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(1 + created.body.engagements.length);
+    expect(csv.text).toContain(`"'=HYPERLINK(""http://evil"")"`);
+
+    const markdown = await get({ format: 'md' });
+    expect(markdown.headers['content-type']).toBe('text/markdown; charset=utf-8');
+    expect(markdown.text).toContain(`# Handover risk report ${week}`);
+
+    const html = await t
+      .http()
+      .get(`/v1/reports/weekly/${week}`)
+      .query({ format: 'html' })
+      .set(bearer(reporterKey));
+    expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(html.text).toContain('<svg id="chart-levels"');
+    expect(html.text).toContain('<svg id="chart-slips"');
+
+    const json = await get({}, 'application/json');
+    expect(json.body).toEqual(created.body);
+    expectProblem(await get({}, 'image/png'), 406, 'not-acceptable');
+    const badFormat = expectProblem(await get({ format: 'pdf' }), 400, 'validation');
+    expect(badFormat.errors?.[0].field).toBe('format');
+  });
+
   it('records the generation in the audit', async () => {
     const created = await generate();
     const events = await t

@@ -1,25 +1,45 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { type Actor, CurrentActor, Roles } from '../auth/actor.js';
 import { ROLES } from '../auth/role.js';
+import { Produces } from '../common/content-negotiation.js';
 import { ApiProblems } from '../common/openapi.js';
 import { ApiPageResponse, type Page, PageQuery } from '../common/pagination.js';
 import { UuidParam } from '../common/validation.js';
 import {
   GenerateWeeklyReportDto,
+  ReportFormatQuery,
   WeeklyReportResponse,
   WeeklyReportSummary,
 } from './dto/weekly-report.dto.js';
+import { chooseFormat, REPORT_FORMATS, type ReportFormat, renderReport } from './render-report.js';
 import { ReportsService } from './reports.service.js';
 
+const FORMATS_DESCRIPTION =
+  'JSON, or by Accept (or `?format=`) CSV with one row per engagement, Markdown, or an HTML page with charts.';
+
+const ApiReportResponse = () =>
+  ApiOkResponse({
+    description: 'The stored report',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(WeeklyReportResponse) } },
+      'text/csv': { schema: { type: 'string' } },
+      'text/markdown': { schema: { type: 'string' } },
+      'text/html': { schema: { type: 'string' } },
+    },
+  });
+
 @ApiTags('Reports')
+@ApiExtraModels(WeeklyReportResponse)
 @Controller('v1/reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
@@ -54,20 +74,50 @@ export class ReportsController {
 
   @Get('weekly/:week')
   @Roles(...ROLES)
-  @ApiOperation({ summary: 'The report of an ISO week' })
+  @Produces(...Object.values(REPORT_FORMATS))
+  @ApiOperation({ summary: 'The report of an ISO week', description: FORMATS_DESCRIPTION })
   @ApiParam({ name: 'week', example: '2026-W47' })
-  @ApiOkResponse({ type: WeeklyReportResponse })
+  @ApiReportResponse()
   @ApiProblems(404)
-  getByWeek(@Param('week') week: string): Promise<WeeklyReportResponse> {
-    return this.reports.getByWeek(week);
+  async getByWeek(
+    @Param('week') week: string,
+    @Query() query: ReportFormatQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WeeklyReportResponse | string> {
+    return render(await this.reports.getByWeek(week), chooseFormat(query.format, accept), reply);
   }
 
   @Get(':id')
   @Roles(...ROLES)
-  @ApiOperation({ summary: 'A report' })
-  @ApiOkResponse({ type: WeeklyReportResponse })
+  @Produces(...Object.values(REPORT_FORMATS))
+  @ApiOperation({ summary: 'A report', description: FORMATS_DESCRIPTION })
+  @ApiReportResponse()
   @ApiProblems(404)
-  get(@UuidParam('id') id: string): Promise<WeeklyReportResponse> {
-    return this.reports.get(id);
+  async get(
+    @UuidParam('id') id: string,
+    @Query() query: ReportFormatQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WeeklyReportResponse | string> {
+    return render(await this.reports.get(id), chooseFormat(query.format, accept), reply);
   }
+}
+
+/** Sets the content type of a text format; a CSV or Markdown file is named after its week. */
+function render(
+  report: WeeklyReportResponse,
+  format: ReportFormat,
+  reply: FastifyReply,
+): WeeklyReportResponse | string {
+  if (format !== 'json') {
+    reply.type(`${REPORT_FORMATS[format]}; charset=utf-8`);
+    if (format === 'csv' || format === 'md') {
+      reply.header(
+        'Content-Disposition',
+        `inline; filename="handover-risk-${report.week}.${format}"`,
+      );
+    }
+  }
+  return renderReport(report, format);
 }

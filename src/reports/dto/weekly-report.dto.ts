@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { ENGAGEMENT_STATUSES } from '../../engagements/engagement-status.js';
 import { RISK_LEVELS } from '../../risk/assess-risk.js';
 import { LevelCounts } from '../../risk/dto/portfolio.dto.js';
 import { RiskSignalResponse } from '../../risk/dto/risk.dto.js';
+import { REPORT_FORMATS, type ReportFormat } from '../render-report.js';
 import type { WeeklyReport } from '../weekly-report.entity.js';
 
 const WEEK_EXAMPLE = '2026-W47';
@@ -139,4 +140,15 @@ export class WeeklyReportSummary {
 
   @ApiProperty({ type: ReportTotals })
   totals!: ReportTotals;
+}
+
+export class ReportFormatQuery {
+  @ApiPropertyOptional({
+    enum: Object.keys(REPORT_FORMATS),
+    description: 'Overrides the Accept header: json, csv (one row per engagement), md or html',
+    example: 'html',
+  })
+  @IsOptional()
+  @IsIn(Object.keys(REPORT_FORMATS), { message: 'format must be one of json, csv, md, html' })
+  format?: ReportFormat;
 }
