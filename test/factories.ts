@@ -347,3 +347,61 @@ export async function newEngagementIn(
   }
   return { ...ready, engagement };
 }
+
+/** What `draftEngagement` builds: the defaults give an engagement that carries no risk once active. */
+export interface EngagementPlan {
+  vendorId?: string;
+  /** Days from today to the final handover's due date (default 60). */
+  finalDueIn?: number;
+  /** How many knowledge recipients (default 2: no bus factor of one). */
+  recipients?: number;
+  /** How many artifacts due with the final handover (default 1). */
+  artifacts?: number;
+  /** Further engagement fields (contractEndDate, noticePeriodDays, …). */
+  fields?: Record<string, unknown>;
+}
+
+export interface PlannedEngagement {
+  engagement: EngagementBody;
+  finalHandover: MilestoneBody;
+  finalDue: string;
+  artifacts: ArtifactBody[];
+}
+
+/** A draft engagement with a final handover and its artifacts, ready to activate. */
+export async function draftEngagement(
+  t: TestApp,
+  plan: EngagementPlan = {},
+): Promise<PlannedEngagement> {
+  const recipients = [];
+  for (let i = 0; i < (plan.recipients ?? 2); i++) recipients.push((await newPerson(t)).id);
+  const engagement = await newEngagement(t, t.adminKey, {
+    ...(plan.vendorId ? { vendorId: plan.vendorId } : {}),
+    knowledgeRecipientIds: recipients,
+    ...plan.fields,
+  });
+  const finalDue = daysFromToday(plan.finalDueIn ?? 60);
+  const finalHandover = await newMilestone(t, t.adminKey, engagement.id, {
+    name: 'Final handover',
+    kind: 'final_handover',
+    dueDate: finalDue,
+  });
+  const artifacts = [];
+  for (let i = 0; i < (plan.artifacts ?? 1); i++) {
+    artifacts.push(await newArtifact(t, t.adminKey, engagement.id, finalHandover.id));
+  }
+  return { engagement, finalHandover, finalDue, artifacts };
+}
+
+/** An activated engagement (see `draftEngagement`). */
+export async function activeEngagement(
+  t: TestApp,
+  plan: EngagementPlan = {},
+): Promise<PlannedEngagement> {
+  const built = await draftEngagement(t, plan);
+  const engagement = await act<EngagementBody>(
+    t,
+    `/v1/engagements/${built.engagement.id}/activate`,
+  );
+  return { ...built, engagement };
+}

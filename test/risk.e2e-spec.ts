@@ -11,6 +11,9 @@ import {
   newMilestone,
   newPerson,
   readyToActivate,
+  activeEngagement,
+  draftEngagement,
+  type EngagementPlan,
 } from './factories.js';
 import { bearer, createTestApp, expectProblem, type TestApp } from './test-app.js';
 
@@ -125,50 +128,9 @@ describe('dependency-trap risk', () => {
     });
   }
 
-  interface Plan {
-    /** Days from today to the final handover's due date (default 60). */
-    finalDueIn?: number;
-    /** How many knowledge recipients (default 2: no bus factor of one). */
-    recipients?: number;
-    /** How many artifacts due with the final handover (default 1). */
-    artifacts?: number;
-    /** Further engagement fields (contractEndDate, noticePeriodDays, …). */
-    fields?: Record<string, unknown>;
-  }
-
-  interface Built {
-    engagement: EngagementBody;
-    finalHandover: MilestoneBody;
-    finalDue: string;
-    artifacts: ArtifactBody[];
-  }
-
-  /** A draft engagement with a final handover and its artifacts, ready to activate. */
-  async function draft(plan: Plan = {}): Promise<Built> {
-    const recipients = [];
-    for (let i = 0; i < (plan.recipients ?? 2); i++) recipients.push((await newPerson(t)).id);
-    const engagement = await newEngagement(t, t.adminKey, {
-      knowledgeRecipientIds: recipients,
-      ...plan.fields,
-    });
-    const finalDue = daysFromToday(plan.finalDueIn ?? 60);
-    const finalHandover = await newMilestone(t, t.adminKey, engagement.id, {
-      name: 'Final handover',
-      kind: 'final_handover',
-      dueDate: finalDue,
-    });
-    const artifacts = [];
-    for (let i = 0; i < (plan.artifacts ?? 1); i++)
-      artifacts.push(await newArtifact(t, t.adminKey, engagement.id, finalHandover.id));
-    return { engagement, finalHandover, finalDue, artifacts };
-  }
-
-  /** An activated engagement (see `draft`); with the defaults it carries no risk today. */
-  async function active(plan: Plan = {}): Promise<Built> {
-    const built = await draft(plan);
-    const engagement = await act<EngagementBody>(t, `${base(built.engagement.id)}/activate`);
-    return { ...built, engagement };
-  }
+  type Plan = EngagementPlan;
+  const draft = (plan: Plan = {}) => draftEngagement(t, plan);
+  const active = (plan: Plan = {}) => activeEngagement(t, plan);
 
   describe('an active engagement in order', () => {
     it('carries no risk: level none, score 0, no dependency trap, no signals', async () => {
