@@ -355,8 +355,8 @@ export class EngagementsService {
           engagementId: id,
           changes: diffChanges(snapshot(current, currentRecipients), snapshot(updated, recipients)),
         });
-        await recordRiskChange(actor);
-        return this.respond(manager, updated);
+        const risk = await recordRiskChange(actor);
+        return this.respond(manager, updated, RiskSummary.from(risk));
       });
     } catch (error) {
       if (isUniqueViolation(error, CONTRACT_REF_INDEX)) throw contractRefTaken(input.contractRef);
@@ -448,16 +448,19 @@ export class EngagementsService {
         engagementId: id,
         changes: diffChanges(snapshot(current, recipients), snapshot(updated, recipients)),
       });
-      await recordRiskChange(actor);
-      return this.respond(manager, updated);
+      const risk = await recordRiskChange(actor);
+      return this.respond(manager, updated, RiskSummary.from(risk));
     });
   }
 
+  /** One response; pass `risk` when the caller already assessed it (saves the facts query). */
   private async respond(
     manager: EntityManager,
     engagement: Engagement,
+    risk?: RiskSummary,
   ): Promise<EngagementResponse> {
-    const [response] = await this.responses(manager, [engagement]);
+    const risks = risk && new Map([[engagement.id, risk]]);
+    const [response] = await this.responses(manager, [engagement], risks);
     return response;
   }
 

@@ -42,12 +42,13 @@ export class RiskService {
 
   /**
    * Notes an engagement's risk level before a change; the returned function, called after the
-   * change in the same transaction, records `risk.level_changed` when the level moved.
+   * change in the same transaction, records `risk.level_changed` when the level moved and
+   * returns the risk after the change.
    */
   async trackLevel(
     manager: EntityManager,
     engagementId: string,
-  ): Promise<(actor: Actor) => Promise<void>> {
+  ): Promise<(actor: Actor) => Promise<RiskAssessment>> {
     const before = this.assessOrNone(
       (await this.facts.forEngagements([engagementId], manager)).get(engagementId),
     );
@@ -55,7 +56,7 @@ export class RiskService {
       const after = this.assessOrNone(
         (await this.facts.forEngagements([engagementId], manager)).get(engagementId),
       );
-      if (after.level === before.level) return;
+      if (after.level === before.level) return after;
       await this.audit.record(manager, actor, {
         action: 'risk.level_changed',
         entityType: 'engagement',
@@ -69,6 +70,7 @@ export class RiskService {
           },
         },
       });
+      return after;
     };
   }
 
