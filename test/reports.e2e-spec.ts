@@ -1,7 +1,22 @@
-import { todayUtc } from '../src/common/dates.js';
-import { isoWeekOf } from '../src/reports/iso-week.js';
+import { jest } from '@jest/globals';
 import { createApp, type RunningApp } from '../src/app.setup.js';
-import { newEngagement, newEngagementIn, newPerson } from './factories.js';
+import { Clock } from '../src/common/clock.js';
+import { addDays, todayUtc } from '../src/common/dates.js';
+import { isoWeekOf } from '../src/reports/iso-week.js';
+import { RISK_LEVELS, type RiskLevel } from '../src/risk/assess-risk.js';
+import {
+  act,
+  activeEngagement,
+  daysFromToday,
+  draftEngagement,
+  newArtifact,
+  newEngagement,
+  newEngagementIn,
+  newMilestone,
+  newPerson,
+  newVendor,
+  uniqueSuffix,
+} from './factories.js';
 import {
   bearer,
   createScratchDatabase,
@@ -13,6 +28,17 @@ import {
 } from './test-app.js';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+
+interface ReportBody {
+  engagements: {
+    engagementId: string;
+    level: RiskLevel;
+    status: string;
+    change: string;
+    previousLevel: RiskLevel | null;
+    signals: { code: string }[];
+  }[];
+}
 
 describe('weekly risk report', () => {
   let t: TestApp;
@@ -159,6 +185,104 @@ describe('weekly risk report', () => {
     expectProblem(await get({}, 'image/png'), 406, 'not-acceptable');
     const badFormat = expectProblem(await get({ format: 'pdf' }), 400, 'validation');
     expect(badFormat.errors?.[0].field).toBe('format');
+  });
+
+  it('compares each engagement with the previous week: new, raised, lowered, unchanged, closed', async () => {
+    const clock = t.app.get(Clock);
+    const steady = await activeEngagement(t, { finalDueIn: 200 });
+    // Due in 5 days with nothing accepted: KT behind schedule now, overdue a week later.
+    const dueSoon = await activeEngagement(t, { finalDueIn: 5 });
+    const recipient = await newPerson(t);
+    const unplanned = await newEngagement(t, t.adminKey, { knowledgeRecipientIds: [recipient.id] });
+    const dropped = await draftEngagement(t);
+    const thisWeek = await generate();
+    expect(thisWeek.status).toBe(201);
+
+    const planned = await newMilestone(t, t.adminKey, unplanned.id, {
+      name: 'Final handover',
+      kind: 'final_handover',
+      dueDate: daysFromToday(90),
+    });
+    await newArtifact(t, t.adminKey, unplanned.id, planned.id);
+    await act(t, `/v1/engagements/${dropped.engagement.id}/cancel`, { reason: 'Budget withdrawn' });
+    const added = await newEngagement(t);
+
+    const nextWeekStart = new Date(Date.now() + 7 * 86_400_000);
+    const now = jest.spyOn(clock, 'now').mockReturnValue(nextWeekStart);
+    try {
+      const nextWeek = await generate();
+      expect(nextWeek.status).toBe(201);
+      expect(nextWeek.body.week).toBe(isoWeekOf(addDays(todayUtc(), 7)));
+      expect(nextWeek.body.asOf).toBe(addDays(todayUtc(), 7));
+      const entryOf = (report: ReportBody, id: string) =>
+        report.engagements.find((entry) => entry.engagementId === id);
+      const before = (id: string) => entryOf(thisWeek.body, id)?.level;
+
+      expect(entryOf(nextWeek.body, steady.engagement.id)).toMatchObject({
+        change: 'unchanged',
+        level: 'none',
+        previousLevel: 'none',
+      });
+      expect(before(dueSoon.engagement.id)).toBe('high');
+      expect(entryOf(nextWeek.body, dueSoon.engagement.id)).toMatchObject({
+        change: 'raised',
+        level: 'critical',
+        previousLevel: 'high',
+      });
+      expect(entryOf(nextWeek.body, dueSoon.engagement.id)?.signals).toContainEqual(
+        expect.objectContaining({ code: 'HANDOVER_OVERDUE' }),
+      );
+      expect(before(unplanned.id)).toBe('high');
+      expect(entryOf(nextWeek.body, unplanned.id)).toMatchObject({
+        change: 'lowered',
+        previousLevel: 'high',
+      });
+      expect(RISK_LEVELS.indexOf(entryOf(nextWeek.body, unplanned.id)!.level)).toBeLessThan(
+        RISK_LEVELS.indexOf('high'),
+      );
+      expect(entryOf(nextWeek.body, dropped.engagement.id)).toMatchObject({
+        change: 'closed',
+        status: 'cancelled',
+        previousLevel: before(dropped.engagement.id),
+      });
+      expect(entryOf(nextWeek.body, added.id)).toMatchObject({
+        change: 'new',
+        previousLevel: null,
+      });
+      expect(entryOf(thisWeek.body, added.id)).toBeUndefined();
+
+      const list = await t.http().get('/v1/reports').set(bearer(reporterKey));
+      expect(list.body.items.map((item: { week: string }) => item.week)).toEqual([
+        nextWeek.body.week,
+        week,
+      ]);
+      // The first week's report is a snapshot: reading it again does not recompute it.
+      const reread = await t.http().get(`/v1/reports/weekly/${week}`).set(bearer(reporterKey));
+      expect(reread.body).toEqual(thisWeek.body);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it.each([
+    ['=', '=SUM(A1:A9)'],
+    ['+', '+1+cmd|calc'],
+    ['-', '-2+3'],
+    ['@', '@SUM(A1)'],
+  ])('neutralises a leading %s in CSV cells', async (_prefix, title) => {
+    const vendor = await newVendor(t, t.adminKey, { name: `${title} Vendor ${uniqueSuffix()}` });
+    await newEngagement(t, t.adminKey, { title, vendorId: vendor.id });
+    const created = await generate();
+    const csv = await t
+      .http()
+      .get(`/v1/reports/${created.body.id}`)
+      .query({ format: 'csv' })
+      .set(bearer(reporterKey));
+    expect(csv.status).toBe(200);
+    const cells = csv.text.split('\r\n').flatMap((line) => line.split(','));
+    expect(cells).toContain(`'${title}`);
+    expect(cells).toContain(`'${vendor.name}`);
+    expect(cells).not.toContain(title);
   });
 
   it('records the generation in the audit', async () => {

@@ -6,7 +6,7 @@ import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { assertVersion } from '../common/concurrency.js';
 import { isUniqueViolation } from '../common/database-errors.js';
-import { todayUtc } from '../common/dates.js';
+import { Clock } from '../common/clock.js';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
@@ -51,6 +51,7 @@ export class MilestonesService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly risk: RiskService,
+    private readonly clock: Clock,
   ) {}
 
   async create(
@@ -189,7 +190,7 @@ export class MilestonesService {
     input: CompleteMilestoneDto,
     ifMatch: number | undefined,
   ): Promise<MilestoneResponse> {
-    const today = todayUtc();
+    const today = this.clock.today();
     const completedOn = input.completedOn ?? today;
     if (completedOn > today) {
       throw new ValidationProblem([

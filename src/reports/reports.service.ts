@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, LessThan } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
-import { todayUtc } from '../common/dates.js';
+import { Clock } from '../common/clock.js';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/problem.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
@@ -34,6 +34,7 @@ export class ReportsService {
     private readonly facts: RiskFactsRepository,
     private readonly risk: RiskService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -45,7 +46,7 @@ export class ReportsService {
     actor: Actor,
     week: string | undefined,
   ): Promise<{ created: boolean; report: WeeklyReportResponse }> {
-    const today = todayUtc();
+    const today = this.clock.today();
     const current = isoWeekOf(today);
     if (week !== undefined && !isValidIsoWeek(week)) {
       throw new ValidationProblem([{ field: 'week', message: `week ${week} does not exist` }]);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { todayUtc } from '../common/dates.js';
+import { Clock } from '../common/clock.js';
 import { NotFoundProblem } from '../common/problem.js';
 import { ratio } from '../common/ratio.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
@@ -56,10 +56,11 @@ export class PortfolioService {
     private readonly dataSource: DataSource,
     private readonly facts: RiskFactsRepository,
     private readonly risk: RiskService,
+    private readonly clock: Clock,
   ) {}
 
   /** Open engagements: counts by level, the flagged ones with their signals, per vendor counts. */
-  async summary(asOf: string = todayUtc()): Promise<RiskPortfolioResponse> {
+  async summary(asOf: string = this.clock.today()): Promise<RiskPortfolioResponse> {
     const facts = await this.facts.forTarget(`SELECT id FROM engagements WHERE ${OPEN}`, []);
     const rows: OpenEngagementRow[] = await this.dataSource.query(
       `SELECT e.id, e.title, e.status, e.vendor_id, v.name AS vendor_name, e.product_owner_id
@@ -123,7 +124,10 @@ export class PortfolioService {
   }
 
   /** A vendor's track record for the next sourcing decision. */
-  async scorecard(vendorId: string, asOf: string = todayUtc()): Promise<VendorScorecardResponse> {
+  async scorecard(
+    vendorId: string,
+    asOf: string = this.clock.today(),
+  ): Promise<VendorScorecardResponse> {
     const [row]: (ScorecardRow | undefined)[] = await this.dataSource.query(
       `WITH vendor_engagements AS (SELECT id, status FROM engagements WHERE vendor_id = $1),
        final_handovers AS (

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
-import { todayUtc } from '../common/dates.js';
+import { Clock } from '../common/clock.js';
 import { NotFoundProblem } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { assessRisk, type RiskAssessment, type RiskFacts } from './assess-risk.js';
@@ -16,14 +16,18 @@ export class RiskService {
   constructor(
     private readonly facts: RiskFactsRepository,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  assess(facts: RiskFacts, asOf: string = todayUtc()): RiskAssessment {
+  assess(facts: RiskFacts, asOf: string = this.clock.today()): RiskAssessment {
     return assessRisk(facts, asOf, this.config.risk);
   }
 
-  async forEngagement(engagementId: string, asOf: string = todayUtc()): Promise<RiskResponse> {
+  async forEngagement(
+    engagementId: string,
+    asOf: string = this.clock.today(),
+  ): Promise<RiskResponse> {
     const facts = (await this.facts.forEngagements([engagementId])).get(engagementId);
     if (!facts) throw new NotFoundProblem('Engagement', engagementId);
     return { engagementId, asOf, ...this.assess(facts, asOf) };
