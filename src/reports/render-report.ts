@@ -178,11 +178,13 @@ export function toHtml(report: WeeklyReportResponse): string {
     value
       ? `<span class="level" style="background:${LEVEL_COLOURS[value as RiskLevel]}">${escapeHtml(value)}</span>`
       : '—';
+  // The empty icon keeps browsers from asking the API for /favicon.ico: the page needs nothing else.
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Handover risk report ${escapeHtml(report.week)}</title>
 <style>
   body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 60rem; color: #1f2933; padding: 0 1rem; }

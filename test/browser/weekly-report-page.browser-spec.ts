@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { seedDemoPortfolio } from '../../scripts/demo-portfolio.js';
+import { bearer, createTestApp, type TestApp } from '../test-app.js';
+
+/** Debian's Chromium unless CHROMIUM_PATH names another build. */
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const screenshotPath = join('test-results', 'weekly-report.png');
+const firstScreenPath = join('test-results', 'weekly-report-first-screen.png');
+
+// A closed network: without these flags Chromium keeps dialling Google's services at start.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('the weekly report page in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let pageUrl: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await seedDemoPortfolio(t.dataSource, 60);
+    const report = await t.http().post('/v1/reports/weekly').set(bearer(t.adminKey)).send({});
+    expect(report.status).toBe(201);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    pageUrl = `http://127.0.0.1:${port}/v1/reports/weekly/${report.body.week}?format=html`;
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('renders both charts with a non-zero size, without console errors or outside requests', async () => {
+    const context = await browser.newContext({
+      extraHTTPHeaders: bearer(t.adminKey),
+      viewport: { width: 1280, height: 900 },
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') {
+        problems.push(`console ${message.type()}: ${message.text()}`);
+      }
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+
+    const response = await page.goto(pageUrl, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
+
+    for (const chart of ['#chart-levels', '#chart-slips']) {
+      const box = await page.locator(chart).boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.width).toBeGreaterThan(0);
+      expect(box!.height).toBeGreaterThan(0);
+      const bars = await page
+        .locator(`${chart} rect`)
+        .evaluateAll(
+          (rects) => rects.filter((rect) => (rect as SVGRectElement).getBBox().width > 0).length,
+        );
+      expect(bars).toBeGreaterThan(0);
+    }
+    await expect(page.locator('h1').textContent()).resolves.toContain('Handover risk report');
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+    await page.screenshot({ path: firstScreenPath });
+    process.stdout.write(`Weekly report page screenshots: ${screenshotPath}, ${firstScreenPath}\n`);
+
+    expect(problems).toEqual([]);
+    // Self-contained: the page itself is the only request.
+    expect(requested).toEqual([pageUrl]);
+    await context.close();
+  });
+});
