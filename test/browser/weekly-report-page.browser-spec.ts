@@ -71,7 +71,7 @@ describe('the weekly report page in Chromium', () => {
       const bars = await page
         .locator(`${chart} rect`)
         .evaluateAll(
-          (rects) => rects.filter((rect) => (rect as SVGRectElement).getBBox().width > 0).length,
+          (rects) => rects.filter((rect) => rect.getBoundingClientRect().width > 0).length,
         );
       expect(bars).toBeGreaterThan(0);
     }
