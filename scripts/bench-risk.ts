@@ -2,15 +2,21 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { DataSource, type EntitySubscriberInterface } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { createApp, type RunningApp } from '../src/app.setup.js';
 import { loadConfig } from '../src/config/config.js';
-import { redactUrl } from '../src/database/database.js';
+import {
+  createScratchDatabase,
+  DEFAULT_SERVER,
+  formatBytes,
+  formatCounts,
+  percentile,
+  type ScratchDatabase,
+  SqlTimer,
+  table,
+} from './bench-support.js';
 import { seedDemoPortfolio } from './demo-portfolio.js';
 import { StatementCounter } from './statement-counter.js';
-
-const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const USAGE = `Usage: npm run bench:risk [-- --engagements N] [-- --runs N] [-- --warmup N]
 Creates a scratch database on DATABASE_URL's server (default ${DEFAULT_SERVER}),
@@ -24,53 +30,6 @@ interface Result {
   bytes: number;
   statements: number[];
   sqlTimes: number[];
-}
-
-/** Percentile by linear interpolation between the closest ranks (p in 0–100). */
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
-}
-
-const formatBytes = (bytes: number): string =>
-  bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
-
-/** One number when every request ran the same statements, else the range. */
-function formatCounts(counts: number[]): string {
-  const low = Math.min(...counts);
-  const high = Math.max(...counts);
-  return low === high ? String(low) : `${low}–${high}`;
-}
-
-function table(header: string[], rows: string[][], rightAligned: boolean[]): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) =>
-        rightAligned[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]),
-      )
-      .join('  ')
-      .trimEnd();
-  return [
-    line(header),
-    widths.map((width) => '-'.repeat(width)).join('  '),
-    ...rows.map(line),
-  ].join('\n');
-}
-
-async function withClient<T>(url: string, action: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await action(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function main(): Promise<void> {
@@ -99,25 +58,15 @@ async function main(): Promise<void> {
     process.exit(values.help ? 0 : 64);
   }
 
-  const serverUrl = process.env.DATABASE_URL || DEFAULT_SERVER;
-  const name = `handover_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const databaseUrl = new URL(serverUrl);
-  databaseUrl.pathname = `/${name}`;
-  const serverVersion = await withClient(serverUrl, async (client) => {
-    await client.query(`CREATE DATABASE "${name}"`);
-    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-    return rows[0].server_version;
-  });
-  console.error(
-    `Scratch database ${redactUrl(databaseUrl.toString())} (PostgreSQL ${serverVersion})`,
+  const scratch: ScratchDatabase = await createScratchDatabase(
+    process.env.DATABASE_URL || DEFAULT_SERVER,
   );
-
   let running: RunningApp | undefined;
   try {
     const adminKey = `bench-admin-${randomBytes(24).toString('hex')}`;
     const config = loadConfig({
       ...process.env,
-      DATABASE_URL: databaseUrl.toString(),
+      DATABASE_URL: scratch.url,
       LOG_LEVEL: 'silent',
       ADMIN_API_KEY: adminKey,
       RATE_LIMIT_MAX: '0',
@@ -163,14 +112,7 @@ async function main(): Promise<void> {
     ];
 
     const counter = StatementCounter.attach(dataSource);
-    // The time TypeORM measures for each statement (sent until its rows are parsed; whole ms).
-    let sqlMs = 0;
-    const sqlTimer: EntitySubscriberInterface = {
-      afterQuery: (event) => {
-        sqlMs += event.executionTime ?? 0;
-      },
-    };
-    dataSource.subscribers.push(sqlTimer);
+    const sqlTimer = new SqlTimer(dataSource);
     const results: Result[] = [];
     for (const endpoint of endpoints) {
       const result: Result = {
@@ -182,7 +124,7 @@ async function main(): Promise<void> {
       };
       for (let run = 0; run < warmup + runs; run++) {
         counter.reset();
-        sqlMs = 0;
+        sqlTimer.reset();
         const started = performance.now();
         const response = await fetch(base + endpoint.path, {
           headers: { Authorization: `Bearer ${adminKey}` },
@@ -198,18 +140,18 @@ async function main(): Promise<void> {
         result.times.push(elapsed);
         result.bytes = body.byteLength;
         result.statements.push(counter.statements.length);
-        result.sqlTimes.push(sqlMs);
+        result.sqlTimes.push(sqlTimer.ms);
       }
       results.push(result);
       console.error(`  ${endpoint.name}: done`);
     }
     counter.detach();
-    dataSource.subscribers.splice(dataSource.subscribers.indexOf(sqlTimer), 1);
+    sqlTimer.detach();
 
     console.log(
       `\nRisk reads on ${engagements} engagements (${counts.artifacts} artifacts); ` +
         `scorecard of the busiest vendor (${vendorEngagements} engagements).\n` +
-        `PostgreSQL ${serverVersion}, Node ${process.version}, pool ${config.dbPoolSize}; ` +
+        `PostgreSQL ${scratch.serverVersion}, Node ${process.version}, pool ${config.dbPoolSize}; ` +
         `${runs} timed runs after ${warmup} warm-up, one request at a time over HTTP on loopback.\n`,
     );
     console.log(
@@ -234,10 +176,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await running?.close();
-    await withClient(serverUrl, (client) =>
-      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-    );
-    console.error(`Dropped ${name}.`);
+    await scratch.drop();
   }
 }
 

@@ -112,10 +112,27 @@ export type DemoPortfolioCounts = Record<
  * appended to vendor names and people's e-mails (which are unique) to add a second portfolio
  * to a database that already holds one.
  */
+/** A fixed shape for every engagement instead of the demo's varied one (benchmarks). */
+export interface PortfolioShape {
+  /** Milestones per engagement, the final handover included (≥ 1). */
+  milestones: number;
+  /** Artifacts per engagement, spread over its milestones. */
+  artifacts: number;
+}
+
+const INTERIM_MILESTONES: [string, string][] = [
+  ['Architecture walkthrough', 'handover'],
+  ['Pilot in production', 'delivery'],
+  ['Runbook review', 'handover'],
+  ['Load test sign-off', 'delivery'],
+  ['Shadowing week', 'handover'],
+];
+
 export async function seedDemoPortfolio(
   dataSource: DataSource,
   engagementCount: number,
   suffix = '',
+  shape?: PortfolioShape,
 ): Promise<DemoPortfolioCounts> {
   const next = random(engagementCount);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
@@ -187,12 +204,21 @@ export async function seedDemoPortfolio(
     while (chosen.size < recipientCount) chosen.add(pick(people)[0] as string);
     chosen.forEach((personId) => recipients.push([id, personId]));
 
-    const plan: [string, string, string][] = [
-      ['Architecture walkthrough', 'handover', addDays(finalDue, -between(40, 80))],
-      ['Pilot in production', 'delivery', addDays(finalDue, -between(15, 35))],
-      ['Final handover', 'final_handover', finalDue],
-    ];
-    plan.forEach(([name, kind, due]) => {
+    const plan: [string, string, string][] = shape
+      ? [
+          ...Array.from({ length: shape.milestones - 1 }, (_, step): [string, string, string] => {
+            const [name, kind] = INTERIM_MILESTONES[step % INTERIM_MILESTONES.length];
+            const weeksBefore = shape.milestones - 1 - step;
+            return [name, kind, addDays(finalDue, -weeksBefore * between(10, 20))];
+          }),
+          ['Final handover', 'final_handover', finalDue],
+        ]
+      : [
+          ['Architecture walkthrough', 'handover', addDays(finalDue, -between(40, 80))],
+          ['Pilot in production', 'delivery', addDays(finalDue, -between(15, 35))],
+          ['Final handover', 'final_handover', finalDue],
+        ];
+    plan.forEach(([name, kind, due], position) => {
       const milestoneId = randomUUID();
       const isFinal = kind === 'final_handover';
       const completed =
@@ -234,7 +260,12 @@ export async function seedDemoPortfolio(
           ]);
         }
       }
-      const artifactCount = status === 'draft' && index % 5 === 0 ? 0 : between(1, 4);
+      const artifactCount = shape
+        ? Math.floor(shape.artifacts / plan.length) +
+          (position < shape.artifacts % plan.length ? 1 : 0)
+        : status === 'draft' && index % 5 === 0
+          ? 0
+          : between(1, 4);
       for (let a = 0; a < artifactCount; a++) {
         const roll = next();
         const artifactStatus =
