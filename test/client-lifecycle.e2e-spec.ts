@@ -231,13 +231,14 @@ describe('a client generated from openapi.json', () => {
     );
     expect(activated.data).toMatchObject({ status: 'active', activatedAt: expect.any(String) });
 
-    // A stale If-Match is refused with a typed problem and nothing is written.
+    // A stale If-Match is refused with a typed problem and the current ETag.
     const stale = await engagementsComplete({
       client: productOwner,
       path: { id },
       headers: { 'If-Match': created.etag },
     });
     expect(stale.response.status).toBe(412);
+    expect(stale.response.headers.get('etag')).toBe(activated.etag);
     expect(stale.error).toMatchObject({
       status: 412,
       type: expect.stringMatching(/^urn:handover:problem:/),
