@@ -310,7 +310,12 @@ describe('a client generated from openapi.json', () => {
     const report = generated.data;
     expect(report).toMatchObject({ week, asOf: today });
     expect(report.engagements).toEqual([
-      expect.objectContaining({ engagementId: id, level: 'medium', change: 'new' }),
+      expect.objectContaining({
+        engagementId: id,
+        level: 'medium',
+        change: 'new',
+        previousLevel: null,
+      }),
     ]);
     expect(report.vendors).toEqual([
       expect.objectContaining({ vendorId: vendor.id, slipDays: 15 }),

@@ -668,7 +668,10 @@ export type ReportEngagementEntry = {
   score: number;
   dependencyTrap: boolean;
   signals: Array<RiskSignalResponse>;
-  previousLevel: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  /**
+   * The level in the latest earlier report; null when that report did not list it
+   */
+  previousLevel: 'none' | 'low' | 'medium' | 'high' | 'critical' | null;
   change: 'new' | 'raised' | 'lowered' | 'unchanged' | 'closed';
 };
 
