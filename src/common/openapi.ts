@@ -26,9 +26,17 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   503: 'The database is unreachable; see Retry-After',
 };
 
+/** The header ETagInterceptor sends with every body that carries a `version`. */
+const ETAG_HEADER = {
+  description: 'The version of the resource, `"<version>"`: send it back as If-Match',
+  schema: { type: 'string' as const, example: '"3"' },
+};
+
 function problemResponse(status: number) {
   return {
     description: PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error',
+    // A 412 names the current version so the client can read the resource again.
+    ...(status === 412 ? { headers: { ETag: ETAG_HEADER } } : {}),
     content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetails) } } },
   };
 }
@@ -73,7 +81,28 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
   addCommonResponses(document);
+  addETagHeaders(document);
   return document;
+}
+
+/** Documents the ETag header on every success response whose body carries a `version`. */
+function addETagHeaders(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  const isVersioned = (ref: string | undefined) => {
+    const schema = ref ? schemas[ref.replace('#/components/schemas/', '')] : undefined;
+    return Boolean(schema && 'properties' in schema && schema.properties?.version);
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      for (const [status, response] of Object.entries(item[method]?.responses ?? {})) {
+        if (!status.startsWith('2') || !response || !('content' in response)) continue;
+        const schema = response.content?.['application/json']?.schema;
+        if (schema && '$ref' in schema && isVersioned(schema.$ref)) {
+          response.headers = { ...response.headers, ETag: ETAG_HEADER };
+        }
+      }
+    }
+  }
 }
 
 /** Adds the problems shared by all operations so every documented status is complete. */

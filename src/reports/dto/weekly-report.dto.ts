@@ -68,7 +68,15 @@ export class ReportEngagementEntry {
   @ApiProperty({ type: [RiskSignalResponse] })
   signals!: RiskSignalResponse[];
 
-  @ApiProperty({ enum: RISK_LEVELS, nullable: true, type: String, example: 'medium' })
+  // OpenAPI 3.0 allows null in a nullable enum only when the enum lists it (OAI's clarification
+  // of `nullable`); generated clients otherwise type the field as never null.
+  @ApiProperty({
+    enum: [...RISK_LEVELS, null] as unknown as string[],
+    nullable: true,
+    type: String,
+    example: 'medium',
+    description: 'The level in the latest earlier report; null when that report did not list it',
+  })
   previousLevel!: string | null;
 
   @ApiProperty({ enum: ['new', 'raised', 'lowered', 'unchanged', 'closed'], example: 'raised' })
