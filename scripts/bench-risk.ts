@@ -7,6 +7,7 @@ import { DataSource, type EntitySubscriberInterface } from 'typeorm';
 import { createApp, type RunningApp } from '../src/app.setup.js';
 import { loadConfig } from '../src/config/config.js';
 import { redactUrl } from '../src/database/database.js';
+import { percentile, table } from './bench/stats.js';
 import { seedDemoPortfolio } from './demo-portfolio.js';
 import { StatementCounter } from './statement-counter.js';
 
@@ -26,15 +27,6 @@ interface Result {
   sqlTimes: number[];
 }
 
-/** Percentile by linear interpolation between the closest ranks (p in 0–100). */
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
-}
-
 const formatBytes = (bytes: number): string =>
   bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -43,24 +35,6 @@ function formatCounts(counts: number[]): string {
   const low = Math.min(...counts);
   const high = Math.max(...counts);
   return low === high ? String(low) : `${low}–${high}`;
-}
-
-function table(header: string[], rows: string[][], rightAligned: boolean[]): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) =>
-        rightAligned[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]),
-      )
-      .join('  ')
-      .trimEnd();
-  return [
-    line(header),
-    widths.map((width) => '-'.repeat(width)).join('  '),
-    ...rows.map(line),
-  ].join('\n');
 }
 
 async function withClient<T>(url: string, action: (client: pg.Client) => Promise<T>): Promise<T> {
