@@ -4,9 +4,10 @@ import { percentileOfSorted } from './stats.js';
 
 /**
  * The load generator of `npm run bench`, run as its own process (pinned to its own core) so it
- * does not share CPU with the server it measures. Talks to its parent over lines:
- * argv[2] is the plan (JSON); after the warm-up it writes `warm` and waits for `go` on stdin
- * (the parent reads the server's CPU time then), measures, and writes `result <JSON>`.
+ * does not share CPU with the server it measures. Talks to its parent over lines: it reads the
+ * plan (JSON) on stdin (not argv: it holds the bearer key and maybe thousands of paths), warms
+ * up, writes `warm` and waits for `go` on stdin (the parent reads the server's CPU time then),
+ * measures, and writes `result <JSON>`.
  */
 
 export interface LoadPlan {
@@ -56,8 +57,8 @@ function drive(plan: LoadPlan, seconds: number, latencies?: number[]) {
 }
 
 async function main(): Promise<void> {
-  const plan = JSON.parse(process.argv[2]) as LoadPlan;
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  const plan = JSON.parse(String((await lines.next()).value)) as LoadPlan;
   if (plan.warmupSeconds > 0) await drive(plan, plan.warmupSeconds);
   process.stdout.write('warm\n');
   const { value } = await lines.next();

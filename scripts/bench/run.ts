@@ -22,13 +22,14 @@ const DIST = new URL('../..', import.meta.url).pathname;
 const SERVER_CORE = '0';
 const LOAD_CORE = '1';
 
-const USAGE = `Usage: npm run bench [-- --engagements N] [-- --connections N] [-- --duration S] [-- --warmup S]
+const USAGE = `Usage: npm run bench [-- --engagements N --connections N --list-connections N --duration S --warmup S --ids N]
 Creates a scratch database on DATABASE_URL's server (default ${DEFAULT_SERVER}), seeds the demo
 portfolio (default 20000 engagements), and starts two servers pinned to core ${SERVER_CORE}: the API
 (node dist/src/main.js) and a bare Fastify + pg baseline that sends the same SQL for
 GET /v1/engagements/{id} and answers the same JSON. autocannon, in its own process on core ${LOAD_CORE},
 drives each in turn; the table gives requests, req/s, latency percentiles and the server's CPU
-time per request (utime+stime from /proc/<pid>/stat). Then the API's filtered lists. The scratch
+time per request (utime+stime from /proc/<pid>/stat). Then the API's filtered lists (one
+connection at a time by default: the latency a user sees, without queueing). The scratch
 database is dropped at the end, also on failure or Ctrl-C.`;
 
 const log = (message: string) => console.error(`[bench] ${message}`);
@@ -119,6 +120,7 @@ async function stopServer(server: Server): Promise<void> {
 
 interface Measurement {
   label: string;
+  connections: number;
   load: LoadResult;
   /** CPU time of the server process over the measured window, in clock ticks. */
   serverTicks: number;
@@ -155,6 +157,21 @@ function backendDelta(before: Map<number, number>, after: Map<number, number>): 
 }
 
 /**
+ * Waits until the server's CPU time stops moving (at most 30 s): requests the warm-up left in
+ * flight must not be charged to the measured window.
+ */
+async function settle(pid: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let last = cpuTicks(pid);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuTicks(pid);
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/**
  * Runs the load generator against `server` on its own core: warm-up, then the measured window
  * framed by readings of the server's CPU time and its database backends'.
  */
@@ -171,9 +188,9 @@ async function measure(
   const fullPlan: LoadPlan = { ...plan, url: server.url };
   const [command, args] = pinned(LOAD_CORE, pin, process.execPath, [
     DIST + 'scripts/bench/load.js',
-    JSON.stringify(fullPlan),
   ]);
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin?.write(`${JSON.stringify(fullPlan)}\n`);
   children.add(child);
   const errors = new Tail();
   child.stderr?.on('data', (chunk: Buffer) => errors.add(chunk));
@@ -185,6 +202,7 @@ async function measure(
   log(`${label}: warm-up ${plan.warmupSeconds} s…`);
   for await (const line of createInterface({ input: child.stdout! })) {
     if (line === 'warm') {
+      await settle(pid);
       before = {
         server: cpuTicks(pid),
         backends: await backendTicks(admin, database, applicationName),
@@ -209,8 +227,14 @@ async function measure(
     );
   }
   if (server.process.exitCode !== null) throw new Error(`${server.name} died:\n${server.output}`);
+  if (result.requests === 0) {
+    throw new Error(
+      `${label}: no request completed in ${plan.durationSeconds} s; raise --duration`,
+    );
+  }
   return {
     label,
+    connections: plan.connections,
     load: result,
     serverTicks: after.server - before.server,
     databaseTicks: backendDelta(before.backends, after.backends),
@@ -295,6 +319,8 @@ async function main(): Promise<void> {
     options: {
       engagements: { type: 'string', default: '20000' },
       connections: { type: 'string', default: '10' },
+      'list-connections': { type: 'string', default: '1' },
+      'list-duration': { type: 'string' },
       duration: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '3' },
       ids: { type: 'string', default: '1000' },
@@ -307,7 +333,13 @@ async function main(): Promise<void> {
   }
   const engagements = positiveInteger(values.engagements, 'engagements', 1_000_000);
   const connections = positiveInteger(values.connections, 'connections', 1000);
+  const listConnections = positiveInteger(values['list-connections'], 'list-connections', 1000);
   const durationSeconds = positiveInteger(values.duration, 'duration', 600);
+  const listDurationSeconds = positiveInteger(
+    values['list-duration'] ?? values.duration,
+    'list-duration',
+    600,
+  );
   const warmupSeconds = Number(values.warmup);
   if (!Number.isInteger(warmupSeconds) || warmupSeconds < 0 || warmupSeconds > 600) {
     console.error(`--warmup must be an integer from 0 to 600\n\n${USAGE}`);
@@ -400,30 +432,34 @@ async function main(): Promise<void> {
     await verifySameAnswers(api, baseline, sample, authorization);
     log(`Both servers answer the same JSON for ${sample.length} sampled engagements.`);
 
-    const byId = ids.map((id) => `/v1/engagements/${id}`);
-    const plan = { authorization, connections, warmupSeconds, durationSeconds };
     const runs: Measurement[] = [];
-    const run = async (label: string, server: Server, paths: string[], applicationName: string) => {
+    const run = async (
+      label: string,
+      server: Server,
+      applicationName: string,
+      load: Pick<LoadPlan, 'paths' | 'connections' | 'durationSeconds'>,
+    ) => {
+      const plan = { ...load, authorization, warmupSeconds };
       runs.push(
-        await measure(
-          label,
-          server,
-          { ...plan, paths },
-          pin,
-          children,
-          admin,
-          database,
-          applicationName,
-        ),
+        await measure(label, server, plan, pin, children, admin, database, applicationName),
       );
     };
-    await run('API       GET /v1/engagements/{id}', api, byId, 'handover');
-    await run('baseline  GET /v1/engagements/{id}', baseline, byId, 'handover-baseline');
+    const byId = {
+      paths: ids.map((id) => `/v1/engagements/${id}`),
+      connections,
+      durationSeconds,
+    };
+    await run('API       GET /v1/engagements/{id}', api, 'handover', byId);
+    await run('baseline  GET /v1/engagements/{id}', baseline, 'handover-baseline', byId);
     for (const path of [
       '/v1/engagements?status=active&limit=50',
       '/v1/engagements?minRiskLevel=high&limit=50',
     ]) {
-      await run(`API       GET ${path}`, api, [path], 'handover');
+      await run(`API       GET ${path}`, api, 'handover', {
+        paths: [path],
+        connections: listConnections,
+        durationSeconds: listDurationSeconds,
+      });
     }
     await stopServer(api);
     await stopServer(baseline);
@@ -433,6 +469,8 @@ async function main(): Promise<void> {
       ((ticks / clockTicks) * 1e6) / requests;
     const rows2 = runs.map((m) => ({
       label: m.label,
+      connections: m.connections,
+      seconds: m.load.seconds,
       requests: m.load.requests,
       rps: m.load.requests / m.load.seconds,
       latency: m.load.latencyMs,
@@ -442,8 +480,10 @@ async function main(): Promise<void> {
     const [apiRow, baselineRow] = rows2;
     const cells = rows2.map((row) => [
       row.label,
+      String(row.connections),
+      row.seconds.toFixed(0),
       String(row.requests),
-      row.rps.toFixed(0),
+      row.rps.toFixed(1),
       row.latency.p50.toFixed(1),
       row.latency.p95.toFixed(1),
       row.latency.p99.toFixed(1),
@@ -453,6 +493,8 @@ async function main(): Promise<void> {
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
     cells.splice(2, 0, [
       'ratio API / baseline',
+      '',
+      '',
       '',
       ratio(apiRow.rps, baselineRow.rps),
       ratio(apiRow.latency.p50, baselineRow.latency.p50),
@@ -465,8 +507,7 @@ async function main(): Promise<void> {
     console.log(
       `\nnpm run bench: ${engagements} engagements (${counts.artifacts} artifacts), ` +
         `${ids.length} engagement ids round-robin for GET by id.\n` +
-        `autocannon ${connections} connections, ${warmupSeconds} s warm-up then ${durationSeconds} s ` +
-        `measured per row; ` +
+        `autocannon: ${warmupSeconds} s warm-up, then the measured window (s) of each row; ` +
         (pin
           ? `server on core ${SERVER_CORE}, load generator on core ${LOAD_CORE} (taskset).\n`
           : 'NOT pinned (taskset unavailable).\n') +
@@ -479,6 +520,8 @@ async function main(): Promise<void> {
       table(
         [
           'server    request',
+          'conns',
+          's',
           'requests',
           'req/s',
           'p50 ms',
@@ -488,15 +531,15 @@ async function main(): Promise<void> {
           'PG CPU µs/req',
         ],
         cells,
-        [false, true, true, true, true, true, true, true],
+        [false, true, true, true, true, true, true, true, true, true],
       ),
     );
     console.log(
       '\nCPU µs/req: utime+stime of the server process (all its threads) from /proc/<pid>/stat ' +
         'over the measured window ÷ 2xx responses. PG CPU µs/req: the same for the PostgreSQL ' +
         'backends of that server’s pool (the SQL work; it should be about equal for both). ' +
-        'Latency: from autocannon sending a request to the end of its response, under ' +
-        `${connections} concurrent connections.`,
+        'conns: concurrent connections kept busy by autocannon. Latency: from sending a request ' +
+        'to the end of its response (p95 and p99 of a few requests are close to the maximum).',
     );
   } finally {
     await cleanup();
