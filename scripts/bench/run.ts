@@ -22,7 +22,8 @@ const DIST = new URL('../..', import.meta.url).pathname;
 const SERVER_CORE = '0';
 const LOAD_CORE = '1';
 
-const USAGE = `Usage: npm run bench [-- --engagements N --connections N --list-connections N --duration S --warmup S --ids N]
+const USAGE = `Usage: npm run bench [-- --engagements N --connections N --duration S --warmup S --ids N
+                         --list-connections N --list-duration S]
 Creates a scratch database on DATABASE_URL's server (default ${DEFAULT_SERVER}), seeds the demo
 portfolio (default 20000 engagements), and starts two servers pinned to core ${SERVER_CORE}: the API
 (node dist/src/main.js) and a bare Fastify + pg baseline that sends the same SQL for
@@ -207,7 +208,9 @@ async function measure(
         server: cpuTicks(pid),
         backends: await backendTicks(admin, database, applicationName),
       };
-      log(`${label}: measuring ${plan.durationSeconds} s with ${plan.connections} connections…`);
+      log(
+        `${label}: measuring ${plan.durationSeconds} s with ${plan.connections} connection${plan.connections === 1 ? '' : 's'}…`,
+      );
       child.stdin?.write('go\n');
     } else if (line.startsWith('result ')) {
       after = {
