@@ -127,11 +127,13 @@ describe('SIGTERM under write load', () => {
     }
 
     expect(refusedAt).toBeDefined();
-    expect(probes.filter((probe) => probe.startedAt >= (refusedAt as number))).toEqual(
-      probes
-        .filter((probe) => probe.startedAt >= (refusedAt as number))
-        .map((probe) => expect.objectContaining({ error: 'ECONNREFUSED' })),
+    // Once refused, refused for good: the listener is closed while the held requests drain.
+    const afterRefusal = probes.filter((probe) => probe.startedAt >= (refusedAt as number));
+    expect(afterRefusal.length).toBeGreaterThan(1);
+    expect(afterRefusal.map((probe) => probe.error ?? probe.status)).toEqual(
+      afterRefusal.map(() => 'ECONNREFUSED'),
     );
+    // Before the process handled the signal a probe may still be served; then it is turned away.
     for (const probe of beforeRefusal) {
       if (probe.status === 503) {
         expect(probe.body).toMatchObject({ type: 'urn:handover:problem:shutting-down' });
