@@ -2,11 +2,17 @@
 // server as child processes. Kept out of `npm test`, which must not need PostgreSQL binaries.
 import base from './jest.config.js';
 
-const unit = base.projects.find((project) => project.displayName === 'unit');
+// Only how to load TypeScript is shared; setup files of the other projects do not apply here.
+const { extensionsToTreatAsEsm, moduleNameMapper, transform, transformIgnorePatterns } =
+  base.projects.find((project) => project.displayName === 'unit');
 
 export default {
-  ...unit,
   displayName: 'faults',
+  extensionsToTreatAsEsm,
+  moduleNameMapper,
+  transform,
+  transformIgnorePatterns,
+  testEnvironment: 'node',
   testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
   testTimeout: 90000,
   slowTestThreshold: 60,

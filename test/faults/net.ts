@@ -1,5 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -86,3 +86,63 @@ export function send(base: string, path: string, options: SendOptions): Promise<
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * A request sent in two parts over one TCP connection: the request line now, the rest on
+ * `finish()`. The server sees it arrive, unfinished, before whatever happens in between.
+ */
+export async function splitRequest(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ finish(): Promise<RawAnswer> }> {
+  const { hostname, port } = new URL(base);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  const received: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => received.push(chunk));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`);
+  return {
+    finish: async () => {
+      const payload = JSON.stringify(body);
+      const rest = {
+        ...headers,
+        'Content-Type': 'application/json',
+        'Content-Length': String(Buffer.byteLength(payload)),
+        Connection: 'close',
+      };
+      socket.end(
+        `${Object.entries(rest)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('')}\r\n${payload}`,
+      );
+      await closed;
+      const text = Buffer.concat(received).toString('utf8');
+      const [head, ...bodyParts] = text.split('\r\n\r\n');
+      const [statusLine, ...headerLines] = head.split('\r\n');
+      const parsedHeaders = Object.fromEntries(
+        headerLines.map((line) => {
+          const colon = line.indexOf(':');
+          return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+        }),
+      );
+      return {
+        status: Number(statusLine.split(' ')[1]),
+        headers: parsedHeaders,
+        body: JSON.parse(bodyParts.join('\r\n\r\n') || 'null'),
+      };
+    },
+  };
+}
