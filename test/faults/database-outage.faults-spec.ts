@@ -45,10 +45,12 @@ describe('PostgreSQL stops and restarts under write load', () => {
         pauseAfterFailureMs: 50,
       });
       const readiness: Answer[] = [];
+      const liveness: Answer[] = [];
       let probing = true;
       const prober = (async () => {
         while (probing) {
           readiness.push(await send(api.base, '/health/ready', { timeoutMs: CLIENT_TIMEOUT_MS }));
+          liveness.push(await send(api.base, '/health/live', { timeoutMs: CLIENT_TIMEOUT_MS }));
           await sleep(200);
         }
       })();
@@ -115,6 +117,8 @@ describe('PostgreSQL stops and restarts under write load', () => {
         expect(probe.body).toMatchObject({ type: 'urn:handover:problem:not-ready' });
       }
       expect(readiness.at(-1)?.status).toBe(200);
+      // The process itself stays live: restarting it would not bring the database back.
+      expect(liveness.map((probe) => probe.status ?? probe.error)).toEqual(liveness.map(() => 200));
 
       expect(recovered).toBeDefined();
 
