@@ -45,10 +45,13 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
     (request, body, done) =>
       body === '' ? done(null, undefined) : parseJson(request, body as string, done),
   );
+  let closing = false;
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    // A request that arrives while closing is turned away here, as a problem (onSend below):
+    // Fastify's own 503 for it (return503OnClosing) is plain JSON written past every hook.
+    if (closing) return reply.code(503).send();
   });
-  let closing = false;
   fastify.addHook('preClose', async () => {
     closing = true;
   });
@@ -118,6 +121,7 @@ export async function createApp(
       loggerInstance: logger,
       bodyLimit: config.bodyLimitBytes,
       genReqId: requestId,
+      return503OnClosing: false,
     });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot(config, database.connection),

@@ -1,3 +1,4 @@
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   classifyError,
@@ -72,6 +73,10 @@ describe('isDatabaseUnavailable', () => {
     expect(
       isDatabaseUnavailable(queryFailed({ message: 'Connection terminated unexpectedly' })),
     ).toBe(true);
+  });
+
+  it("is true for TypeORM's released query runner (its connection failed mid-transaction)", () => {
+    expect(isDatabaseUnavailable(new QueryRunnerAlreadyReleasedError())).toBe(true);
   });
 
   it('prefers the driverError code over the outer code', () => {

@@ -1,3 +1,4 @@
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import type { ProblemInit } from './problem.js';
 
 const CONNECTION_ERROR_CODES = new Set([
@@ -42,6 +43,9 @@ function messageOf(error: unknown): string {
 
 /** True when the error means the database cannot be reached right now (worth retrying). */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  // TypeORM releases a transaction's query runner when its connection fails between two
+  // statements (PostgreSQL stopping): the transaction's next statement or COMMIT throws this.
+  if (error instanceof QueryRunnerAlreadyReleasedError) return true;
   const code = codeOf(error);
   if (code !== undefined && CONNECTION_ERROR_CODES.has(code)) return true;
   const message = messageOf(error);
