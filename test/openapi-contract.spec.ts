@@ -1,5 +1,8 @@
+import { createServer, type Server } from 'node:http';
+import request from 'supertest';
 import {
   type Exchange,
+  contractChecked,
   OpenApiContract,
   type OpenApiDocument,
   openApiContract,
@@ -150,5 +153,35 @@ describe('OpenApiContract', () => {
 describe('the committed openapi.json', () => {
   it('compiles into a validator for every JSON response', () => {
     expect(openApiContract().compileAll()).toBeGreaterThan(100);
+  });
+});
+
+describe('contractChecked', () => {
+  const vendorId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+  let server: Server;
+  let reply: { status: number; type: string; body: string };
+
+  beforeAll(async () => {
+    server = createServer((_request, response) => {
+      response.writeHead(reply.status, { 'content-type': reply.type }).end(reply.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('fails the request whose response contradicts openapi.json, naming method, path and status', async () => {
+    reply = { status: 200, type: 'application/json', body: '{"id":"not-a-uuid"}' };
+    const sent = contractChecked(request(server)).get(`/v1/vendors/${vendorId}`);
+    await expect(sent).rejects.toThrow(/GET \/v1\/vendors\/\{id\} → 200 application\/json/);
+    reply = { status: 418, type: 'application/json', body: '{}' };
+    await expect(
+      contractChecked(request(server)).delete(`/v1/vendors/${vendorId}`),
+    ).rejects.toThrow(/DELETE \/v1\/vendors\/\{id\} → 418: status not documented/);
+  });
+
+  it('lets a conforming response through to the test', async () => {
+    reply = { status: 204, type: 'text/plain', body: '' };
+    const response = await contractChecked(request(server)).delete(`/v1/vendors/${vendorId}`);
+    expect(response.status).toBe(204);
   });
 });

@@ -231,19 +231,22 @@ export class OpenApiContract {
   }
 }
 
+const MAX_ERRORS_SHOWN = 20;
+
 function formatErrors(errors: ErrorObject[]): string {
-  return errors
-    .map((error) => {
-      const where = error.instancePath || '(root)';
-      const extra =
-        error.keyword === 'additionalProperties'
-          ? ` "${(error.params as { additionalProperty: string }).additionalProperty}"`
-          : error.keyword === 'enum'
-            ? ` ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`
-            : '';
-      return `  ${where} ${error.message}${extra}`;
-    })
-    .join('\n');
+  const more = errors.length - MAX_ERRORS_SHOWN;
+  const lines = errors.slice(0, MAX_ERRORS_SHOWN).map((error) => {
+    const where = error.instancePath || '(root)';
+    const extra =
+      error.keyword === 'additionalProperties'
+        ? ` "${(error.params as { additionalProperty: string }).additionalProperty}"`
+        : error.keyword === 'enum'
+          ? ` ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues)}`
+          : '';
+    return `  ${where} ${error.message}${extra}`;
+  });
+  if (more > 0) lines.push(`  … and ${more} more`);
+  return lines.join('\n');
 }
 
 let shared: OpenApiContract | undefined;
