@@ -52,6 +52,21 @@ const IDEMPOTENCY_KEY_PARAMETER = {
   schema: { type: 'string', maxLength: 255, example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' },
 };
 
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  'API keys': 'Issue and revoke the keys that authenticate every /v1 request (admin only)',
+  'Audit events': 'Who changed what and when, with each field before and after',
+  Engagements:
+    'Outsourced engagements: spec, lifecycle (draft → active → completed) and exit clock',
+  Health: 'Liveness and readiness probes, without an API key',
+  'Knowledge-transfer artifacts':
+    'What the vendor must hand over, delivered and accepted or rejected',
+  Milestones: 'Dated milestones of an engagement, with every date change recorded',
+  People: 'Product owners, trade-off owners and knowledge recipients',
+  Reports: 'Weekly risk reports as JSON, CSV, Markdown or HTML',
+  Risk: 'Dependency-trap risk of an engagement, the portfolio and a vendor',
+  Vendors: 'The vendors engagements are outsourced to, with their track record',
+};
+
 /** Problems any authenticated operation may answer. */
 const COMMON_PROBLEMS = [401, 403, 406, 429, 500, 503];
 const BODY_PROBLEMS = [400, 413, 415];
@@ -97,7 +112,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     ),
   ]
     .sort()
-    .map((name) => ({ name }));
+    .map((name) => ({ name, description: TAG_DESCRIPTIONS[name] }));
   return document;
 }
 
@@ -174,11 +189,12 @@ function addRateLimitHeaders(document: OpenAPIObject): void {
   document.components.headers = { ...RATE_LIMIT_HEADERS, 'Retry-After': RETRY_AFTER };
   const ref = (name: string) => ({ $ref: `#/components/headers/${name}` });
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!path.startsWith('/v1/')) continue;
+    // Only /v1 is rate limited: the health probes need no API key.
+    const limited = path.startsWith('/v1/');
     for (const operation of Object.values(item) as OperationObject[]) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const headers: Record<string, HeaderObject> = {};
-        if (/^[24]/.test(status) && !ANSWERED_BEFORE_AUTHENTICATION.has(status)) {
+        if (limited && /^[24]/.test(status) && !ANSWERED_BEFORE_AUTHENTICATION.has(status)) {
           Object.keys(RATE_LIMIT_HEADERS).forEach((name) => (headers[name] = ref(name)));
         }
         if (status === '429' || status === '503') headers['Retry-After'] = ref('Retry-After');

@@ -46,6 +46,8 @@ export class AuditEventResponse {
     description: 'Each changed field with its value before and after',
     example: { dueDate: { from: '2027-03-01', to: '2027-03-29' } },
     type: 'object',
+    // One entry per column of the changed entity; no entity has this many.
+    maxProperties: 50,
     additionalProperties: {
       type: 'object',
       properties: { from: {}, to: {} },
