@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import {
+  checkedFetch,
   type Exchange,
   contractChecked,
   OpenApiContract,
@@ -177,6 +179,17 @@ describe('contractChecked', () => {
     await expect(
       contractChecked(request(server)).delete(`/v1/vendors/${vendorId}`),
     ).rejects.toThrow(/DELETE \/v1\/vendors\/\{id\} → 418: status not documented/);
+  });
+
+  it('checks fetch() responses the same way', async () => {
+    const { port } = server.address() as AddressInfo;
+    reply = { status: 200, type: 'application/json', body: '{"status":"ok","extra":1}' };
+    await expect(checkedFetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow(
+      /GET \/health\/live → 200 application\/json[^]*must NOT have additional properties "extra"/,
+    );
+    reply = { status: 200, type: 'application/json', body: '{"status":"ok"}' };
+    const response = await checkedFetch(`http://127.0.0.1:${port}/health/live`);
+    expect(await response.json()).toEqual({ status: 'ok' });
   });
 
   it('lets a conforming response through to the test', async () => {

@@ -292,3 +292,22 @@ export function contractChecked<T extends object>(agent: T): T {
     },
   });
 }
+
+/** fetch() for tests that need a real socket, with the response checked against openapi.json. */
+export async function checkedFetch(
+  url: string,
+  init: RequestInit = {},
+): Promise<globalThis.Response> {
+  const response = await fetch(url, init);
+  const problems = openApiContract().violations({
+    method: init.method ?? 'GET',
+    url,
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    text: await response.clone().text(),
+  });
+  if (problems.length > 0) {
+    throw new Error(`Response contradicts openapi.json:\n${problems.join('\n')}`);
+  }
+  return response;
+}
