@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { createApp, type RunningApp } from '../src/app.setup.js';
 import { DataDirLockedError } from '../src/database/embedded-postgres.js';
+import { contractChecked } from './openapi-contract.js';
 import { bearer, testConfig } from './test-app.js';
 
 /** Embedded PostgreSQL persisted in a directory: what `npm start` uses without DATABASE_URL. */
@@ -27,7 +28,7 @@ describe('embedded database on disk', () => {
     const printed: string[] = [];
     const first = await start((secret) => printed.push(secret));
     expect(printed).toHaveLength(1);
-    const created = await request(first.app.getHttpServer())
+    const created = await contractChecked(request(first.app.getHttpServer()))
       .post('/v1/api-keys')
       .set(bearer(printed[0]))
       .send({ name: 'Survives restarts', role: 'viewer' });
@@ -37,7 +38,7 @@ describe('embedded database on disk', () => {
     const second = await start((secret) => printed.push(secret));
     try {
       expect(printed).toHaveLength(1);
-      const listed = await request(second.app.getHttpServer())
+      const listed = await contractChecked(request(second.app.getHttpServer()))
         .get('/v1/api-keys')
         .set(bearer(printed[0]));
       expect(listed.status).toBe(200);
@@ -57,7 +58,7 @@ describe('embedded database on disk', () => {
       const attempt = start();
       await expect(attempt).rejects.toBeInstanceOf(DataDirLockedError);
       await expect(attempt).rejects.toThrow(/already in use by another Handover process/);
-      const stillServing = await request(first.app.getHttpServer())
+      const stillServing = await contractChecked(request(first.app.getHttpServer()))
         .get('/v1/api-keys')
         .set(bearer(printed[0]));
       expect(stillServing.status).toBe(200);

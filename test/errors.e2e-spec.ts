@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'supertest';
+import { openApiContract } from './openapi-contract.js';
 import { bearer, createTestApp, expectProblem, type TestApp } from './test-app.js';
 
 describe('errors are RFC 9457 problem+json', () => {
@@ -208,5 +211,49 @@ describe('rate limiting', () => {
     const otherKey = await t.keyFor('admin');
     const other = await t.http().get('/v1/api-keys').set(bearer(otherKey));
     expect(other.status).toBe(200);
+  });
+
+  /** The headers openapi.json documents for the response, checked present with their values. */
+  function expectDocumentedHeaders(method: string, path: string, response: Response) {
+    const found = openApiContract().findOperation(method, path);
+    const documented = Object.keys(
+      found?.operation.responses[String(response.status)]?.headers ?? {},
+    );
+    expect(documented).toEqual(
+      expect.arrayContaining(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']),
+    );
+    for (const name of documented) {
+      expect({ name, value: response.headers[name.toLowerCase()] }).toEqual({
+        name,
+        value: expect.stringMatching(/^\d+$/),
+      });
+    }
+  }
+
+  it('sends the documented RateLimit headers with success, client errors and the 429', async () => {
+    const key = await t.keyFor('admin');
+    const missing = `/v1/vendors/${randomUUID()}`;
+    const exchanges: [string, string, Response][] = [
+      ['GET', '/v1/vendors', await t.http().get('/v1/vendors').set(bearer(key))],
+      ['GET', missing, await t.http().get(missing).set(bearer(key))],
+      ['GET', '/v1/vendors', await t.http().get('/v1/vendors?limit=0').set(bearer(key))],
+      ['GET', '/v1/vendors', await t.http().get('/v1/vendors').set(bearer(key))],
+    ];
+    expect(exchanges.map(([, , response]) => response.status)).toEqual([200, 404, 400, 429]);
+    for (const [method, path, response] of exchanges) {
+      expectDocumentedHeaders(method, path, response);
+      expect(response.headers['ratelimit-limit']).toBe('3');
+    }
+    expect(exchanges.map(([, , response]) => response.headers['ratelimit-remaining'])).toEqual([
+      '2',
+      '1',
+      '0',
+      '0',
+    ]);
+
+    const viewer = await t.keyFor('viewer');
+    const forbidden = await t.http().post('/v1/vendors').set(bearer(viewer)).send({ name: 'X' });
+    expect(forbidden.status).toBe(403);
+    expectDocumentedHeaders('POST', '/v1/vendors', forbidden);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashSecret } from '../src/auth/api-key-secret.js';
 import { requestHash } from '../src/common/idempotency/idempotency.service.js';
+import { newEngagement } from './factories.js';
 import { bearer, createTestApp, expectProblem, type TestApp } from './test-app.js';
 
 /** A name no other test uses. */
@@ -63,22 +64,25 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('replays the status the first response had', async () => {
+    // Cancelling answers 200, not the 201 of a create: the replay must keep it.
+    const engagement = await newEngagement(t);
     const key = randomUUID();
-    const body = { name: unique('Status Labs') };
-    const first = await postVendor(body, key);
-    expect(first.status).toBe(201);
+    const cancel = () =>
+      t
+        .http()
+        .post(`/v1/engagements/${engagement.id}/cancel`)
+        .set(bearer(t.adminKey))
+        .set('Idempotency-Key', key)
+        .send({ reason: 'Budget withdrawn' });
+    const first = await cancel();
+    expect(first.status).toBe(200);
     const [record] = await t.dataSource.query(
       'SELECT response_status FROM idempotency_records WHERE key = $1',
       [key],
     );
-    expect(record.response_status).toBe(201);
+    expect(record.response_status).toBe(200);
 
-    // A response stored with another status (as an action answering 200 would be) replays it.
-    await t.dataSource.query(
-      'UPDATE idempotency_records SET response_status = 200 WHERE key = $1',
-      [key],
-    );
-    const repeat = await postVendor(body, key);
+    const repeat = await cancel();
     expect(repeat.status).toBe(200);
     expect(repeat.body).toEqual(first.body);
   });

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { newVendor } from './factories.js';
+import { checkedFetch } from './openapi-contract.js';
 import { bearer, createTestApp, type TestApp } from './test-app.js';
 
 // A request held in flight needs a second session holding a row lock: only a real PostgreSQL has one.
@@ -22,7 +23,7 @@ describeWithExternalDatabase('graceful shutdown', () => {
     await locker.query('BEGIN');
     await locker.query('SELECT * FROM vendors WHERE id = $1 FOR UPDATE', [vendor.id]);
 
-    const inFlight = fetch(`${base}/v1/vendors/${vendor.id}`, {
+    const inFlight = checkedFetch(`${base}/v1/vendors/${vendor.id}`, {
       method: 'PATCH',
       headers: { ...bearer(t.adminKey), 'Content-Type': 'application/json' },
       body: JSON.stringify({ notes: 'Written during shutdown' }),
@@ -32,7 +33,7 @@ describeWithExternalDatabase('graceful shutdown', () => {
     const closing = t.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
 
-    const refused = await fetch(`${base}/health/live`).catch((error: unknown) => error);
+    const refused = await checkedFetch(`${base}/health/live`).catch((error: unknown) => error);
     if (refused instanceof Response) {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);

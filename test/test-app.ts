@@ -8,6 +8,7 @@ import { createApp, type RunningApp } from '../src/app.setup.js';
 import { ApiKeysService } from '../src/auth/api-keys.service.js';
 import type { Role } from '../src/auth/role.js';
 import { type AppConfig, loadConfig } from '../src/config/config.js';
+import { contractChecked } from './openapi-contract.js';
 
 /** The PostgreSQL server the e2e tests use; absent means embedded PGlite in memory. */
 export const externalDatabaseUrl = process.env.DATABASE_URL;
@@ -18,6 +19,7 @@ export interface TestApp {
   config: AppConfig;
   dataSource: DataSource;
   adminKey: string;
+  /** A supertest agent whose every response is checked against openapi.json. */
   http: () => ReturnType<typeof request>;
   /** A new API key of the given role; returns its secret. */
   keyFor(role: Role, personId?: string): Promise<string>;
@@ -91,7 +93,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     dataSource: app.get(DataSource),
     adminKey,
-    http: () => request(app.getHttpServer()),
+    http: () => contractChecked(request(app.getHttpServer())),
     keyFor: async (role, personId) => {
       const key = await app.get(ApiKeysService).issue({
         name: `${role} test key`,

@@ -43,6 +43,7 @@ export const ApiIfMatch = () =>
     required: false,
     description: 'The ETag last read; when stale the answer is 412 and nothing is written',
     example: '"3"',
+    schema: { type: 'string', maxLength: 64 },
   });
 
 /** Sends `ETag: "<version>"` for every response body that carries a version. */

@@ -60,6 +60,21 @@ const IDEMPOTENCY_KEY_PARAMETER = {
   schema: { type: 'string', maxLength: 255, example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' },
 };
 
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  'API keys': 'Issue and revoke the keys that authenticate every /v1 request (admin only)',
+  'Audit events': 'Who changed what and when, with each field before and after',
+  Engagements:
+    'Outsourced engagements: spec, lifecycle (draft → active → completed) and exit clock',
+  Health: 'Liveness and readiness probes, without an API key',
+  'Knowledge-transfer artifacts':
+    'What the vendor must hand over, delivered and accepted or rejected',
+  Milestones: 'Dated milestones of an engagement, with every date change recorded',
+  People: 'Product owners, trade-off owners and knowledge recipients',
+  Reports: 'Weekly risk reports as JSON, CSV, Markdown or HTML',
+  Risk: 'Dependency-trap risk of an engagement, the portfolio and a vendor',
+  Vendors: 'The vendors engagements are outsourced to, with their track record',
+};
+
 /** Problems any authenticated operation may answer. */
 const COMMON_PROBLEMS = [401, 403, 406, 429, 500, 503];
 const BODY_PROBLEMS = [400, 413, 415];
@@ -73,7 +88,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'RFC 9457 problem+json documents.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key' }, 'apiKey')
+    .setLicense('UNLICENSED (proprietary)', '')
+    .addBearerAuth(
+      // Not a JWT: an opaque secret issued by POST /v1/api-keys, stored only as a SHA-256 hash.
+      { type: 'http', scheme: 'bearer', bearerFormat: 'opaque API key', description: 'An API key' },
+      'apiKey',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDetails, ProblemItem],
@@ -82,6 +102,26 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   });
   addCommonResponses(document);
   addETagHeaders(document);
+  addRateLimitHeaders(document);
+  tightenSchemas(document);
+  delete document.info.license?.url;
+  // Self-hosted inside the organisation: whichever host serves this document is the API.
+  document.servers = [
+    {
+      url: '/',
+      description: 'This deployment (local, staging or production): the host serving this document',
+      'x-internal': true,
+    } as OpenAPIObject['servers'] extends (infer S)[] | undefined ? S : never,
+  ];
+  document.tags = [
+    ...new Set(
+      Object.values(document.paths).flatMap((item) =>
+        Object.values(item).flatMap((operation) => (operation as OperationObject).tags ?? []),
+      ),
+    ),
+  ]
+    .sort()
+    .map((name) => ({ name, description: TAG_DESCRIPTIONS[name] }));
   return document;
 }
 
@@ -116,6 +156,9 @@ function addCommonResponses(document: OpenAPIObject): void {
       if (isApi) {
         COMMON_PROBLEMS.forEach((status) => statuses.add(status));
         operation.security = [{ apiKey: [] }];
+      } else {
+        // Health probes are public on purpose: orchestrators call them without a key.
+        operation.security = [];
       }
       if (operation.requestBody) BODY_PROBLEMS.forEach((status) => statuses.add(status));
       if (isApi && method === 'post') {
@@ -128,4 +171,97 @@ function addCommonResponses(document: OpenAPIObject): void {
       }
     }
   }
+}
+
+type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
+type HeaderObject = NonNullable<NonNullable<OpenAPIObject['components']>['headers']>[string];
+interface SchemaNode {
+  type?: string;
+  format?: string;
+  maxLength?: number;
+  nullable?: boolean;
+  enum?: unknown[];
+}
+
+const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
+  'RateLimit-Limit': {
+    description:
+      'Requests an API key may make per window (RATE_LIMIT_MAX). Sent with every answer to an ' +
+      'authenticated request while rate limiting is on.',
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 1_000_000 },
+  },
+  'RateLimit-Remaining': {
+    description: 'Requests left in the current window for this API key',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 1_000_000 },
+  },
+  'RateLimit-Reset': {
+    description: 'Seconds until the current window ends',
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 },
+  },
+};
+
+const RETRY_AFTER: HeaderObject = {
+  description: 'Seconds to wait before retrying',
+  required: true,
+  schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 86_400 },
+};
+
+/**
+ * Statuses answered before the API key is known (the limit is per key), so without
+ * RateLimit headers: a missing or bad key, and a body refused by the parser.
+ */
+const ANSWERED_BEFORE_AUTHENTICATION = new Set(['401', '413', '415']);
+
+/** Documents the headers the rate limiter (src/auth/auth.guard.ts) and 503 answers send. */
+function addRateLimitHeaders(document: OpenAPIObject): void {
+  document.components ??= {};
+  document.components.headers = { ...RATE_LIMIT_HEADERS, 'Retry-After': RETRY_AFTER };
+  const ref = (name: string) => ({ $ref: `#/components/headers/${name}` });
+  for (const [path, item] of Object.entries(document.paths)) {
+    // Only /v1 is rate limited: the health probes need no API key.
+    const limited = path.startsWith('/v1/');
+    for (const operation of Object.values(item) as OperationObject[]) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const headers: Record<string, HeaderObject> = {};
+        if (limited && /^[24]/.test(status) && !ANSWERED_BEFORE_AUTHENTICATION.has(status)) {
+          Object.keys(RATE_LIMIT_HEADERS).forEach((name) => (headers[name] = ref(name)));
+        }
+        if (status === '429' || status === '503') headers['Retry-After'] = ref('Retry-After');
+        if (Object.keys(headers).length === 0) continue;
+        if (!response || '$ref' in response) continue;
+        response.headers = { ...response.headers, ...headers };
+      }
+    }
+  }
+}
+
+/** Longest value of each string format the API accepts or sends. */
+const FORMAT_MAX_LENGTH: Record<string, number> = {
+  uuid: 36,
+  date: 10,
+  'date-time': 35,
+  email: 320,
+  uri: 2048,
+};
+
+/**
+ * Completes what decorators cannot say: a nullable enum lists null among its values
+ * (OpenAPI 3.0.3), and a string of a fixed format documents the format's length.
+ */
+function tightenSchemas(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(tightenSchemas);
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as SchemaNode;
+  if (schema.nullable && Array.isArray(schema.enum) && !schema.enum.includes(null)) {
+    schema.enum = [...schema.enum, null];
+  }
+  if (
+    schema.type === 'string' &&
+    schema.format &&
+    schema.maxLength === undefined &&
+    FORMAT_MAX_LENGTH[schema.format] !== undefined
+  ) {
+    schema.maxLength = FORMAT_MAX_LENGTH[schema.format];
+  }
+  Object.values(node).forEach(tightenSchemas);
 }

@@ -7,6 +7,8 @@ import { ValidationProblem } from './problem.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+const MAX_CURSOR_LENGTH = 512;
+const CURSOR_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 export class PageQuery {
   @ApiPropertyOptional({
@@ -23,13 +25,15 @@ export class PageQuery {
   limit: number = DEFAULT_PAGE_SIZE;
 
   @ApiPropertyOptional({
+    maxLength: MAX_CURSOR_LENGTH,
+    pattern: CURSOR_PATTERN.source,
     description: "Opaque cursor from the previous page's `nextCursor`",
     example: 'eyJrIjpbIjIwMjYtMTEtMjFUMTA6MDA6MDAuMDAwWiIsIjFmMmUiXX0',
   })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a cursor returned by this list' })
+  @MaxLength(MAX_CURSOR_LENGTH)
+  @Matches(CURSOR_PATTERN, { message: 'cursor must be a cursor returned by this list' })
   cursor?: string;
 }
 
@@ -127,10 +131,12 @@ export function ApiPageResponse(item: Type<unknown>, description: string) {
         type: 'object',
         required: ['items', 'nextCursor'],
         properties: {
-          items: { type: 'array', items: { $ref: getSchemaPath(item) } },
+          items: { type: 'array', maxItems: MAX_PAGE_SIZE, items: { $ref: getSchemaPath(item) } },
           nextCursor: {
             type: 'string',
             nullable: true,
+            maxLength: MAX_CURSOR_LENGTH,
+            pattern: CURSOR_PATTERN.source,
             description: 'Pass as `cursor` for the next page; null on the last page',
             example: null,
           },

@@ -4,50 +4,91 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const PROBLEM_TYPE_BASE = 'urn:handover:problem:';
 
+/**
+ * Bounds on every problem document, documented in openapi.json: client input (an unknown
+ * property's name, a long path) can reach a problem, but never makes it unbounded.
+ */
+export const PROBLEM_LIMITS = {
+  items: 100,
+  field: 500,
+  code: 100,
+  title: 200,
+  text: 2000,
+  instance: 2048,
+};
+
+const clip = (text: string, max: number) =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+
+function clipItem(item: ProblemItem): ProblemItem {
+  return {
+    ...(item.field === undefined ? {} : { field: clip(item.field, PROBLEM_LIMITS.field) }),
+    ...(item.code === undefined ? {} : { code: clip(item.code, PROBLEM_LIMITS.code) }),
+    message: clip(item.message, PROBLEM_LIMITS.text),
+  };
+}
+
 export class ProblemItem {
   @ApiPropertyOptional({
+    maxLength: PROBLEM_LIMITS.field,
     description: 'The input field at fault, as a path (`spec.successMetrics[0].name`)',
     example: 'name',
   })
   field?: string;
 
   @ApiPropertyOptional({
+    maxLength: PROBLEM_LIMITS.code,
     description: 'A stable code for an unmet precondition',
     example: 'NO_FINAL_HANDOVER',
   })
   code?: string;
 
-  @ApiProperty({ example: 'name must be shorter than or equal to 100 characters' })
+  @ApiProperty({
+    maxLength: PROBLEM_LIMITS.text,
+    example: 'name must be shorter than or equal to 100 characters',
+  })
   message!: string;
 }
 
 /** RFC 9457 problem details: the body of every error response. */
 export class ProblemDetails {
   @ApiProperty({
+    maxLength: 100,
+    pattern: '^urn:handover:problem:[a-z0-9-]+$',
     example: 'urn:handover:problem:validation',
     description: 'Identifies the kind of problem',
   })
   type!: string;
 
-  @ApiProperty({ example: 'Bad Request' })
+  @ApiProperty({ maxLength: PROBLEM_LIMITS.title, example: 'Bad Request' })
   title!: string;
 
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 400, maximum: 599, example: 400 })
   status!: number;
 
-  @ApiProperty({ example: 'The request has 1 invalid field.' })
+  @ApiProperty({ maxLength: PROBLEM_LIMITS.text, example: 'The request has 1 invalid field.' })
   detail!: string;
 
-  @ApiProperty({ example: '/v1/api-keys', description: 'The request path' })
+  @ApiProperty({
+    maxLength: PROBLEM_LIMITS.instance,
+    example: '/v1/api-keys',
+    description: 'The request path',
+  })
   instance!: string;
 
   @ApiProperty({
+    maxLength: 128,
+    pattern: '^[A-Za-z0-9._:-]{1,128}$',
     example: '5d0f9a1e-3c2b-4a8e-9f7d-2b6c1e0a4d3f',
     description: 'Also sent as the X-Request-Id header; quote it when reporting a problem',
   })
   requestId!: string;
 
-  @ApiPropertyOptional({ type: [ProblemItem] })
+  @ApiPropertyOptional({
+    maxItems: PROBLEM_LIMITS.items,
+    description: 'At most 100: the first ones when there are more',
+    type: [ProblemItem],
+  })
   errors?: ProblemItem[];
 }
 
@@ -76,12 +117,14 @@ export function problemBody(
 ): ProblemDetails {
   return {
     type: PROBLEM_TYPE_BASE + init.type,
-    title: init.title ?? STATUS_CODES[init.status] ?? 'Error',
+    title: clip(init.title ?? STATUS_CODES[init.status] ?? 'Error', PROBLEM_LIMITS.title),
     status: init.status,
-    detail: init.detail,
-    instance,
+    detail: clip(init.detail, PROBLEM_LIMITS.text),
+    instance: clip(instance, PROBLEM_LIMITS.instance),
     requestId,
-    ...(init.errors && init.errors.length > 0 ? { errors: init.errors } : {}),
+    ...(init.errors && init.errors.length > 0
+      ? { errors: init.errors.slice(0, PROBLEM_LIMITS.items).map(clipItem) }
+      : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   ValidationPipe,
   type ValidationError,
 } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import { type ProblemItem, ValidationProblem } from './problem.js';
 
 /** Flattens class-validator's nested errors into `{ field, message }`, one per constraint. */
@@ -77,11 +78,24 @@ export class InputValidationPipe implements PipeTransform {
 }
 
 /** A uuid path parameter; anything else is a 400 naming the parameter, never a database error. */
-export const UuidParam = (name: string): ParameterDecorator =>
-  Param(
-    name,
-    new ParseUUIDPipe({
-      exceptionFactory: () =>
-        new ValidationProblem([{ field: name, message: `${name} must be a UUID` }]),
-    }),
-  );
+export const UuidParam =
+  (name: string): ParameterDecorator =>
+  (target, method, index) => {
+    Param(
+      name,
+      new ParseUUIDPipe({
+        exceptionFactory: () =>
+          new ValidationProblem([{ field: name, message: `${name} must be a UUID` }]),
+      }),
+    )(target, method, index);
+    // Documents the parameter as what the pipe accepts.
+    if (method === undefined) return;
+    const descriptor = Object.getOwnPropertyDescriptor(target, method);
+    if (descriptor) {
+      ApiParam({ name, schema: { type: 'string', format: 'uuid', maxLength: 36 } })(
+        target,
+        method,
+        descriptor,
+      );
+    }
+  };

@@ -6,10 +6,10 @@ import { DATABASE_RETRY_AFTER_SECONDS } from '../common/error-classification.js'
 import { ProblemException } from '../common/problem.js';
 
 export class HealthResponse {
-  @ApiProperty({ example: 'ok' })
+  @ApiProperty({ enum: ['ok'], example: 'ok' })
   status!: 'ok';
 
-  @ApiProperty({ example: 'up', required: false })
+  @ApiProperty({ enum: ['up'], example: 'up', required: false })
   database?: 'up';
 }
 

@@ -76,7 +76,11 @@ export class ReportsController {
   @Roles(...ROLES)
   @Produces(...Object.values(REPORT_FORMATS))
   @ApiOperation({ summary: 'The report of an ISO week', description: FORMATS_DESCRIPTION })
-  @ApiParam({ name: 'week', example: '2026-W47' })
+  @ApiParam({
+    name: 'week',
+    example: '2026-W47',
+    schema: { type: 'string', maxLength: 8, pattern: '^\\d{4}-W\\d{2}$' },
+  })
   @ApiReportResponse()
   @ApiProblems(404)
   async getByWeek(

@@ -131,10 +131,10 @@ export class ArtifactResponse {
   @ApiProperty({ enum: ARTIFACT_KINDS, example: 'runbook' })
   kind!: ArtifactKind;
 
-  @ApiProperty({ example: 'On-call runbook for the extraction pipeline' })
+  @ApiProperty({ maxLength: 200, example: 'On-call runbook for the extraction pipeline' })
   title!: string;
 
-  @ApiProperty({ nullable: true, type: String, example: null })
+  @ApiProperty({ maxLength: 10000, nullable: true, type: String, example: null })
   description!: string | null;
 
   @ApiProperty({
@@ -145,6 +145,8 @@ export class ArtifactResponse {
   status!: ArtifactStatus;
 
   @ApiProperty({
+    format: 'uri',
+    maxLength: 2048,
     nullable: true,
     type: String,
     example: 'https://wiki.example.com/runbooks/extraction',
@@ -165,7 +167,7 @@ export class ArtifactResponse {
   @ApiProperty({ nullable: true, type: String, format: 'uuid', example: null })
   acceptedById!: string | null;
 
-  @ApiProperty({ nullable: true, type: String, example: null })
+  @ApiProperty({ maxLength: 5000, nullable: true, type: String, example: null })
   rejectionReason!: string | null;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })

@@ -16,7 +16,7 @@ export class AuditActor {
   })
   apiKeyId!: string | null;
 
-  @ApiProperty({ example: 'Procurement tool' })
+  @ApiProperty({ maxLength: 100, example: 'Procurement tool' })
   name!: string;
 
   @ApiProperty({ enum: [...ROLES, 'system'], example: 'procurement' })
@@ -33,7 +33,7 @@ export class AuditEventResponse {
   @ApiProperty({ type: AuditActor })
   actor!: AuditActor;
 
-  @ApiProperty({ example: 'milestone.updated' })
+  @ApiProperty({ maxLength: 100, pattern: '^[a-z_]+\\.[a-z_]+$', example: 'milestone.updated' })
   action!: string;
 
   @ApiProperty({ enum: AUDIT_ENTITY_TYPES, example: 'milestone' })
@@ -46,6 +46,8 @@ export class AuditEventResponse {
     description: 'Each changed field with its value before and after',
     example: { dueDate: { from: '2027-03-01', to: '2027-03-29' } },
     type: 'object',
+    // One entry per column of the changed entity; no entity has this many.
+    maxProperties: 50,
     additionalProperties: {
       type: 'object',
       properties: { from: {}, to: {} },

@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { ApiKey } from '../api-key.entity.js';
+import { SECRET_PREFIX_LENGTH } from '../api-key-secret.js';
 import { ROLES, type Role } from '../role.js';
 
 export class ApiKeyResponse {
   @ApiProperty({ format: 'uuid', example: '0b6f3c1e-2a4d-4f8e-9b7a-5c3d2e1f0a9b' })
   id!: string;
 
-  @ApiProperty({ example: 'Procurement tool' })
+  @ApiProperty({ maxLength: 100, example: 'Procurement tool' })
   name!: string;
 
   @ApiProperty({ enum: ROLES, enumName: 'Role', example: 'procurement' })
@@ -16,6 +17,7 @@ export class ApiKeyResponse {
   personId!: string | null;
 
   @ApiProperty({
+    maxLength: SECRET_PREFIX_LENGTH,
     description: 'The first characters of the secret, to recognise a key',
     example: 'hov_Zq3k9XbT',
   })
@@ -55,9 +57,11 @@ export class ApiKeyResponse {
 
 export class CreatedApiKeyResponse extends ApiKeyResponse {
   @ApiProperty({
+    maxLength: 44,
+    pattern: '^hov_[A-Za-z0-9_-]{40}$',
     description:
       'The secret to send as `Authorization: Bearer <secret>`. Shown only in this response.',
-    example: 'hov_Zq3k9XbTm2Lw8Rr1Yf6Ve0Na4Hs7Uc5Pd3Jg9Kx',
+    example: 'hov_Zq3k9XbTm2Lw8Rr1Yf6Ve0Na4Hs7Uc5Pd3Jg9KxQ',
   })
   secret!: string;
 }

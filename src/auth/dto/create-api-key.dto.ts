@@ -46,5 +46,6 @@ export class CreateApiKeyDto {
   })
   @IsOptional()
   @IsDateString({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time' })
+  @MaxLength(35)
   expiresAt?: string;
 }

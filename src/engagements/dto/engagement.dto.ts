@@ -75,6 +75,7 @@ export class SpecDto {
   successMetrics?: SuccessMetricDto[];
 
   @ApiPropertyOptional({
+    maxLength: 1000,
     type: [String],
     description: 'Hard constraints; at least one (required at creation)',
     example: ['Invoices never leave the EU', 'Runs on our Azure tenant'],

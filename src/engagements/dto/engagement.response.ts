@@ -7,21 +7,27 @@ import { SuccessMetricDto } from './engagement.dto.js';
 
 export class SpecResponse {
   @ApiProperty({
+    maxLength: 10000,
     example:
       'Accounts payable keys 4,000 supplier invoices a month by hand; errors delay payments by 6 days.',
   })
   problem!: string;
 
-  @ApiProperty({ type: [SuccessMetricDto] })
+  @ApiProperty({ maxItems: 50, type: [SuccessMetricDto] })
   successMetrics!: SuccessMetricDto[];
 
-  @ApiProperty({ type: [String], example: ['Invoices never leave the EU'] })
+  @ApiProperty({
+    maxItems: 50,
+    maxLength: 1000,
+    type: [String],
+    example: ['Invoices never leave the EU'],
+  })
   constraints!: string[];
 
   @ApiProperty({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
   tradeOffOwnerId!: string;
 
-  @ApiProperty({ nullable: true, type: String, example: 'Accuracy over latency.' })
+  @ApiProperty({ maxLength: 5000, nullable: true, type: String, example: 'Accuracy over latency.' })
   tradeOffRule!: string | null;
 }
 
@@ -29,13 +35,13 @@ export class EngagementResponse {
   @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
   id!: string;
 
-  @ApiProperty({ example: 'Invoice data extraction' })
+  @ApiProperty({ maxLength: 200, example: 'Invoice data extraction' })
   title!: string;
 
   @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
   vendorId!: string;
 
-  @ApiProperty({ nullable: true, type: String, example: 'PO-2026-0142' })
+  @ApiProperty({ maxLength: 100, nullable: true, type: String, example: 'PO-2026-0142' })
   contractRef!: string | null;
 
   @ApiProperty({
@@ -52,6 +58,7 @@ export class EngagementResponse {
   spec!: SpecResponse;
 
   @ApiProperty({
+    maxItems: 50,
     type: [String],
     format: 'uuid',
     example: ['1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f'],
@@ -86,7 +93,7 @@ export class EngagementResponse {
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null })
   cancelledAt!: string | null;
 
-  @ApiProperty({ nullable: true, type: String, example: null })
+  @ApiProperty({ maxLength: 2000, nullable: true, type: String, example: null })
   cancelReason!: string | null;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })

@@ -77,7 +77,7 @@ export class MilestoneResponse {
   @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
   engagementId!: string;
 
-  @ApiProperty({ example: 'Final handover to the Data Platform team' })
+  @ApiProperty({ maxLength: 200, example: 'Final handover to the Data Platform team' })
   name!: string;
 
   @ApiProperty({ enum: MILESTONE_KINDS, example: 'final_handover' })
@@ -127,7 +127,7 @@ export class ChangedBy {
   @ApiProperty({ format: 'uuid', example: '0b6f3c1e-2a4d-4f8e-9b7a-5c3d2e1f0a9b' })
   apiKeyId!: string;
 
-  @ApiProperty({ example: 'Procurement tool' })
+  @ApiProperty({ maxLength: 100, example: 'Procurement tool' })
   name!: string;
 }
 
@@ -141,7 +141,7 @@ export class DateChangeResponse {
   @ApiProperty({ format: 'date', example: '2027-04-28' })
   toDate!: string;
 
-  @ApiProperty({ example: 'Vendor lost two engineers' })
+  @ApiProperty({ maxLength: 2000, example: 'Vendor lost two engineers' })
   reason!: string;
 
   @ApiProperty({ description: 'A change to a later date', example: true })

@@ -58,13 +58,13 @@ export class PersonResponse {
   @ApiProperty({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
   id!: string;
 
-  @ApiProperty({ example: 'Priya Raman' })
+  @ApiProperty({ maxLength: 200, example: 'Priya Raman' })
   name!: string;
 
-  @ApiProperty({ format: 'email', example: 'priya.raman@example.com' })
+  @ApiProperty({ maxLength: 320, format: 'email', example: 'priya.raman@example.com' })
   email!: string;
 
-  @ApiProperty({ nullable: true, type: String, example: 'Data Platform' })
+  @ApiProperty({ maxLength: 200, nullable: true, type: String, example: 'Data Platform' })
   team!: string | null;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })

@@ -1,23 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { ENGAGEMENT_STATUSES } from '../../engagements/engagement-status.js';
-import { RISK_LEVELS } from '../../risk/assess-risk.js';
+import { RISK_LEVELS, SIGNAL_CODES } from '../../risk/assess-risk.js';
 import { LevelCounts } from '../../risk/dto/portfolio.dto.js';
 import { RiskSignalResponse } from '../../risk/dto/risk.dto.js';
 import { REPORT_FORMATS, type ReportFormat } from '../render-report.js';
 import type { WeeklyReport } from '../weekly-report.entity.js';
 
 const WEEK_EXAMPLE = '2026-W47';
+const WEEK_PATTERN = /^\d{4}-W\d{2}$/;
 
 export class GenerateWeeklyReportDto {
   @ApiPropertyOptional({
+    maxLength: 8,
+    pattern: WEEK_PATTERN.source,
     description:
       'The ISO week; only the current one (UTC) can be generated. Default: the current week',
     example: WEEK_EXAMPLE,
   })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{4}-W\d{2}$/, { message: 'week must be an ISO week such as 2026-W47' })
+  @Matches(WEEK_PATTERN, { message: 'week must be an ISO week such as 2026-W47' })
   week?: string;
 }
 
@@ -25,7 +28,7 @@ class NamedRef {
   @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
   id!: string;
 
-  @ApiProperty({ example: 'Acme AI Labs' })
+  @ApiProperty({ maxLength: 200, example: 'Acme AI Labs' })
   name!: string;
 }
 
@@ -44,7 +47,7 @@ export class ReportEngagementEntry {
   @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
   engagementId!: string;
 
-  @ApiProperty({ example: 'Invoice data extraction' })
+  @ApiProperty({ maxLength: 200, example: 'Invoice data extraction' })
   title!: string;
 
   @ApiProperty({ type: NamedRef })
@@ -65,13 +68,11 @@ export class ReportEngagementEntry {
   @ApiProperty({ example: true })
   dependencyTrap!: boolean;
 
-  @ApiProperty({ type: [RiskSignalResponse] })
+  @ApiProperty({ maxItems: SIGNAL_CODES.length, type: [RiskSignalResponse] })
   signals!: RiskSignalResponse[];
 
-  // OpenAPI 3.0 allows null in a nullable enum only when the enum lists it (OAI's clarification
-  // of `nullable`); generated clients otherwise type the field as never null.
   @ApiProperty({
-    enum: [...RISK_LEVELS, null] as unknown as string[],
+    enum: RISK_LEVELS,
     nullable: true,
     type: String,
     example: 'medium',
@@ -87,7 +88,7 @@ export class ReportVendorEntry {
   @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
   vendorId!: string;
 
-  @ApiProperty({ example: 'Acme AI Labs' })
+  @ApiProperty({ maxLength: 200, example: 'Acme AI Labs' })
   name!: string;
 
   @ApiProperty({ description: 'Open engagements', example: 6 })
@@ -107,7 +108,7 @@ export class WeeklyReportResponse {
   @ApiProperty({ format: 'uuid', example: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e' })
   id!: string;
 
-  @ApiProperty({ example: WEEK_EXAMPLE })
+  @ApiProperty({ maxLength: 8, pattern: WEEK_PATTERN.source, example: WEEK_EXAMPLE })
   week!: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-16T06:00:00.000Z' })
@@ -140,7 +141,7 @@ export class WeeklyReportSummary {
   @ApiProperty({ format: 'uuid', example: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e' })
   id!: string;
 
-  @ApiProperty({ example: WEEK_EXAMPLE })
+  @ApiProperty({ maxLength: 8, pattern: WEEK_PATTERN.source, example: WEEK_EXAMPLE })
   week!: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-16T06:00:00.000Z' })

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../../engagements/engagement-status.js';
-import { RISK_LEVELS, type RiskLevel } from '../assess-risk.js';
+import { RISK_LEVELS, type RiskLevel, SIGNAL_CODES } from '../assess-risk.js';
 import { RiskSignalResponse } from './risk.dto.js';
 
 const LEVEL_COUNTS_EXAMPLE = { none: 12, low: 3, medium: 5, high: 4, critical: 1 };
@@ -36,7 +36,7 @@ export class FlaggedEngagement {
   @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
   engagementId!: string;
 
-  @ApiProperty({ example: 'Invoice data extraction' })
+  @ApiProperty({ maxLength: 200, example: 'Invoice data extraction' })
   title!: string;
 
   @ApiProperty({ enum: ENGAGEMENT_STATUSES, example: 'active' })
@@ -45,7 +45,7 @@ export class FlaggedEngagement {
   @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
   vendorId!: string;
 
-  @ApiProperty({ example: 'Acme AI Labs' })
+  @ApiProperty({ maxLength: 200, example: 'Acme AI Labs' })
   vendorName!: string;
 
   @ApiProperty({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
@@ -57,7 +57,7 @@ export class FlaggedEngagement {
   @ApiProperty({ example: 80 })
   score!: number;
 
-  @ApiProperty({ type: [RiskSignalResponse] })
+  @ApiProperty({ maxItems: SIGNAL_CODES.length, type: [RiskSignalResponse] })
   signals!: RiskSignalResponse[];
 }
 
@@ -65,7 +65,7 @@ export class VendorRiskCounts {
   @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
   vendorId!: string;
 
-  @ApiProperty({ example: 'Acme AI Labs' })
+  @ApiProperty({ maxLength: 200, example: 'Acme AI Labs' })
   name!: string;
 
   @ApiProperty({ description: 'Open engagements', example: 6 })

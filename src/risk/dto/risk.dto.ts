@@ -46,7 +46,10 @@ export class RiskSignalResponse {
   @ApiProperty({ enum: ['low', 'medium', 'high', 'critical'], example: 'high' })
   severity!: RiskSignal['severity'];
 
-  @ApiProperty({ example: 'The final handover moved 35 days past its baseline (2 slips).' })
+  @ApiProperty({
+    maxLength: 500,
+    example: 'The final handover moved 35 days past its baseline (2 slips).',
+  })
   message!: string;
 
   @ApiProperty({
@@ -64,6 +67,6 @@ export class RiskResponse extends RiskSummary {
   @ApiProperty({ format: 'date', example: '2027-04-01' })
   asOf!: string;
 
-  @ApiProperty({ type: [RiskSignalResponse] })
+  @ApiProperty({ maxItems: SIGNAL_CODES.length, type: [RiskSignalResponse] })
   signals!: RiskSignalResponse[];
 }

@@ -123,16 +123,33 @@ export class VendorResponse {
   @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
   id!: string;
 
-  @ApiProperty({ example: 'Acme AI Labs' })
+  @ApiProperty({ maxLength: 200, example: 'Acme AI Labs' })
   name!: string;
 
-  @ApiProperty({ nullable: true, type: String, example: 'delivery@acme-ai.example' })
+  @ApiProperty({
+    format: 'email',
+    maxLength: 320,
+    nullable: true,
+    type: String,
+    example: 'delivery@acme-ai.example',
+  })
   contactEmail!: string | null;
 
-  @ApiProperty({ nullable: true, type: String, example: 'https://acme-ai.example' })
+  @ApiProperty({
+    format: 'uri',
+    maxLength: 2048,
+    nullable: true,
+    type: String,
+    example: 'https://acme-ai.example',
+  })
   website!: string | null;
 
-  @ApiProperty({ nullable: true, type: String, example: 'Framework agreement FA-2026-014' })
+  @ApiProperty({
+    maxLength: 10000,
+    nullable: true,
+    type: String,
+    example: 'Framework agreement FA-2026-014',
+  })
   notes!: string | null;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
