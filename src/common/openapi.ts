@@ -102,6 +102,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   });
   addCommonResponses(document);
   addETagHeaders(document);
+  markOptionalBodies(document);
   addRateLimitHeaders(document);
   tightenSchemas(document);
   delete document.info.license?.url;
@@ -141,6 +142,26 @@ function addETagHeaders(document: OpenAPIObject): void {
           response.headers = { ...response.headers, ETag: ETAG_HEADER };
         }
       }
+    }
+  }
+}
+
+/**
+ * A body whose fields are all optional may be left out (the API reads no body as `{}`): say so,
+ * or generated clients demand one.
+ */
+function markOptionalBodies(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['post', 'put', 'patch'] as const) {
+      const body = item[method]?.requestBody;
+      if (!body || !('content' in body)) continue;
+      const schema = body.content['application/json']?.schema;
+      const target =
+        schema && '$ref' in schema
+          ? schemas[schema.$ref.replace('#/components/schemas/', '')]
+          : schema;
+      if (target && !('$ref' in target) && !target.required?.length) body.required = false;
     }
   }
 }

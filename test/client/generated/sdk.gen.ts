@@ -731,15 +731,15 @@ export const portfolioScorecard = <ThrowOnError extends boolean = false>(
  * The first call of a week creates the report (201); every later call returns it (200).
  */
 export const reportsGenerate = <ThrowOnError extends boolean = false>(
-  options: Options<ReportsGenerateData, ThrowOnError>,
+  options?: Options<ReportsGenerateData, ThrowOnError>,
 ) =>
-  (options.client ?? client).post<ReportsGenerateResponses, ReportsGenerateErrors, ThrowOnError>({
+  (options?.client ?? client).post<ReportsGenerateResponses, ReportsGenerateErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/reports/weekly',
     ...options,
     headers: {
       'Content-Type': 'application/json',
-      ...options.headers,
+      ...options?.headers,
     },
   });
 

@@ -1280,7 +1280,7 @@ export type VendorsGetResponses = {
 export type VendorsGetResponse = VendorsGetResponses[keyof VendorsGetResponses];
 
 export type VendorsUpdateData = {
-  body: UpdateVendorDto;
+  body?: UpdateVendorDto;
   headers?: {
     /**
      * The ETag last read; when stale the answer is 412 and nothing is written
@@ -1539,7 +1539,7 @@ export type PeopleGetResponses = {
 export type PeopleGetResponse = PeopleGetResponses[keyof PeopleGetResponses];
 
 export type PeopleUpdateData = {
-  body: UpdatePersonDto;
+  body?: UpdatePersonDto;
   headers?: {
     /**
      * The ETag last read; when stale the answer is 412 and nothing is written
@@ -1823,7 +1823,7 @@ export type EngagementsGetResponses = {
 export type EngagementsGetResponse = EngagementsGetResponses[keyof EngagementsGetResponses];
 
 export type EngagementsUpdateData = {
-  body: UpdateEngagementDto;
+  body?: UpdateEngagementDto;
   headers?: {
     /**
      * The ETag last read; when stale the answer is 412 and nothing is written
@@ -2325,7 +2325,7 @@ export type MilestonesGetResponses = {
 export type MilestonesGetResponse = MilestonesGetResponses[keyof MilestonesGetResponses];
 
 export type MilestonesUpdateData = {
-  body: UpdateMilestoneDto;
+  body?: UpdateMilestoneDto;
   headers?: {
     /**
      * The ETag last read; when stale the answer is 412 and nothing is written
@@ -2400,7 +2400,7 @@ export type MilestonesUpdateResponses = {
 export type MilestonesUpdateResponse = MilestonesUpdateResponses[keyof MilestonesUpdateResponses];
 
 export type MilestonesCompleteData = {
-  body: CompleteMilestoneDto;
+  body?: CompleteMilestoneDto;
   headers?: {
     /**
      * The ETag last read; when stale the answer is 412 and nothing is written
@@ -2750,7 +2750,7 @@ export type ArtifactsGetResponses = {
 export type ArtifactsGetResponse = ArtifactsGetResponses[keyof ArtifactsGetResponses];
 
 export type ArtifactsUpdateData = {
-  body: UpdateArtifactDto;
+  body?: UpdateArtifactDto;
   headers?: {
     /**
      * The ETag last read; when stale the answer is 412 and nothing is written
@@ -3240,7 +3240,7 @@ export type PortfolioScorecardResponse =
   PortfolioScorecardResponses[keyof PortfolioScorecardResponses];
 
 export type ReportsGenerateData = {
-  body: GenerateWeeklyReportDto;
+  body?: GenerateWeeklyReportDto;
   headers?: {
     /**
      * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
