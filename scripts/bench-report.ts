@@ -1,13 +1,12 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { createApp, type RunningApp } from '../src/app.setup.js';
 import { Clock } from '../src/common/clock.js';
-import { loadConfig } from '../src/config/config.js';
 import { isoWeekOf } from '../src/reports/iso-week.js';
 import {
+  benchConfig,
   createScratchDatabase,
   DEFAULT_SERVER,
   formatBytes,
@@ -44,14 +43,8 @@ async function benchSize(engagements: number, runs: number): Promise<SizeResult>
   const scratch = await createScratchDatabase(process.env.DATABASE_URL || DEFAULT_SERVER);
   let running: RunningApp | undefined;
   try {
-    const adminKey = `bench-admin-${randomBytes(24).toString('hex')}`;
-    const config = loadConfig({
-      ...process.env,
-      DATABASE_URL: scratch.url,
-      LOG_LEVEL: 'silent',
-      ADMIN_API_KEY: adminKey,
-      RATE_LIMIT_MAX: '0',
-    });
+    const config = benchConfig(scratch.url);
+    const adminKey = config.adminApiKey;
     running = await createApp(config);
     const dataSource = running.app.get(DataSource);
     console.error(`Seeding ${engagements} engagements (5 milestones, 10 artifacts each)…`);

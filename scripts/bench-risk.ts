@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { createApp, type RunningApp } from '../src/app.setup.js';
-import { loadConfig } from '../src/config/config.js';
 import {
+  benchConfig,
   createScratchDatabase,
   DEFAULT_SERVER,
   formatBytes,
@@ -63,14 +62,8 @@ async function main(): Promise<void> {
   );
   let running: RunningApp | undefined;
   try {
-    const adminKey = `bench-admin-${randomBytes(24).toString('hex')}`;
-    const config = loadConfig({
-      ...process.env,
-      DATABASE_URL: scratch.url,
-      LOG_LEVEL: 'silent',
-      ADMIN_API_KEY: adminKey,
-      RATE_LIMIT_MAX: '0',
-    });
+    const config = benchConfig(scratch.url);
+    const adminKey = config.adminApiKey;
     running = await createApp(config);
     const dataSource = running.app.get(DataSource);
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource, EntitySubscriberInterface } from 'typeorm';
+import { type AppConfig, loadConfig } from '../src/config/config.js';
 import { redactUrl } from '../src/database/database.js';
 
 /** Shared by the benchmark scripts: scratch databases, percentiles and plain-text tables. */
@@ -122,4 +123,17 @@ export class SqlTimer {
   detach(): void {
     this.dataSource.subscribers.splice(this.dataSource.subscribers.indexOf(this.subscriber), 1);
   }
+}
+
+/** The API's configuration for a benchmark: quiet, no rate limit, a fresh admin key. */
+export function benchConfig(databaseUrl: string): AppConfig & { adminApiKey: string } {
+  const adminApiKey = `bench-admin-${randomBytes(24).toString('hex')}`;
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'silent',
+    ADMIN_API_KEY: adminApiKey,
+    RATE_LIMIT_MAX: '0',
+  });
+  return { ...config, adminApiKey };
 }
