@@ -29,7 +29,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 /** The header ETagInterceptor sends with every body that carries a `version`. */
 const ETAG_HEADER = {
   description: 'The version of the resource, `"<version>"`: send it back as If-Match',
-  schema: { type: 'string' as const, example: '"3"' },
+  // A quoted integer version (at most 2^31 - 1, ten digits).
+  schema: { type: 'string' as const, pattern: '^"[0-9]{1,10}"$', maxLength: 12, example: '"3"' },
 };
 
 function problemResponse(status: number) {
