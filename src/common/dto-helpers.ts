@@ -5,6 +5,15 @@ import { ValidateIf } from 'class-validator';
 export const Trim = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
+/**
+ * Length caps of strings whose format already bounds them, so that the document states a
+ * maxLength for every request string (ApiProperty `maxLength` and class-validator `MaxLength`
+ * both use these).
+ */
+export const UUID_LENGTH = 36;
+export const DATE_LENGTH = 10;
+export const DATE_TIME_MAX_LENGTH = 40;
+
 /** `YYYY-MM-DD` calendar dates that exist (2026-02-30 does not). */
 export const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 

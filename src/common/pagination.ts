@@ -7,6 +7,7 @@ import { ValidationProblem } from './problem.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+const MAX_CURSOR_LENGTH = 512;
 
 export class PageQuery {
   @ApiPropertyOptional({
@@ -25,10 +26,11 @@ export class PageQuery {
   @ApiPropertyOptional({
     description: "Opaque cursor from the previous page's `nextCursor`",
     example: 'eyJrIjpbIjIwMjYtMTEtMjFUMTA6MDA6MDAuMDAwWiIsIjFmMmUiXX0',
+    maxLength: MAX_CURSOR_LENGTH,
   })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  @MaxLength(MAX_CURSOR_LENGTH)
   @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a cursor returned by this list' })
   cursor?: string;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ENGAGEMENT_STATUSES } from '../../engagements/engagement-status.js';
 import { RISK_LEVELS } from '../../risk/assess-risk.js';
 import { LevelCounts } from '../../risk/dto/portfolio.dto.js';
@@ -8,15 +8,19 @@ import { REPORT_FORMATS, type ReportFormat } from '../render-report.js';
 import type { WeeklyReport } from '../weekly-report.entity.js';
 
 const WEEK_EXAMPLE = '2026-W47';
+/** `YYYY-Www` */
+const WEEK_LENGTH = 8;
 
 export class GenerateWeeklyReportDto {
   @ApiPropertyOptional({
     description:
       'The ISO week; only the current one (UTC) can be generated. Default: the current week',
     example: WEEK_EXAMPLE,
+    maxLength: WEEK_LENGTH,
   })
   @IsOptional()
   @IsString()
+  @MaxLength(WEEK_LENGTH)
   @Matches(/^\d{4}-W\d{2}$/, { message: 'week must be an ISO week such as 2026-W47' })
   week?: string;
 }
