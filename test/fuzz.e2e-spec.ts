@@ -18,10 +18,10 @@ import { createTestApp, externalDatabaseUrl, type TestApp } from './test-app.js'
 /**
  * Schema-driven fuzzing: every operation of openapi.json with values built from its schemas
  * plus hostile ones, sent with the keys of every role to an app holding real data. FUZZ_RUNS
- * sets the number of requests (default 5,000 on PostgreSQL, 1,500 on embedded PGlite, which
+ * sets the number of requests (default 5,000 on PostgreSQL, 1,000 on embedded PGlite, which
  * is slower); FUZZ_SEED replays a failing run.
  */
-const runs = Number(process.env.FUZZ_RUNS ?? (externalDatabaseUrl ? 5000 : 1500));
+const runs = Number(process.env.FUZZ_RUNS ?? (externalDatabaseUrl ? 5000 : 1000));
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 const document = JSON.parse(

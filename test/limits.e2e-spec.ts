@@ -27,6 +27,26 @@ const document = JSON.parse(
 ) as OpenApiDocument;
 const operations = operationsOf(document);
 
+interface ArrayField {
+  operation: Operation;
+  path: string[];
+  maxItems: number | undefined;
+}
+
+/** Every array a request body can carry. */
+function requestArrays(): ArrayField[] {
+  const fields: ArrayField[] = [];
+  const walk = (operation: Operation, raw: Schema, path: string[]) => {
+    const schema = resolveSchema(document, raw);
+    if (schema.type === 'array') fields.push({ operation, path, maxItems: schema.maxItems });
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      walk(operation, property, [...path, name]);
+    }
+  };
+  for (const operation of operations) if (operation.body) walk(operation, operation.body, []);
+  return fields;
+}
+
 interface StringField {
   operation: Operation;
   /** `body` or `query`. */
@@ -68,7 +88,7 @@ function fieldName(path: (string | number)[]): string {
 }
 
 /** A body holding `value` at `path` and nothing else. */
-function bodyWith(path: (string | number)[], value: string): unknown {
+function bodyWith(path: (string | number)[], value: unknown): unknown {
   return path.reduceRight<unknown>((inner, part) => {
     if (typeof part === 'number') return [inner];
     return { [part]: inner };
@@ -126,6 +146,37 @@ describe('string length caps', () => {
     );
     expect(response.status).toBeLessThan(500);
     expect(lengthErrors).toEqual([]);
+  });
+});
+
+describe('array size caps', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const arrays = requestArrays();
+
+  it('documents a maxItems for every request array', () => {
+    expect(arrays.filter((field) => field.maxItems === undefined)).toEqual([]);
+    expect(arrays.length).toBeGreaterThan(3);
+  });
+
+  it.each(
+    arrays.map((field) => [`${field.operation.path} ${field.path.join('.')}`, field] as const),
+  )('refuses maxItems + 1 items: %s %s', async (_label, field) => {
+    const path = field.operation.path.replace(/\{(\w+)\}/g, '00000000-0000-4000-8000-000000000000');
+    const items = Array.from({ length: (field.maxItems as number) + 1 }, () => 'x');
+    const response = await t
+      .http()
+      [field.operation.method.toLowerCase() as 'post' | 'patch'](path)
+      .set(bearer(t.adminKey))
+      .send(bodyWith(field.path, items) as object);
+    const body = expectProblem(response, 400, 'validation');
+    const named = body.errors?.filter((error) => error.field === field.path.join('.'));
+    expect(named?.some((error) => /no more than/.test(error.message))).toBe(true);
   });
 });
 
