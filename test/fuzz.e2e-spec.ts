@@ -19,7 +19,7 @@ import { createTestApp, externalDatabaseUrl, type TestApp } from './test-app.js'
  * Schema-driven fuzzing: every operation of openapi.json with values built from its schemas
  * plus hostile ones, sent with the keys of every role to an app holding real data. FUZZ_RUNS
  * sets the number of requests (default 5,000 on PostgreSQL, 1,000 on embedded PGlite, which
- * is slower); FUZZ_SEED replays a failing run.
+ * is slower); FUZZ_SEED replays a failing run; FUZZ_LOG_LEVEL=error shows the server's log.
  */
 const runs = Number(process.env.FUZZ_RUNS ?? (externalDatabaseUrl ? 5000 : 1000));
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -133,6 +133,17 @@ describe('schema-driven fuzzing of every operation in openapi.json', () => {
       );
     }
   }
+
+  it('notices a changed row of any table, so that the check below can fail', async () => {
+    const [vendor] = await t.dataSource.query('SELECT id, notes FROM vendors LIMIT 1');
+    await t.dataSource.query('UPDATE vendors SET notes = $2 WHERE id = $1', [vendor.id, 'probe']);
+    expect(changedTables(current, await digest(t.dataSource, snapshotSql))).toEqual(['vendors']);
+    await t.dataSource.query('UPDATE vendors SET notes = $2 WHERE id = $1', [
+      vendor.id,
+      vendor.notes,
+    ]);
+    expect(changedTables(current, await digest(t.dataSource, snapshotSql))).toEqual([]);
+  });
 
   it(`answers ${runs} generated requests without a 5xx, with problem+json for every 4xx, and changes no row when it rejects`, async () => {
     const property = fc.asyncProperty(
