@@ -6,9 +6,9 @@ export const Trim = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /**
- * Length caps of strings whose format already bounds them, so that the document states a
- * maxLength for every request string (ApiProperty `maxLength` and class-validator `MaxLength`
- * both use these).
+ * Documented length caps (`maxLength`) of strings whose format validator (IsUUID,
+ * IsCalendarDate) already refuses any other length; a MaxLength validator next to it would
+ * only add a second, misleading message for a missing value. Free-form date-times get both.
  */
 export const UUID_LENGTH = 36;
 export const DATE_LENGTH = 10;

@@ -18,7 +18,6 @@ export class CreateArtifactDto {
     maxLength: UUID_LENGTH,
   })
   @IsUUID('all', { message: 'milestoneId must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   milestoneId!: string;
 
   @ApiProperty({ enum: ARTIFACT_KINDS, example: 'runbook' })
@@ -95,7 +94,6 @@ export class AcceptArtifactDto {
     maxLength: UUID_LENGTH,
   })
   @IsUUID('all', { message: 'acceptedById must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   acceptedById!: string;
 
   @Notes()
@@ -123,7 +121,6 @@ export class ListArtifactsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
   @IsOptional()
   @IsUUID('all', { message: 'milestoneId must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   milestoneId?: string;
 }
 

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { UUID_LENGTH } from '../../common/dto-helpers.js';
 import { PageQuery } from '../../common/pagination.js';
 import { AUDIT_ENTITY_TYPES, type AuditEntityType } from '../audit-event.entity.js';
@@ -19,6 +19,5 @@ export class ListAuditEventsQuery extends PageQuery {
   })
   @IsOptional()
   @IsUUID('all', { message: 'entityId must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   entityId?: string;
 }

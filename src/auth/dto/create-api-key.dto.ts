@@ -39,7 +39,6 @@ export class CreateApiKeyDto {
   })
   @ValidateIf((dto: CreateApiKeyDto) => dto.role === 'product_owner' || dto.personId !== undefined)
   @IsUUID('all', { message: 'personId must be a UUID (required for role product_owner)' })
-  @MaxLength(UUID_LENGTH)
   personId?: string;
 
   @ApiPropertyOptional({

@@ -96,7 +96,6 @@ export class SpecDto {
   })
   @IsOptional()
   @IsUUID('all', { message: 'spec.tradeOffOwnerId must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   tradeOffOwnerId?: string;
 
   @ApiPropertyOptional({
@@ -144,7 +143,6 @@ export class CreateEngagementDto {
     maxLength: UUID_LENGTH,
   })
   @IsUUID('all', { message: 'vendorId must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   vendorId!: string;
 
   @ApiPropertyOptional({
@@ -167,7 +165,6 @@ export class CreateEngagementDto {
     maxLength: UUID_LENGTH,
   })
   @IsUUID('all', { message: 'productOwnerId must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   productOwnerId!: string;
 
   @ApiProperty({ type: SpecDto })
@@ -188,7 +185,6 @@ export class CreateEngagementDto {
   @ArrayMaxSize(50)
   @ArrayUnique()
   @IsUUID('all', { each: true, message: 'knowledgeRecipientIds must contain UUIDs' })
-  @MaxLength(UUID_LENGTH, { each: true })
   knowledgeRecipientIds?: string[];
 
   @ApiPropertyOptional({
@@ -200,7 +196,6 @@ export class CreateEngagementDto {
   })
   @Nullable()
   @IsCalendarDate()
-  @MaxLength(DATE_LENGTH)
   startDate?: string | null;
 
   @ApiPropertyOptional({
@@ -212,7 +207,6 @@ export class CreateEngagementDto {
   })
   @Nullable()
   @IsCalendarDate()
-  @MaxLength(DATE_LENGTH)
   contractEndDate?: string | null;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 3650, default: 0, example: 60 })
@@ -271,19 +265,16 @@ export class ListEngagementsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
   @IsOptional()
   @IsUUID('all', { message: 'vendorId must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   vendorId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
   @IsOptional()
   @IsUUID('all', { message: 'productOwnerId must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   productOwnerId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
   @IsOptional()
   @IsUUID('all', { message: 'knowledgeRecipientId must be a UUID' })
-  @MaxLength(UUID_LENGTH)
   knowledgeRecipientId?: string;
 
   @ApiPropertyOptional({
@@ -304,7 +295,6 @@ export class ListEngagementsQuery extends PageQuery {
   })
   @IsOptional()
   @IsCalendarDate()
-  @MaxLength(DATE_LENGTH)
   handoverDueBefore?: string;
 
   @ApiPropertyOptional({
@@ -315,7 +305,6 @@ export class ListEngagementsQuery extends PageQuery {
   })
   @IsOptional()
   @IsCalendarDate()
-  @MaxLength(DATE_LENGTH)
   handoverDueAfter?: string;
 
   @ApiPropertyOptional({

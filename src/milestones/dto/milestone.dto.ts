@@ -27,7 +27,6 @@ export class CreateMilestoneDto {
 
   @ApiProperty({ format: 'date', example: '2027-03-31', maxLength: DATE_LENGTH })
   @IsCalendarDate()
-  @MaxLength(DATE_LENGTH)
   dueDate!: string;
 }
 
@@ -70,7 +69,6 @@ export class CompleteMilestoneDto {
   })
   @IsOptional()
   @IsCalendarDate()
-  @MaxLength(DATE_LENGTH)
   completedOn?: string;
 }
 

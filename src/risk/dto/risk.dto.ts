@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, MaxLength } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { DATE_LENGTH } from '../../common/dto-helpers.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import {
@@ -19,7 +19,6 @@ export class RiskQuery {
   })
   @IsOptional()
   @IsCalendarDate()
-  @MaxLength(DATE_LENGTH)
   asOf?: string;
 }
 
