@@ -10,6 +10,7 @@ import { bootstrapApiKeys } from './auth/bootstrap.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { ETagInterceptor } from './common/concurrency.js';
 import { ContentNegotiationInterceptor } from './common/content-negotiation.js';
+import { BodyTooDeepError } from './common/error-classification.js';
 import {
   answerClientError,
   MAX_PARAM_LENGTH,
@@ -19,7 +20,6 @@ import { createLogger, NestPinoLogger } from './common/logger.js';
 import { buildOpenApiDocument } from './common/openapi.js';
 import { PROBLEM_CONTENT_TYPE, problemBody } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
-import { BodyTooDeepError } from './common/error-classification.js';
 import { InputValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
 import { type OpenedDatabase, openDatabase } from './database/database.js';
