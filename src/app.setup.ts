@@ -10,11 +10,17 @@ import { bootstrapApiKeys } from './auth/bootstrap.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { ETagInterceptor } from './common/concurrency.js';
 import { ContentNegotiationInterceptor } from './common/content-negotiation.js';
+import { BodyTooDeepError } from './common/error-classification.js';
+import {
+  answerClientError,
+  MAX_PARAM_LENGTH,
+  sendFrameworkError,
+} from './common/framework-errors.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import { buildOpenApiDocument } from './common/openapi.js';
 import { PROBLEM_CONTENT_TYPE, problemBody } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
-import { InputValidationPipe } from './common/validation.js';
+import { InputValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
 import { type OpenedDatabase, openDatabase } from './database/database.js';
 import { runMigrations } from './database/migrate.js';
@@ -42,8 +48,16 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
     'application/json',
     { parseAs: 'string', bodyLimit: config.bodyLimitBytes },
     // Actions such as activate take no body; clients often still send Content-Type: application/json.
-    (request, body, done) =>
-      body === '' ? done(null, undefined) : parseJson(request, body as string, done),
+    (request, body, done) => {
+      if (body === '') return done(null, undefined);
+      parseJson(request, body as string, (error, parsed) => {
+        if (error) return done(error, undefined);
+        // Recursive walks (validation, idempotency hashing) would overflow on deeper bodies.
+        if (nestsDeeperThan(parsed, MAX_BODY_DEPTH))
+          return done(new BodyTooDeepError(MAX_BODY_DEPTH), undefined);
+        done(null, parsed);
+      });
+    },
   );
   let closing = false;
   fastify.addHook('onRequest', async (request, reply) => {
@@ -122,6 +136,9 @@ export async function createApp(
       bodyLimit: config.bodyLimitBytes,
       genReqId: requestId,
       return503OnClosing: false,
+      routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+      frameworkErrors: sendFrameworkError,
+      clientErrorHandler: answerClientError,
     });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot(config, database.connection),

@@ -101,6 +101,43 @@ describe('errors are RFC 9457 problem+json', () => {
     expect(body.errors?.[0].field).toBe('body');
   });
 
+  it('rejects a body nested deeper than 32 levels with 400 naming body, before any other step', async () => {
+    const response = await t
+      .http()
+      .post('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .set('Idempotency-Key', 'deep-body')
+      .set('Content-Type', 'application/json')
+      .send(`{"name":${'['.repeat(40)}${']'.repeat(40)},"role":"viewer"}`);
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors).toEqual([
+      { field: 'body', message: 'body must not nest objects or arrays more than 32 levels deep' },
+    ]);
+  });
+
+  it('answers a path parameter over 100 characters with 400 problem+json', async () => {
+    const response = await t
+      .http()
+      .delete(`/v1/api-keys/${'a'.repeat(101)}`)
+      .set(bearer(t.adminKey));
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors?.[0].field).toBe('path');
+  });
+
+  it('answers a malformed percent-encoding in the path with 400 problem+json', async () => {
+    const response = await t.http().get('/v1/vendors/%E0%A4%A').set(bearer(t.adminKey));
+    expectProblem(response, 400, 'bad-request');
+  });
+
+  it('answers request headers over 16 KiB with 431 problem+json', async () => {
+    const response = await t
+      .http()
+      .get('/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .set('X-Padding', 'x'.repeat(20_000));
+    expectProblem(response, 431, 'headers-too-large');
+  });
+
   it('rejects a body over the limit with 413', async () => {
     const response = await t
       .http()

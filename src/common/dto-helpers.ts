@@ -5,6 +5,15 @@ import { ValidateIf } from 'class-validator';
 export const Trim = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
+/**
+ * Documented length caps (`maxLength`) of strings whose format validator (IsUUID,
+ * IsCalendarDate) already refuses any other length; a MaxLength validator next to it would
+ * only add a second, misleading message for a missing value. Free-form date-times get both.
+ */
+export const UUID_LENGTH = 36;
+export const DATE_LENGTH = 10;
+export const DATE_TIME_MAX_LENGTH = 40;
+
 /** `YYYY-MM-DD` calendar dates that exist (2026-02-30 does not). */
 export const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 

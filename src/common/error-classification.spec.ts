@@ -1,5 +1,6 @@
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import {
+  BodyTooDeepError,
   DATABASE_RETRY_AFTER_SECONDS,
   classifyError,
   isDatabaseUnavailable,
@@ -217,6 +218,17 @@ describe('classifyError', () => {
       status: 400,
       type: 'malformed-body',
       detail: 'The request body is not valid JSON.',
+    });
+  });
+
+  it('answers 400 validation naming body for a body nested too deeply', () => {
+    expect(classifyError(new BodyTooDeepError(32))).toEqual({
+      status: 400,
+      type: 'validation',
+      detail: 'The body nests objects or arrays too deeply.',
+      errors: [
+        { field: 'body', message: 'body must not nest objects or arrays more than 32 levels deep' },
+      ],
     });
   });
 

@@ -30,6 +30,16 @@ const CONNECTION_ERROR_MESSAGES = [
 
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
+/** Raised by the JSON body parser for a body nested deeper than the API ever needs. */
+export class BodyTooDeepError extends Error {
+  readonly statusCode = 400;
+  readonly code = 'HOV_BODY_TOO_DEEP';
+
+  constructor(maxDepth: number) {
+    super(`body must not nest objects or arrays more than ${maxDepth} levels deep`);
+  }
+}
+
 function codeOf(error: unknown): string | undefined {
   const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
   const code = candidate?.driverError?.code ?? candidate?.code;
@@ -102,6 +112,14 @@ function classifyHttpLayerError(error: unknown): ProblemInit | undefined {
         detail: 'Send request bodies as application/json.',
       };
     case 400:
+      if (error instanceof BodyTooDeepError) {
+        return {
+          status,
+          type: 'validation',
+          detail: 'The body nests objects or arrays too deeply.',
+          errors: [{ field: 'body', message: error.message }],
+        };
+      }
       if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
         return {
           status,

@@ -22,6 +22,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'The request body is not application/json',
   422: 'The request is well-formed but cannot be processed',
   429: 'Too many requests for this API key; see Retry-After',
+  431: 'The request headers are larger than 16 KiB',
   500: 'Unexpected error; quote the requestId',
   503: 'The database is unreachable; see Retry-After',
 };
@@ -174,7 +175,7 @@ function addCommonResponses(document: OpenAPIObject): void {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const operation = item[method];
       if (!operation) continue;
-      const statuses = new Set([500, 503]);
+      const statuses = new Set([431, 500, 503]);
       if (isApi) {
         COMMON_PROBLEMS.forEach((status) => statuses.add(status));
         operation.security = [{ apiKey: [] }];
@@ -232,7 +233,7 @@ const RETRY_AFTER: HeaderObject = {
  * Statuses answered before the API key is known (the limit is per key), so without
  * RateLimit headers: a missing or bad key, and a body refused by the parser.
  */
-const ANSWERED_BEFORE_AUTHENTICATION = new Set(['401', '413', '415']);
+const ANSWERED_BEFORE_AUTHENTICATION = new Set(['401', '413', '415', '431']);
 
 /** Documents the headers the rate limiter (src/auth/auth.guard.ts) and 503 answers send. */
 function addRateLimitHeaders(document: OpenAPIObject): void {

@@ -1,5 +1,5 @@
 import type { ValidationError } from '@nestjs/common';
-import { findNulStrings, flattenValidationErrors } from './validation.js';
+import { findNulStrings, flattenValidationErrors, nestsDeeperThan } from './validation.js';
 
 function validationError(
   property: string,
@@ -200,5 +200,46 @@ describe('findNulStrings', () => {
       'b[1]',
       'c.d',
     ]);
+  });
+});
+
+describe('nestsDeeperThan', () => {
+  const nested = (depth: number, wrap: (inner: unknown) => unknown): unknown => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < depth; i++) value = wrap(value);
+    return value;
+  };
+
+  it.each([
+    ['a scalar', 'text', 0],
+    ['a flat object', { a: 1, b: 'x' }, 1],
+    ['a spec with metrics', { spec: { successMetrics: [{ name: 'x' }] } }, 4],
+  ])('accepts %s at its own depth', (_label, value, depth) => {
+    expect(nestsDeeperThan(value, depth)).toBe(false);
+    if (depth > 0) expect(nestsDeeperThan(value, depth - 1)).toBe(true);
+  });
+
+  it('counts arrays and objects alike', () => {
+    expect(
+      nestsDeeperThan(
+        nested(33, (inner) => [inner]),
+        32,
+      ),
+    ).toBe(true);
+    expect(
+      nestsDeeperThan(
+        nested(32, (inner) => ({ a: inner })),
+        32,
+      ),
+    ).toBe(false);
+  });
+
+  it('judges a body nested 100,000 levels deep without overflowing the stack', () => {
+    expect(
+      nestsDeeperThan(
+        nested(100_000, (inner) => ({ a: inner })),
+        32,
+      ),
+    ).toBe(true);
   });
 });

@@ -27,6 +27,24 @@ function joinPath(parent: string, property: string): string {
   return parent ? `${parent}.${property}` : property;
 }
 
+/** Deepest nesting of objects and arrays a request body may have; the DTOs need 3. */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * True when `value` nests objects or arrays more than `maxDepth` levels deep. Iterative, so
+ * that a hostile body cannot overflow the stack here (the recursive walks after it could).
+ */
+export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop() as [unknown, number];
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Paths of every string in `value` that contains a NUL character, which PostgreSQL refuses. */
 export function findNulStrings(value: unknown, path = ''): string[] {
   if (typeof value === 'string') return value.includes('\u0000') ? [path || 'value'] : [];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, IsUUID, MaxLength } from 'class-validator';
-import { Nullable, Optional, Trim } from '../../common/dto-helpers.js';
+import { Nullable, Optional, Trim, UUID_LENGTH } from '../../common/dto-helpers.js';
 import { PageQuery } from '../../common/pagination.js';
 import {
   ARTIFACT_KINDS,
@@ -15,6 +15,7 @@ export class CreateArtifactDto {
     format: 'uuid',
     description: 'The milestone it is due with',
     example: '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e',
+    maxLength: UUID_LENGTH,
   })
   @IsUUID('all', { message: 'milestoneId must be a UUID' })
   milestoneId!: string;
@@ -43,7 +44,11 @@ export class CreateArtifactDto {
 }
 
 export class UpdateArtifactDto extends CreateArtifactDto {
-  @ApiPropertyOptional({ format: 'uuid', example: '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    example: '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e',
+    maxLength: UUID_LENGTH,
+  })
   @Optional()
   override milestoneId!: string;
 
@@ -86,6 +91,7 @@ export class AcceptArtifactDto {
     description:
       "The accepting person: the engagement's product owner or one of its knowledge recipients",
     example: '1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+    maxLength: UUID_LENGTH,
   })
   @IsUUID('all', { message: 'acceptedById must be a UUID' })
   acceptedById!: string;
@@ -112,7 +118,7 @@ export class ListArtifactsQuery extends PageQuery {
   @IsIn(ARTIFACT_STATUSES, { message: `status must be one of ${ARTIFACT_STATUSES.join(', ')}` })
   status?: ArtifactStatus;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
   @IsOptional()
   @IsUUID('all', { message: 'milestoneId must be a UUID' })
   milestoneId?: string;

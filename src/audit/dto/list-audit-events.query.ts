@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { UUID_LENGTH } from '../../common/dto-helpers.js';
 import { PageQuery } from '../../common/pagination.js';
 import { AUDIT_ENTITY_TYPES, type AuditEntityType } from '../audit-event.entity.js';
 
@@ -11,7 +12,11 @@ export class ListAuditEventsQuery extends PageQuery {
   })
   entityType?: AuditEntityType;
 
-  @ApiPropertyOptional({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c',
+    maxLength: UUID_LENGTH,
+  })
   @IsOptional()
   @IsUUID('all', { message: 'entityId must be a UUID' })
   entityId?: string;

@@ -10,6 +10,7 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { DATE_TIME_MAX_LENGTH, UUID_LENGTH } from '../../common/dto-helpers.js';
 import { ROLES, type Role } from '../role.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -34,6 +35,7 @@ export class CreateApiKeyDto {
     format: 'uuid',
     description: 'The person a `product_owner` key acts for; required for that role only',
     example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60',
+    maxLength: UUID_LENGTH,
   })
   @ValidateIf((dto: CreateApiKeyDto) => dto.role === 'product_owner' || dto.personId !== undefined)
   @IsUUID('all', { message: 'personId must be a UUID (required for role product_owner)' })
@@ -43,9 +45,10 @@ export class CreateApiKeyDto {
     format: 'date-time',
     description: 'When the key stops working; never when absent',
     example: '2027-06-30T00:00:00Z',
+    maxLength: DATE_TIME_MAX_LENGTH,
   })
   @IsOptional()
   @IsDateString({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time' })
-  @MaxLength(35)
+  @MaxLength(DATE_TIME_MAX_LENGTH)
   expiresAt?: string;
 }

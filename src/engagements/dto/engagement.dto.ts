@@ -18,7 +18,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { Nullable, Optional, Trim } from '../../common/dto-helpers.js';
+import { DATE_LENGTH, Nullable, Optional, Trim, UUID_LENGTH } from '../../common/dto-helpers.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import { PageQuery } from '../../common/pagination.js';
 import { RISK_LEVELS, type RiskLevel } from '../../risk/assess-risk.js';
@@ -75,8 +75,8 @@ export class SpecDto {
   successMetrics?: SuccessMetricDto[];
 
   @ApiPropertyOptional({
-    maxLength: 1000,
-    type: [String],
+    type: 'array',
+    items: { type: 'string', maxLength: 1000 },
     description: 'Hard constraints; at least one (required at creation)',
     example: ['Invoices never leave the EU', 'Runs on our Azure tenant'],
     maxItems: 50,
@@ -92,6 +92,7 @@ export class SpecDto {
     format: 'uuid',
     description: 'The person who decides trade-offs (required at creation)',
     example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60',
+    maxLength: UUID_LENGTH,
   })
   @IsOptional()
   @IsUUID('all', { message: 'spec.tradeOffOwnerId must be a UUID' })
@@ -136,7 +137,11 @@ export class CreateEngagementDto {
   @MaxLength(200)
   title!: string;
 
-  @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
+  @ApiProperty({
+    format: 'uuid',
+    example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+    maxLength: UUID_LENGTH,
+  })
   @IsUUID('all', { message: 'vendorId must be a UUID' })
   vendorId!: string;
 
@@ -154,7 +159,11 @@ export class CreateEngagementDto {
   @MaxLength(100)
   contractRef?: string | null;
 
-  @ApiProperty({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
+  @ApiProperty({
+    format: 'uuid',
+    example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60',
+    maxLength: UUID_LENGTH,
+  })
   @IsUUID('all', { message: 'productOwnerId must be a UUID' })
   productOwnerId!: string;
 
@@ -165,8 +174,8 @@ export class CreateEngagementDto {
   spec?: SpecDto = new CreateSpecDto();
 
   @ApiPropertyOptional({
-    type: [String],
-    format: 'uuid',
+    type: 'array',
+    items: { type: 'string', format: 'uuid', maxLength: UUID_LENGTH },
     description: 'People who must be able to own the system after handover',
     example: ['1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f'],
     maxItems: 50,
@@ -178,12 +187,24 @@ export class CreateEngagementDto {
   @IsUUID('all', { each: true, message: 'knowledgeRecipientIds must contain UUIDs' })
   knowledgeRecipientIds?: string[];
 
-  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', example: '2026-12-01' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'date',
+    example: '2026-12-01',
+    maxLength: DATE_LENGTH,
+  })
   @Nullable()
   @IsCalendarDate()
   startDate?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', example: '2027-06-30' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'date',
+    example: '2027-06-30',
+    maxLength: DATE_LENGTH,
+  })
   @Nullable()
   @IsCalendarDate()
   contractEndDate?: string | null;
@@ -205,11 +226,19 @@ export class UpdateEngagementDto extends CreateEngagementDto {
   @Optional()
   override title!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+    maxLength: UUID_LENGTH,
+  })
   @Optional()
   override vendorId!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60',
+    maxLength: UUID_LENGTH,
+  })
   @Optional()
   override productOwnerId!: string;
 
@@ -233,17 +262,17 @@ export class ListEngagementsQuery extends PageQuery {
   @IsIn(ENGAGEMENT_STATUSES, { message: `status must be one of ${ENGAGEMENT_STATUSES.join(', ')}` })
   status?: EngagementStatus;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
   @IsOptional()
   @IsUUID('all', { message: 'vendorId must be a UUID' })
   vendorId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
   @IsOptional()
   @IsUUID('all', { message: 'productOwnerId must be a UUID' })
   productOwnerId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
   @IsOptional()
   @IsUUID('all', { message: 'knowledgeRecipientId must be a UUID' })
   knowledgeRecipientId?: string;
@@ -262,6 +291,7 @@ export class ListEngagementsQuery extends PageQuery {
     format: 'date',
     description: 'Final handover due on or before this date',
     example: '2027-03-31',
+    maxLength: DATE_LENGTH,
   })
   @IsOptional()
   @IsCalendarDate()
@@ -271,6 +301,7 @@ export class ListEngagementsQuery extends PageQuery {
     format: 'date',
     description: 'Final handover due on or after this date',
     example: '2027-01-01',
+    maxLength: DATE_LENGTH,
   })
   @IsOptional()
   @IsCalendarDate()

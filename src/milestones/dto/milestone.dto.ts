@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { Optional, Trim } from '../../common/dto-helpers.js';
+import { DATE_LENGTH, Optional, Trim } from '../../common/dto-helpers.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import {
   MILESTONE_KINDS,
@@ -25,7 +25,7 @@ export class CreateMilestoneDto {
   @IsIn(MILESTONE_KINDS, { message: `kind must be one of ${MILESTONE_KINDS.join(', ')}` })
   kind!: MilestoneKind;
 
-  @ApiProperty({ format: 'date', example: '2027-03-31' })
+  @ApiProperty({ format: 'date', example: '2027-03-31', maxLength: DATE_LENGTH })
   @IsCalendarDate()
   dueDate!: string;
 }
@@ -43,6 +43,7 @@ export class UpdateMilestoneDto extends CreateMilestoneDto {
     format: 'date',
     example: '2027-04-28',
     description: 'After activation a change needs `reason` and is kept in the date-change ledger',
+    maxLength: DATE_LENGTH,
   })
   @Optional()
   override dueDate!: string;
@@ -64,6 +65,7 @@ export class CompleteMilestoneDto {
     format: 'date',
     example: '2027-03-30',
     description: 'Default today (UTC); not in the future',
+    maxLength: DATE_LENGTH,
   })
   @IsOptional()
   @IsCalendarDate()

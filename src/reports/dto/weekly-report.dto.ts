@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ENGAGEMENT_STATUSES } from '../../engagements/engagement-status.js';
 import { RISK_LEVELS, SIGNAL_CODES } from '../../risk/assess-risk.js';
 import { LevelCounts } from '../../risk/dto/portfolio.dto.js';
@@ -9,18 +9,21 @@ import type { WeeklyReport } from '../weekly-report.entity.js';
 
 const WEEK_EXAMPLE = '2026-W47';
 const WEEK_PATTERN = /^\d{4}-W\d{2}$/;
+/** `YYYY-Www` */
+const WEEK_LENGTH = 8;
 
 export class GenerateWeeklyReportDto {
   @ApiPropertyOptional({
-    maxLength: 8,
     pattern: WEEK_PATTERN.source,
     description:
       'The ISO week; only the current one (UTC) can be generated. Default: the current week',
     example: WEEK_EXAMPLE,
+    maxLength: WEEK_LENGTH,
   })
   @IsOptional()
   @IsString()
   @Matches(WEEK_PATTERN, { message: 'week must be an ISO week such as 2026-W47' })
+  @MaxLength(WEEK_LENGTH)
   week?: string;
 }
 

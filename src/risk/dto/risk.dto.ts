@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
+import { DATE_LENGTH } from '../../common/dto-helpers.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import {
   RISK_LEVELS,
@@ -14,6 +15,7 @@ export class RiskQuery {
     format: 'date',
     description: 'Judge the current facts as of this date (default today, UTC)',
     example: '2027-04-01',
+    maxLength: DATE_LENGTH,
   })
   @IsOptional()
   @IsCalendarDate()

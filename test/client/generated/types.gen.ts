@@ -726,6 +726,10 @@ export type HealthLiveData = {
 
 export type HealthLiveErrors = {
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -751,6 +755,10 @@ export type HealthReadyData = {
 };
 
 export type HealthReadyErrors = {
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -803,6 +811,10 @@ export type ApiKeysListErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -881,6 +893,10 @@ export type ApiKeysCreateErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -932,6 +948,10 @@ export type ApiKeysRevokeErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -990,6 +1010,10 @@ export type AuditListErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -1063,6 +1087,10 @@ export type VendorsListErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -1141,6 +1169,10 @@ export type VendorsCreateErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -1207,6 +1239,10 @@ export type VendorsRemoveErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -1261,6 +1297,10 @@ export type VendorsGetErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -1336,6 +1376,10 @@ export type VendorsUpdateErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -1391,6 +1435,10 @@ export type PeopleListErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -1469,6 +1517,10 @@ export type PeopleCreateErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -1520,6 +1572,10 @@ export type PeopleGetErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -1594,6 +1650,10 @@ export type PeopleUpdateErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -1675,6 +1735,10 @@ export type EngagementsListErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -1752,6 +1816,10 @@ export type EngagementsCreateErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -1804,6 +1872,10 @@ export type EngagementsGetErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -1878,6 +1950,10 @@ export type EngagementsUpdateErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -1954,6 +2030,10 @@ export type EngagementsActivateErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -2028,6 +2108,10 @@ export type EngagementsCompleteErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -2112,6 +2196,10 @@ export type EngagementsCancelErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -2170,6 +2258,10 @@ export type MilestonesListErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -2254,6 +2346,10 @@ export type MilestonesCreateErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -2306,6 +2402,10 @@ export type MilestonesGetErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -2381,6 +2481,10 @@ export type MilestonesUpdateErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -2465,6 +2569,10 @@ export type MilestonesCompleteErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -2524,6 +2632,10 @@ export type MilestonesDateChangesErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -2595,6 +2707,10 @@ export type ArtifactsListErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -2679,6 +2795,10 @@ export type ArtifactsCreateErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -2731,6 +2851,10 @@ export type ArtifactsGetErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -2806,6 +2930,10 @@ export type ArtifactsUpdateErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -2890,6 +3018,10 @@ export type ArtifactsDeliverErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -2972,6 +3104,10 @@ export type ArtifactsAcceptErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -3056,6 +3192,10 @@ export type ArtifactsRejectErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -3113,6 +3253,10 @@ export type RiskGetErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -3163,6 +3307,10 @@ export type PortfolioSummaryErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -3220,6 +3368,10 @@ export type PortfolioScorecardErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -3290,6 +3442,10 @@ export type ReportsGenerateErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -3348,6 +3504,10 @@ export type ReportsListErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */
@@ -3415,6 +3575,10 @@ export type ReportsGetByWeekErrors = {
    */
   429: ProblemDetails;
   /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
+  /**
    * Unexpected error; quote the requestId
    */
   500: ProblemDetails;
@@ -3474,6 +3638,10 @@ export type ReportsGetErrors = {
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
+  /**
+   * The request headers are larger than 16 KiB
+   */
+  431: ProblemDetails;
   /**
    * Unexpected error; quote the requestId
    */

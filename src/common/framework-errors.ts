@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, type ProblemInit, problemBody } from './problem.js';
+
+/** Longest path parameter the router accepts; ids and weeks are far shorter. */
+export const MAX_PARAM_LENGTH = 100;
+
+/** The problem for an error the router raises before any route, hook or filter runs. */
+export function frameworkErrorProblem(error: FastifyError): ProblemInit {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return {
+      status: 400,
+      type: 'validation',
+      detail: `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`,
+      errors: [
+        {
+          field: 'path',
+          message: `path parameters must be at most ${MAX_PARAM_LENGTH} characters`,
+        },
+      ],
+    };
+  }
+  return {
+    status: 400,
+    type: 'bad-request',
+    detail: 'The URL is malformed (for example an invalid percent-encoding).',
+  };
+}
+
+/** Fastify's `frameworkErrors`: the router's own 400s as problem+json, like every other error. */
+export function sendFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const problem = frameworkErrorProblem(error);
+  void reply
+    .status(problem.status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .header('X-Request-Id', String(request.id))
+    .send(JSON.stringify(problemBody(problem, request.url.split('?')[0], String(request.id))));
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses (headers over 16 KiB,
+ * malformed request lines, a client too slow to send its headers) answered as problem+json.
+ * No request object exists yet, hence a fresh request id.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  // After a connection reset there is nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let problem: ProblemInit;
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    problem = {
+      status: 431,
+      type: 'headers-too-large',
+      detail: 'The request line and headers are larger than the server accepts (16 KiB).',
+    };
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    problem = {
+      status: 408,
+      type: 'request-timeout',
+      detail: 'The request was not received in time.',
+    };
+  } else {
+    problem = { status: 400, type: 'bad-request', detail: 'The request is not valid HTTP.' };
+  }
+  const requestId = randomUUID();
+  const body = JSON.stringify(problemBody(problem, '', requestId));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}

@@ -1,0 +1,84 @@
+import type { Role } from '../../src/auth/role.js';
+import { ROLES } from '../../src/auth/role.js';
+import {
+  act,
+  draftEngagement,
+  newEngagementIn,
+  newPerson,
+  newVendor,
+  readyToActivate,
+} from '../factories.js';
+import { bearer, type TestApp } from '../test-app.js';
+
+/** Ids that exist in the seeded database, for path parameters and references in bodies. */
+export interface SeededIds {
+  vendors: string[];
+  people: string[];
+  engagements: string[];
+  reports: string[];
+  weeks: string[];
+  /** API keys the fuzzer may revoke (never the keys it sends). */
+  apiKeys: string[];
+  /** Engagement, one of its milestones and one of its artifacts. */
+  triples: { id: string; mid: string; aid: string }[];
+}
+
+export interface Seeded {
+  ids: SeededIds;
+  keys: Record<Role, string>;
+}
+
+/** A small portfolio in every state, a weekly report, and one key per role. */
+export async function seedForFuzzing(t: TestApp): Promise<Seeded> {
+  const owner = await newPerson(t);
+  const keys = {} as Record<Role, string>;
+  for (const role of ROLES) {
+    keys[role] =
+      role === 'admin'
+        ? t.adminKey
+        : await t.keyFor(role, role === 'product_owner' ? owner.id : undefined);
+  }
+  const triples: SeededIds['triples'] = [];
+  const engagements: string[] = [];
+  const track = (id: string, mid: string, aid: string) => {
+    engagements.push(id);
+    triples.push({ id, mid, aid });
+  };
+
+  const draft = await readyToActivate(t, t.adminKey, { productOwnerId: owner.id });
+  track(draft.engagementId, draft.finalHandoverId, draft.artifactId);
+  for (const status of ['active', 'completed', 'cancelled'] as const) {
+    const built = await newEngagementIn(t, status);
+    track(built.engagementId, built.finalHandoverId, built.artifactId);
+  }
+  const planned = await draftEngagement(t, { artifacts: 2, recipients: 1 });
+  await act(t, `/v1/engagements/${planned.engagement.id}/activate`);
+  const base = `/v1/engagements/${planned.engagement.id}/artifacts/${planned.artifacts[0].id}`;
+  await act(t, `${base}/deliver`, { evidenceUrl: 'https://wiki.example.com/doc' });
+  track(planned.engagement.id, planned.finalHandover.id, planned.artifacts[0].id);
+  track(planned.engagement.id, planned.finalHandover.id, planned.artifacts[1].id);
+  await newVendor(t);
+
+  const report = await t.http().post('/v1/reports/weekly').set(bearer(keys.reporter)).send({});
+  if (report.status !== 201) throw new Error(`Seeding the report answered ${report.status}`);
+  const spareKey = await t
+    .http()
+    .post('/v1/api-keys')
+    .set(bearer(t.adminKey))
+    .send({ name: 'Fuzzer may revoke this', role: 'viewer' });
+
+  const rows = async (sql: string) =>
+    ((await t.dataSource.query(sql)) as { id: string }[]).map((row) => row.id);
+  return {
+    keys,
+    ids: {
+      vendors: await rows('SELECT id FROM vendors'),
+      people: await rows('SELECT id FROM people'),
+      engagements,
+      reports: [report.body.id as string],
+      weeks: [report.body.week as string],
+      apiKeys: [spareKey.body.id as string],
+      triples,
+    },
+  };
+}
