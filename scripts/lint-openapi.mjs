@@ -13,10 +13,24 @@ function run(command, args) {
   return result;
 }
 
+/** The tool's JSON report; a crash (no report, or an exit status above 1) fails the lint. */
+function report(tool, { status, stdout, stderr }) {
+  if (status === null || status > 1 || !stdout.trim()) {
+    throw new Error(`${tool} did not run (exit ${status}): ${stderr.trim() || stdout.trim()}`);
+  }
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new Error(`${tool} printed no JSON report: ${stdout.slice(0, 500)}`);
+  }
+}
+
 function spectral() {
-  const { stdout, stderr } = run('spectral', ['lint', DOCUMENT, '--format', 'json', '--quiet']);
-  const results = JSON.parse(stdout || '[]');
-  if (!Array.isArray(results)) throw new Error(`spectral failed: ${stderr}`);
+  const results = report(
+    'spectral',
+    run('spectral', ['lint', DOCUMENT, '--format', 'json', '--quiet']),
+  );
+  if (!Array.isArray(results)) throw new Error('spectral printed no list of results');
   const errors = results.filter((result) => result.severity === 0);
   for (const error of errors) {
     console.error(`spectral: ${error.code} at ${error.path.join('.')}: ${error.message}`);
@@ -25,15 +39,14 @@ function spectral() {
 }
 
 function redocly() {
-  const { stdout, stderr } = run('redocly', ['lint', DOCUMENT, '--format', 'json']);
-  const report = JSON.parse(stdout || '{}');
-  if (!report.totals) throw new Error(`redocly failed: ${stderr}`);
-  for (const problem of report.problems ?? []) {
+  const found = report('redocly', run('redocly', ['lint', DOCUMENT, '--format', 'json']));
+  if (!found.totals) throw new Error('redocly printed no totals');
+  for (const problem of found.problems ?? []) {
     if (problem.severity !== 'error') continue;
     const where = problem.location?.[0]?.pointer ?? '';
     console.error(`redocly: ${problem.ruleId} at ${where}: ${problem.message}`);
   }
-  return { errors: report.totals.errors, warnings: report.totals.warnings };
+  return { errors: found.totals.errors, warnings: found.totals.warnings };
 }
 
 const counts = { spectral: spectral(), redocly: redocly() };

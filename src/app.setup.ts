@@ -62,34 +62,36 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   let closing = false;
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
-    // A request that arrives while closing is turned away here, as a problem (onSend below):
-    // Fastify's own 503 for it (return503OnClosing) is plain JSON written past every hook.
-    if (closing) return reply.code(503).send();
+    // A request that arrives while closing is turned away as a problem (Fastify's own
+    // return503OnClosing answer is plain JSON written past every hook, hence switched off).
+    if (closing) {
+      return reply
+        .code(503)
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .header('Retry-After', '5')
+        .send(
+          JSON.stringify(
+            problemBody(
+              {
+                status: 503,
+                type: 'shutting-down',
+                detail: 'This instance is shutting down; retry on another.',
+              },
+              request.url.split('?')[0],
+              String(request.id),
+            ),
+          ),
+        );
+    }
   });
   fastify.addHook('preClose', async () => {
     closing = true;
   });
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  fastify.addHook('onSend', async (_request, reply, payload) => {
     // A response finished during shutdown closes its connection: a kept-alive socket would hold
     // the shutdown open until the client lets go.
     if (closing) reply.header('Connection', 'close');
-    // While shutting down, the HTTP layer answers new requests 503 itself, with a plain JSON
-    // body; it becomes a problem like every other error.
-    if (reply.statusCode !== 503 || String(reply.getHeader('content-type')).includes('problem')) {
-      return payload;
-    }
-    reply.header('content-type', PROBLEM_CONTENT_TYPE).header('Retry-After', '5');
-    return JSON.stringify(
-      problemBody(
-        {
-          status: 503,
-          type: 'shutting-down',
-          detail: 'This instance is shutting down; retry on another.',
-        },
-        request.url.split('?')[0],
-        String(request.id),
-      ),
-    );
+    return payload;
   });
 
   app.useGlobalPipes(new InputValidationPipe());

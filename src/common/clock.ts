@@ -2,8 +2,9 @@ import { Global, Injectable, Module } from '@nestjs/common';
 import { todayUtc } from './dates.js';
 
 /**
- * The current time, as one injectable: risk is judged and reports are dated "as of today",
- * and tests move today by replacing `now` instead of waiting a week.
+ * "Today" as one injectable: risk is judged and reports are dated as of today, and tests move
+ * today by replacing `now` instead of waiting a week. Only these calendar-date decisions read
+ * it; recorded timestamps (createdAt, activatedAt, a report's generatedAt) are the real time.
  */
 @Injectable()
 export class Clock {

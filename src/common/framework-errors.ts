@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, type ProblemInit, problemBody } from './problem.js';
@@ -22,11 +22,14 @@ export function frameworkErrorProblem(error: FastifyError): ProblemInit {
       ],
     };
   }
-  return {
-    status: 400,
-    type: 'bad-request',
-    detail: 'The URL is malformed (for example an invalid percent-encoding).',
-  };
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return {
+      status: 400,
+      type: 'bad-request',
+      detail: 'The URL is malformed (for example an invalid percent-encoding).',
+    };
+  }
+  return { status: 400, type: 'bad-request', detail: 'The request cannot be routed.' };
 }
 
 /** Fastify's `frameworkErrors`: the router's own 400s as problem+json, like every other error. */
@@ -44,7 +47,7 @@ export function sendFrameworkError(
 }
 
 /**
- * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses (headers over 16 KiB,
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses (headers over its limit,
  * malformed request lines, a client too slow to send its headers) answered as problem+json.
  * No request object exists yet, hence a fresh request id.
  */
@@ -56,7 +59,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
     problem = {
       status: 431,
       type: 'headers-too-large',
-      detail: 'The request line and headers are larger than the server accepts (16 KiB).',
+      detail: `The request line and headers are larger than the server accepts (${maxHeaderSize} bytes).`,
     };
   } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     problem = {

@@ -22,7 +22,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'The request body is not application/json',
   422: 'The request is well-formed but cannot be processed',
   429: 'Too many requests for this API key; see Retry-After',
-  431: 'The request headers are larger than 16 KiB',
+  431: "The request line and headers are larger than Node's limit (16 KiB by default)",
   500: 'Unexpected error; quote the requestId',
   503: 'The database is unreachable; see Retry-After',
 };

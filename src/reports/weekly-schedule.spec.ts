@@ -1,4 +1,4 @@
-import { nextWeeklyRun, weeklySlotFrom } from './weekly-schedule.js';
+import { nextAttempt, nextWeeklyRun, weeklySlotFrom } from './weekly-schedule.js';
 
 const monday6 = { weekday: 1, hour: 6 };
 
@@ -18,6 +18,29 @@ describe('nextWeeklyRun', () => {
     expect(
       nextWeeklyRun(new Date('2026-11-23T10:00:00Z'), { weekday: 7, hour: 22 }).toISOString(),
     ).toBe('2026-11-29T22:00:00.000Z');
+  });
+});
+
+describe('nextAttempt', () => {
+  it('waits for the next slot after a success', () => {
+    expect(nextAttempt(new Date('2026-11-23T06:00:01Z'), monday6, false).toISOString()).toBe(
+      '2026-11-30T06:00:00.000Z',
+    );
+  });
+
+  it('retries an hour after a failure while the week lasts', () => {
+    expect(nextAttempt(new Date('2026-11-23T06:00:01Z'), monday6, true).toISOString()).toBe(
+      '2026-11-23T07:00:01.000Z',
+    );
+    expect(nextAttempt(new Date('2026-11-29T22:30:00Z'), monday6, true).toISOString()).toBe(
+      '2026-11-29T23:30:00.000Z',
+    );
+  });
+
+  it('gives up on a week that ends before the retry and waits for the next slot', () => {
+    expect(nextAttempt(new Date('2026-11-29T23:30:00Z'), monday6, true).toISOString()).toBe(
+      '2026-11-30T06:00:00.000Z',
+    );
   });
 });
 

@@ -1,4 +1,8 @@
+import { todayUtc } from '../common/dates.js';
+import { isoWeekOf } from './iso-week.js';
+
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 export interface WeeklySlot {
   /** ISO weekday: 1 = Monday … 7 = Sunday. */
@@ -15,6 +19,18 @@ export function nextWeeklyRun(now: Date, slot: WeeklySlot): Date {
       ((slot.weekday - isoWeekday + 7) % 7) * DAY_MS,
   );
   return candidate > now ? candidate : new Date(candidate.getTime() + 7 * DAY_MS);
+}
+
+/**
+ * When to ask next. After a success: the next slot. After a failure: again in an hour while the
+ * week lasts, since only the current week's report can be generated and a missed week is lost.
+ */
+export function nextAttempt(now: Date, slot: WeeklySlot, lastFailed: boolean): Date {
+  const scheduled = nextWeeklyRun(now, slot);
+  if (!lastFailed) return scheduled;
+  const retry = new Date(now.getTime() + HOUR_MS);
+  const sameWeek = isoWeekOf(todayUtc(retry)) === isoWeekOf(todayUtc(now));
+  return sameWeek && retry < scheduled ? retry : scheduled;
 }
 
 /** Reads `REPORT_WEEKDAY` (1–7) and `REPORT_HOUR_UTC` (0–23); Monday 06:00 by default. */

@@ -726,7 +726,7 @@ export type HealthLiveData = {
 
 export type HealthLiveErrors = {
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -756,7 +756,7 @@ export type HealthReadyData = {
 
 export type HealthReadyErrors = {
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -812,7 +812,7 @@ export type ApiKeysListErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -893,7 +893,7 @@ export type ApiKeysCreateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -949,7 +949,7 @@ export type ApiKeysRevokeErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1011,7 +1011,7 @@ export type AuditListErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1088,7 +1088,7 @@ export type VendorsListErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1169,7 +1169,7 @@ export type VendorsCreateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1239,7 +1239,7 @@ export type VendorsRemoveErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1298,7 +1298,7 @@ export type VendorsGetErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1376,7 +1376,7 @@ export type VendorsUpdateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1436,7 +1436,7 @@ export type PeopleListErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1517,7 +1517,7 @@ export type PeopleCreateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1573,7 +1573,7 @@ export type PeopleGetErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1651,7 +1651,7 @@ export type PeopleUpdateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1735,7 +1735,7 @@ export type EngagementsListErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1816,7 +1816,7 @@ export type EngagementsCreateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1873,7 +1873,7 @@ export type EngagementsGetErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -1951,7 +1951,7 @@ export type EngagementsUpdateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2030,7 +2030,7 @@ export type EngagementsActivateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2109,7 +2109,7 @@ export type EngagementsCompleteErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2196,7 +2196,7 @@ export type EngagementsCancelErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2259,7 +2259,7 @@ export type MilestonesListErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2346,7 +2346,7 @@ export type MilestonesCreateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2403,7 +2403,7 @@ export type MilestonesGetErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2482,7 +2482,7 @@ export type MilestonesUpdateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2569,7 +2569,7 @@ export type MilestonesCompleteErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2633,7 +2633,7 @@ export type MilestonesDateChangesErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2708,7 +2708,7 @@ export type ArtifactsListErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2795,7 +2795,7 @@ export type ArtifactsCreateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2852,7 +2852,7 @@ export type ArtifactsGetErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -2931,7 +2931,7 @@ export type ArtifactsUpdateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3018,7 +3018,7 @@ export type ArtifactsDeliverErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3105,7 +3105,7 @@ export type ArtifactsAcceptErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3192,7 +3192,7 @@ export type ArtifactsRejectErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3253,7 +3253,7 @@ export type RiskGetErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3308,7 +3308,7 @@ export type PortfolioSummaryErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3369,7 +3369,7 @@ export type PortfolioScorecardErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3442,7 +3442,7 @@ export type ReportsGenerateErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3505,7 +3505,7 @@ export type ReportsListErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3575,7 +3575,7 @@ export type ReportsGetByWeekErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
@@ -3639,7 +3639,7 @@ export type ReportsGetErrors = {
    */
   429: ProblemDetails;
   /**
-   * The request headers are larger than 16 KiB
+   * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
   /**
