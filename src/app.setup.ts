@@ -18,14 +18,12 @@ import {
 } from './common/framework-errors.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import { buildOpenApiDocument } from './common/openapi.js';
-import { PROBLEM_CONTENT_TYPE, problemBody } from './common/problem.js';
+import { PROBLEM_CONTENT_TYPE, problemBody, REQUEST_ID_PATTERN } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { InputValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
 import { type OpenedDatabase, openDatabase } from './database/database.js';
 import { runMigrations } from './database/migrate.js';
-
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Honours a well-formed incoming X-Request-Id, otherwise makes one. */
 function requestId(request: IncomingMessage): string {

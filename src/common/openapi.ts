@@ -8,6 +8,7 @@ import {
   SwaggerModule,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { DATE_LENGTH, DATE_TIME_MAX_LENGTH, UUID_LENGTH } from './dto-helpers.js';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemItem } from './problem.js';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
@@ -260,9 +261,9 @@ function addRateLimitHeaders(document: OpenAPIObject): void {
 
 /** Longest value of each string format the API accepts or sends. */
 const FORMAT_MAX_LENGTH: Record<string, number> = {
-  uuid: 36,
-  date: 10,
-  'date-time': 35,
+  uuid: UUID_LENGTH,
+  date: DATE_LENGTH,
+  'date-time': DATE_TIME_MAX_LENGTH,
   email: 320,
   uri: 2048,
 };

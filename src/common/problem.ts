@@ -1,6 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+/** A request id the API accepts from X-Request-Id (else it makes its own) and reports back. */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const PROBLEM_TYPE_BASE = 'urn:handover:problem:';
 
@@ -78,7 +81,7 @@ export class ProblemDetails {
 
   @ApiProperty({
     maxLength: 128,
-    pattern: '^[A-Za-z0-9._:-]{1,128}$',
+    pattern: REQUEST_ID_PATTERN.source,
     example: '5d0f9a1e-3c2b-4a8e-9f7d-2b6c1e0a4d3f',
     description: 'Also sent as the X-Request-Id header; quote it when reporting a problem',
   })
