@@ -1,10 +1,11 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './net.js';
+import { cleanUpWhenGone } from './watchdog.js';
 
 /** The directory holding initdb, pg_ctl and postgres: PG_BINDIR, pg_config, or Debian's layout. */
 export function findPostgresBinDir(): string {
@@ -50,35 +51,6 @@ function osUserIds(user: string): { uid: number; gid: number } {
     );
   }
 }
-
-/**
- * Stops the server and removes the directory once the test process is gone, however it went:
- * normal exit, a failure that skipped `destroy()`, SIGINT/SIGTERM (whose default action ends the
- * process before any `exit` hook could run), even SIGKILL. A separate process, because Jest runs
- * tests with a copy of `process` whose `exit` and signal listeners never fire. It is detached so
- * that Ctrl-C on the terminal, which signals the whole foreground process group, spares it.
- */
-const WATCHDOG = `
-const { execFileSync } = require('node:child_process');
-const { existsSync, rmSync } = require('node:fs');
-const [parent, dir, pidFile, command, args] = JSON.parse(process.argv[1]);
-const alive = () => {
-  try {
-    process.kill(parent, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-};
-const timer = setInterval(() => {
-  if (alive()) return;
-  clearInterval(timer);
-  try {
-    if (existsSync(pidFile)) execFileSync(command, args, { stdio: 'ignore', cwd: dir, timeout: 30000 });
-  } catch {}
-  rmSync(dir, { recursive: true, force: true });
-}, 250);
-`;
 
 /**
  * A PostgreSQL cluster of the test's own: a temporary directory, its own port, trust auth on
@@ -204,14 +176,13 @@ export class ThrowawayCluster {
     return this.command('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate', '-w']);
   }
 
+  /** Stops the server and removes the directory should the test process end first. */
   private watch(): void {
     const [command, args] = this.immediateStop();
-    this.watchdog = spawn(
-      process.execPath,
-      ['-e', WATCHDOG, JSON.stringify([process.pid, this.dir, this.pidFile, command, args])],
-      { detached: true, stdio: 'ignore' },
-    );
-    this.watchdog.unref();
+    this.watchdog = cleanUpWhenGone({
+      run: { command, args, cwd: this.dir },
+      remove: this.dir,
+    });
   }
 
   /** Asynchronous, so that the load the tests drive keeps running while PostgreSQL stops. */
