@@ -22,6 +22,8 @@ const RECOVERY_BOUND_MS = 10_000;
 describe('PostgreSQL stops and restarts under write load', () => {
   let cluster: ThrowawayCluster;
   let api: ApiProcess;
+  /** Each test's clients, stopped from afterAll too, should Jest give up on a test that hangs. */
+  const traffic: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
     cluster = await ThrowawayCluster.create();
@@ -31,6 +33,7 @@ describe('PostgreSQL stops and restarts under write load', () => {
   afterAll(async () => {
     api?.kill();
     await api?.exited;
+    await Promise.all(traffic.map((stop) => stop()));
     await cluster?.destroy();
   });
 
@@ -54,6 +57,13 @@ describe('PostgreSQL stops and restarts under write load', () => {
           await sleep(200);
         }
       })();
+      const stopTraffic = async () => {
+        probing = false;
+        const stopped = await load.stop();
+        await prober;
+        return stopped;
+      };
+      traffic.push(stopTraffic);
 
       let stopIssued = 0;
       let down = 0;
@@ -78,9 +88,7 @@ describe('PostgreSQL stops and restarts under write load', () => {
         }
         await sleep(1000);
       } finally {
-        probing = false;
-        writes = await load.stop();
-        await prober;
+        writes = await stopTraffic();
       }
 
       const whileDown = writes.filter((w) => w.startedAt >= down && w.endedAt <= restartIssued);

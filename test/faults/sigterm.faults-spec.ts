@@ -145,7 +145,9 @@ describe('SIGTERM under write load', () => {
     report(
       `SIGTERM: load of ${writes.length} writes: ${writes.filter(succeeded).length} answered 2xx, ` +
         `${writes.filter((write) => write.status === 503).length} answered 503 shutting-down, ` +
-        `${writes.filter((write) => write.error).length} refused or reset`,
+        `${writes.filter((write) => write.error).length} refused or reset ` +
+        `(${writes.filter((write) => write.error && write.startedAt < signalled).length} of them ` +
+        'sent before the signal, racing the close)',
     );
 
     expect(exited).toMatchObject({ code: 0, signal: null });
