@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort, send, sleep } from './net.js';
+import { cleanUpWhenGone } from './watchdog.js';
 
 const MAIN = resolve('dist/src/main.js');
 
@@ -28,8 +29,13 @@ export class ApiProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    // Killed even if the test process dies first: an orphaned server would outlive CI's job.
+    const watchdog = cleanUpWhenGone({ kill: [child.pid as number] });
     this.exited = new Promise((resolveExit) =>
-      child.once('exit', (code, signal) => resolveExit({ code, signal, at: performance.now() })),
+      child.once('exit', (code, signal) => {
+        watchdog.kill('SIGKILL');
+        resolveExit({ code, signal, at: performance.now() });
+      }),
     );
   }
 

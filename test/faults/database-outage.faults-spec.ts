@@ -22,6 +22,8 @@ const RECOVERY_BOUND_MS = 10_000;
 describe('PostgreSQL stops and restarts under write load', () => {
   let cluster: ThrowawayCluster;
   let api: ApiProcess;
+  /** Each test's clients, stopped from afterAll too, should Jest give up on a test that hangs. */
+  const traffic: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
     cluster = await ThrowawayCluster.create();
@@ -31,6 +33,7 @@ describe('PostgreSQL stops and restarts under write load', () => {
   afterAll(async () => {
     api?.kill();
     await api?.exited;
+    await Promise.all(traffic.map((stop) => stop()));
     await cluster?.destroy();
   });
 
@@ -54,25 +57,39 @@ describe('PostgreSQL stops and restarts under write load', () => {
           await sleep(200);
         }
       })();
+      const stopTraffic = async () => {
+        probing = false;
+        const stopped = await load.stop();
+        await prober;
+        return stopped;
+      };
+      traffic.push(stopTraffic);
 
-      await sleep(1500);
-      const stopIssued = performance.now();
-      await cluster.stop(mode);
-      const down = performance.now();
-      await sleep(DOWN_FOR_MS);
-      const restartIssued = performance.now();
-      await cluster.start();
-      const up = performance.now();
-
+      let stopIssued = 0;
+      let down = 0;
+      let restartIssued = 0;
+      let up = 0;
       let recovered: Write | undefined;
-      while (!recovered && performance.now() - up < RECOVERY_BOUND_MS) {
-        await sleep(50);
-        recovered = load.writes.find((write) => write.startedAt >= up && succeeded(write));
+      let writes: Write[] = [];
+      // If pg_ctl fails, the clients must still stop: looping on, they would keep Jest alive.
+      try {
+        await sleep(1500);
+        stopIssued = performance.now();
+        await cluster.stop(mode);
+        down = performance.now();
+        await sleep(DOWN_FOR_MS);
+        restartIssued = performance.now();
+        await cluster.start();
+        up = performance.now();
+
+        while (!recovered && performance.now() - up < RECOVERY_BOUND_MS) {
+          await sleep(50);
+          recovered = load.writes.find((write) => write.startedAt >= up && succeeded(write));
+        }
+        await sleep(1000);
+      } finally {
+        writes = await stopTraffic();
       }
-      await sleep(1000);
-      const writes = await load.stop();
-      probing = false;
-      await prober;
 
       const whileDown = writes.filter((w) => w.startedAt >= down && w.endedAt <= restartIssued);
       const unavailable = writes.filter((write) => write.status === 503);

@@ -1,10 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './net.js';
+import { cleanUpWhenGone } from './watchdog.js';
 
 /** The directory holding initdb, pg_ctl and postgres: PG_BINDIR, pg_config, or Debian's layout. */
 export function findPostgresBinDir(): string {
@@ -57,8 +58,7 @@ function osUserIds(user: string): { uid: number; gid: number } {
  * WAL survives in the page cache and crash recovery still replays it.
  */
 export class ThrowawayCluster {
-  private running = false;
-  private readonly onExit = () => this.stopSync();
+  private watchdog: ChildProcess | undefined;
 
   private constructor(
     readonly binDir: string,
@@ -75,42 +75,49 @@ export class ThrowawayCluster {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
+  /** Whatever fails half-way, nothing stays behind: no directory, no server. */
   static async create(): Promise<ThrowawayCluster> {
     const binDir = findPostgresBinDir();
     const root = process.getuid?.() === 0;
+    const ids = root ? osUserIds(CLUSTER_OS_USER) : undefined;
     const dir = await mkdtemp(join(tmpdir(), 'handover-faults-'));
-    if (root) {
-      const { uid, gid } = osUserIds(CLUSTER_OS_USER);
-      await chown(dir, uid, gid);
+    let cluster: ThrowawayCluster | undefined;
+    try {
+      if (ids) await chown(dir, ids.uid, ids.gid);
+      cluster = new ThrowawayCluster(
+        binDir,
+        dir,
+        await freePort(),
+        ids ? CLUSTER_OS_USER : undefined,
+      );
+      cluster.watch();
+      await cluster.run('initdb', [
+        '-D',
+        cluster.dataDir,
+        '-U',
+        'postgres',
+        '-A',
+        'trust',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+        '--no-instructions',
+      ]);
+      await cluster.start();
+      return cluster;
+    } catch (error) {
+      if (cluster) await cluster.destroy();
+      else await rm(dir, { recursive: true, force: true });
+      throw error;
     }
-    const cluster = new ThrowawayCluster(
-      binDir,
-      dir,
-      await freePort(),
-      root ? CLUSTER_OS_USER : undefined,
-    );
-    await cluster.run('initdb', [
-      '-D',
-      cluster.dataDir,
-      '-U',
-      'postgres',
-      '-A',
-      'trust',
-      '-E',
-      'UTF8',
-      '--locale=C',
-      '--no-sync',
-      '--no-instructions',
-    ]);
-    await cluster.start();
-    process.once('exit', cluster.onExit);
-    return cluster;
   }
 
   async start(): Promise<void> {
+    // pg_ctl hands -o to a shell: quoted, a directory with spaces stays one argument.
     const options = [
       `-p ${this.port}`,
-      `-k ${this.dir}`,
+      `-k ${shellQuote(this.dir)}`,
       '-c listen_addresses=127.0.0.1',
       '-c fsync=off',
       '-c max_connections=60',
@@ -127,19 +134,18 @@ export class ThrowawayCluster {
       '-o',
       options,
     ]);
-    this.running = true;
   }
 
   /** `fast` ends sessions (57P01) and checkpoints; `immediate` kills them like a crash. */
   async stop(mode: 'fast' | 'immediate'): Promise<void> {
     await this.run('pg_ctl', ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', '60']);
-    this.running = false;
   }
 
   async destroy(): Promise<void> {
-    process.removeListener('exit', this.onExit);
     this.stopSync();
     await rm(this.dir, { recursive: true, force: true });
+    this.watchdog?.kill('SIGKILL');
+    this.watchdog = undefined;
   }
 
   /** The server's log, for a failure message. */
@@ -151,21 +157,32 @@ export class ThrowawayCluster {
     }
   }
 
+  /** Also after a failed or timed-out `start()`: the server may be up all the same. */
   private stopSync(): void {
-    if (!this.running) return;
-    this.running = false;
+    if (!existsSync(this.pidFile)) return;
     try {
-      const [command, args] = this.command('pg_ctl', [
-        'stop',
-        '-D',
-        this.dataDir,
-        '-m',
-        'immediate',
-      ]);
-      execFileSync(command, args, { stdio: 'ignore', cwd: this.dir });
+      const [command, args] = this.immediateStop();
+      execFileSync(command, args, { stdio: 'ignore', cwd: this.dir, timeout: 60_000 });
     } catch {
-      // Already gone: nothing to clean up.
+      // Already gone: nothing to stop.
     }
+  }
+
+  private get pidFile(): string {
+    return join(this.dataDir, 'postmaster.pid');
+  }
+
+  private immediateStop(): [string, string[]] {
+    return this.command('pg_ctl', ['stop', '-D', this.dataDir, '-m', 'immediate', '-w']);
+  }
+
+  /** Stops the server and removes the directory should the test process end first. */
+  private watch(): void {
+    const [command, args] = this.immediateStop();
+    this.watchdog = cleanUpWhenGone({
+      run: { command, args, cwd: this.dir },
+      remove: this.dir,
+    });
   }
 
   /** Asynchronous, so that the load the tests drive keeps running while PostgreSQL stops. */

@@ -1,12 +1,13 @@
 import { Client } from 'pg';
 import { ApiProcess, type Exit } from './api-process.js';
-import { type Answer, send, sleep, splitRequest } from './net.js';
+import { type Answer, type RawAnswer, send, sleep, splitRequest } from './net.js';
 import { ThrowawayCluster } from './pg-cluster.js';
-import { report, succeeded, WriteLoad } from './write-load.js';
+import { report, succeeded, type Write, WriteLoad } from './write-load.js';
 
 const SHUTDOWN_TIMEOUT_MS = 8000;
 const HELD_REQUESTS = 6;
-const HOLD_AFTER_SIGNAL_MS = 1000;
+/** Probes from the first refused one on, to see that the listener stays closed. */
+const PROBES_AFTER_REFUSAL = 3;
 
 /**
  * SIGTERM reaches the shipped server while clients write. Some PATCHes are held in flight by
@@ -51,59 +52,81 @@ describe('SIGTERM under write load', () => {
       timeoutMs: SHUTDOWN_TIMEOUT_MS + 2000,
       stopOnConnectionError: true,
     });
-    const held = Array.from({ length: HELD_REQUESTS }, (_, i) =>
-      send(api.base, `/v1/vendors/${vendorId}`, {
-        method: 'PATCH',
-        headers: auth,
-        body: { notes: `held-${i}` },
-        timeoutMs: SHUTDOWN_TIMEOUT_MS + 2000,
-      }),
-    );
-    // In flight for certain: the server has sent them to PostgreSQL, where they wait on the lock.
-    // Observed from a session of its own: inside a transaction pg_stat_activity is a snapshot.
-    const observer = new Client({ connectionString: cluster.url });
-    await observer.connect();
-    const waitingStarted = performance.now();
-    let waiting = 0;
-    while (waiting < HELD_REQUESTS && performance.now() - waitingStarted < 10_000) {
-      await sleep(50);
-      const { rows } = await observer.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM pg_stat_activity
-          WHERE application_name = 'handover' AND wait_event_type = 'Lock'`,
-      );
-      waiting = rows[0].count;
-    }
-    await observer.end();
-    expect(waiting).toBe(HELD_REQUESTS);
-    await sleep(1000);
-
-    // Begun before the signal, completed during the drain: it arrives while the server closes.
-    const lateArrival = await splitRequest(api.base, 'POST', '/v1/vendors', auth, {
-      name: 'sigterm-late-arrival',
-    });
-
+    let writes: Write[] = [];
+    let signalled = 0;
     let exit: Exit | undefined;
-    void api.exited.then((settled) => (exit = settled));
-    const signalled = performance.now();
-    api.signal('SIGTERM');
-
-    // New connections, one per probe, until the listener refuses them.
     const probes: Answer[] = [];
-    while (performance.now() - signalled < HOLD_AFTER_SIGNAL_MS) {
-      probes.push(await send(api.base, '/health/live', { timeoutMs: 2000 }));
-      await sleep(20);
-    }
-    const refusedAt = probes.find((probe) => probe.error === 'ECONNREFUSED')?.startedAt;
-    const late = await lateArrival.finish();
-    // The held requests still wait on the lock: the process must still be draining.
-    expect(exit).toBeUndefined();
+    let refusedAt: number | undefined;
+    let late: RawAnswer;
+    let heldAnswers: Answer[];
+    let exited: Exit;
+    // Whatever fails below, the clients stop: looping on, they would keep Jest alive.
+    try {
+      const held = Array.from({ length: HELD_REQUESTS }, (_, i) =>
+        send(api.base, `/v1/vendors/${vendorId}`, {
+          method: 'PATCH',
+          headers: auth,
+          body: { notes: `held-${i}` },
+          timeoutMs: SHUTDOWN_TIMEOUT_MS + 2000,
+        }),
+      );
+      // In flight for certain: the server has sent them to PostgreSQL, where they wait on the
+      // lock. Observed from a session of its own: inside a transaction pg_stat_activity is a
+      // snapshot.
+      const observer = new Client({ connectionString: cluster.url });
+      await observer.connect();
+      let waiting = 0;
+      try {
+        const waitingStarted = performance.now();
+        while (waiting < HELD_REQUESTS && performance.now() - waitingStarted < 10_000) {
+          await sleep(50);
+          const { rows } = await observer.query<{ count: number }>(
+            `SELECT count(*)::int AS count FROM pg_stat_activity
+              WHERE application_name = 'handover' AND wait_event_type = 'Lock'`,
+          );
+          waiting = rows[0].count;
+        }
+      } finally {
+        await observer.end();
+      }
+      expect(waiting).toBe(HELD_REQUESTS);
+      await sleep(1000);
 
-    await locker.query('COMMIT');
-    await locker.end();
-    locker = undefined;
-    const heldAnswers = await Promise.all(held);
-    const exited = await api.exited;
-    const writes = await load.stop();
+      // Begun before the signal, completed during the drain: it arrives while the server closes.
+      const lateArrival = await splitRequest(api.base, 'POST', '/v1/vendors', auth, {
+        name: 'sigterm-late-arrival',
+      });
+
+      void api.exited.then((settled) => (exit = settled));
+      signalled = performance.now();
+      api.signal('SIGTERM');
+
+      // New connections, one per probe, until the listener refuses them, then a few more to see
+      // it stays closed. A loaded machine may take a while to handle the signal: the bound is the
+      // drain timeout, which the held requests, waiting on the lock, cannot beat.
+      let probesAfterRefusal = 0;
+      while (
+        probesAfterRefusal < PROBES_AFTER_REFUSAL &&
+        performance.now() - signalled < SHUTDOWN_TIMEOUT_MS
+      ) {
+        const probe = await send(api.base, '/health/live', { timeoutMs: SHUTDOWN_TIMEOUT_MS / 2 });
+        probes.push(probe);
+        if (refusedAt === undefined && probe.error === 'ECONNREFUSED') refusedAt = probe.startedAt;
+        if (refusedAt !== undefined) probesAfterRefusal++;
+        await sleep(20);
+      }
+      late = await lateArrival.finish();
+      // The held requests still wait on the lock: the process must still be draining.
+      expect(exit).toBeUndefined();
+
+      await locker.query('COMMIT');
+      await locker.end();
+      locker = undefined;
+      heldAnswers = await Promise.all(held);
+      exited = await api.exited;
+    } finally {
+      writes = await load.stop();
+    }
 
     const drainMs = exited.at - signalled;
     const beforeRefusal = probes.filter(
@@ -122,7 +145,9 @@ describe('SIGTERM under write load', () => {
     report(
       `SIGTERM: load of ${writes.length} writes: ${writes.filter(succeeded).length} answered 2xx, ` +
         `${writes.filter((write) => write.status === 503).length} answered 503 shutting-down, ` +
-        `${writes.filter((write) => write.error).length} refused or reset`,
+        `${writes.filter((write) => write.error).length} refused or reset ` +
+        `(${writes.filter((write) => write.error && write.startedAt < signalled).length} of them ` +
+        'sent before the signal, racing the close)',
     );
 
     expect(exited).toMatchObject({ code: 0, signal: null });
@@ -136,7 +161,7 @@ describe('SIGTERM under write load', () => {
     expect(refusedAt).toBeDefined();
     // Once refused, refused for good: the listener is closed while the held requests drain.
     const afterRefusal = probes.filter((probe) => probe.startedAt >= (refusedAt as number));
-    expect(afterRefusal.length).toBeGreaterThan(1);
+    expect(afterRefusal.length).toBe(PROBES_AFTER_REFUSAL);
     expect(afterRefusal.map((probe) => probe.error ?? probe.status)).toEqual(
       afterRefusal.map(() => 'ECONNREFUSED'),
     );
@@ -158,6 +183,8 @@ describe('SIGTERM under write load', () => {
     expect(late.body).toMatchObject({ type: 'urn:handover:problem:shutting-down' });
 
     // Every write either took effect and was acknowledged, or was turned away without effect.
+    // A write racing the close may get no answer at all: its keep-alive connection can be closed
+    // as idle just as the request goes out (ECONNRESET), or the listener be gone (ECONNREFUSED).
     const db = new Client({ connectionString: cluster.url });
     await db.connect();
     const stored = new Set(
@@ -185,6 +212,9 @@ describe('SIGTERM under write load', () => {
         }
       }
     }
-    expect(writes.filter((write) => write.startedAt < signalled).every(succeeded)).toBe(true);
+    // Until the signal, the load ran undisturbed: whatever was answered before it succeeded.
+    const answeredBefore = writes.filter((write) => write.endedAt < signalled);
+    expect(answeredBefore.length).toBeGreaterThan(0);
+    expect(answeredBefore.filter((write) => !succeeded(write))).toEqual([]);
   });
 });

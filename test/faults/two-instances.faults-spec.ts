@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { ApiProcess } from './api-process.js';
 import { type Answer, send, sleep } from './net.js';
 import { ThrowawayCluster } from './pg-cluster.js';
-import { report, succeeded, WriteLoad } from './write-load.js';
+import { report, succeeded, type Write, WriteLoad } from './write-load.js';
 
 const EDITORS = 8;
 const EDITS_PER_EDITOR = 12;
@@ -59,45 +59,52 @@ describe('two API instances on one database', () => {
     );
     const agent = new Agent({ keepAlive: true });
     const edits: Edit[] = [];
-    const editor = async (n: number) => {
-      for (let attempt = 0; attempt < EDITS_PER_EDITOR; attempt++) {
-        const readFrom = apis[(n + attempt) % 2];
-        const writeTo = apis[(n + attempt + 1) % 2];
-        const read = await send(readFrom.base, `/v1/vendors/${vendorId}`, {
-          headers: auth,
-          timeoutMs: TIMEOUT_MS,
-          agent,
-        });
-        if (read.status !== 200) {
-          edits.push({ token: 'read failed', readVersion: Number.NaN, answer: read });
-          continue;
+    let reports: Answer[];
+    let writes: Write[] = [];
+    // Whatever fails below, the clients stop: looping on, they would keep Jest alive.
+    try {
+      const editor = async (n: number) => {
+        for (let attempt = 0; attempt < EDITS_PER_EDITOR; attempt++) {
+          const readFrom = apis[(n + attempt) % 2];
+          const writeTo = apis[(n + attempt + 1) % 2];
+          const read = await send(readFrom.base, `/v1/vendors/${vendorId}`, {
+            headers: auth,
+            timeoutMs: TIMEOUT_MS,
+            agent,
+          });
+          if (read.status !== 200) {
+            edits.push({ token: 'read failed', readVersion: Number.NaN, answer: read });
+            continue;
+          }
+          const readVersion = (read.body as { version: number }).version;
+          const token = `edit-${n}-${attempt}`;
+          const answer = await send(writeTo.base, `/v1/vendors/${vendorId}`, {
+            method: 'PATCH',
+            headers: { ...auth, 'If-Match': String(read.headers.etag) },
+            body: { notes: token },
+            timeoutMs: TIMEOUT_MS,
+            agent,
+          });
+          edits.push({ token, readVersion, answer });
         }
-        const readVersion = (read.body as { version: number }).version;
-        const token = `edit-${n}-${attempt}`;
-        const answer = await send(writeTo.base, `/v1/vendors/${vendorId}`, {
-          method: 'PATCH',
-          headers: { ...auth, 'If-Match': String(read.headers.etag) },
-          body: { notes: token },
-          timeoutMs: TIMEOUT_MS,
-          agent,
-        });
-        edits.push({ token, readVersion, answer });
-      }
-    };
-    const editing = Promise.all(Array.from({ length: EDITORS }, (_, n) => editor(n)));
-    await sleep(300);
-    const reporting = Promise.all(
-      Array.from({ length: REPORT_CALLS }, (_, i) =>
-        send(apis[i % 2].base, '/v1/reports/weekly', {
-          method: 'POST',
-          headers: auth,
-          body: {},
-          timeoutMs: TIMEOUT_MS,
-        }),
-      ),
-    );
-    const [reports] = await Promise.all([reporting, editing]).finally(() => agent.destroy());
-    const writes = (await Promise.all(loads.map((load) => load.stop()))).flat();
+      };
+      const editing = Promise.all(Array.from({ length: EDITORS }, (_, n) => editor(n)));
+      await sleep(300);
+      const reporting = Promise.all(
+        Array.from({ length: REPORT_CALLS }, (_, i) =>
+          send(apis[i % 2].base, '/v1/reports/weekly', {
+            method: 'POST',
+            headers: auth,
+            body: {},
+            timeoutMs: TIMEOUT_MS,
+          }),
+        ),
+      );
+      [reports] = await Promise.all([reporting, editing]);
+    } finally {
+      agent.destroy();
+      writes = (await Promise.all(loads.map((load) => load.stop()))).flat();
+    }
 
     const applied = edits.filter((edit) => edit.answer.status === 200);
     const stale = edits.filter((edit) => edit.answer.status === 412);
