@@ -78,7 +78,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
 };
 
 /** Problems any authenticated operation may answer. */
-const COMMON_PROBLEMS = [401, 403, 406, 429, 500, 503];
+const COMMON_PROBLEMS = [401, 403, 429, 500, 503];
 const BODY_PROBLEMS = [400, 413, 415];
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -175,7 +175,8 @@ function addCommonResponses(document: OpenAPIObject): void {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const operation = item[method];
       if (!operation) continue;
-      const statuses = new Set([431, 500, 503]);
+      // Content negotiation (406) applies to every route, the health probes included.
+      const statuses = new Set([406, 431, 500, 503]);
       if (isApi) {
         COMMON_PROBLEMS.forEach((status) => statuses.add(status));
         operation.security = [{ apiKey: [] }];

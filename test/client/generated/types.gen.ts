@@ -726,6 +726,10 @@ export type HealthLiveData = {
 
 export type HealthLiveErrors = {
   /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
    * The request headers are larger than 16 KiB
    */
   431: ProblemDetails;
@@ -755,6 +759,10 @@ export type HealthReadyData = {
 };
 
 export type HealthReadyErrors = {
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
   /**
    * The request headers are larger than 16 KiB
    */
