@@ -178,11 +178,23 @@ describe('OpenApiContract', () => {
     expect(contract.findOperation('get', `/things/${id}`)?.template).toBe('/things/{id}');
   });
 
-  it('requires an unknown route to answer a 404 problem', () => {
+  it('requires an unknown route to answer a 404 problem, or a problem refusing it before routing', () => {
     const unknown = { method: 'GET', url: '/nowhere', headers: {}, text: '' };
     expect(contract.violations({ ...unknown, status: 200 })).toEqual([
       expect.stringContaining('not a documented operation, yet answered 200'),
     ]);
+    expect(contract.violations({ ...unknown, status: 403 })).toHaveLength(1);
+    expect(
+      contract.violations({
+        ...unknown,
+        status: 431,
+        headers: { 'content-type': 'application/problem+json' },
+        text: '{"status":431}',
+      }),
+    ).toEqual([]);
+    expect(
+      contract.violations({ ...unknown, status: 400, headers: {}, text: 'Bad Request' }),
+    ).toHaveLength(1);
     expect(
       contract.violations({
         ...unknown,

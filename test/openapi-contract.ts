@@ -49,6 +49,9 @@ export interface Exchange {
 /** Routes the app serves that are deliberately not API operations (Swagger UI and its document). */
 const UNDOCUMENTED_ROUTES = [/^\/docs(\/.*)?$/, /^\/docs-json$/, /^\/docs-yaml$/];
 
+/** What a request that matches no operation may be answered: 404, or a refusal before routing. */
+const UNROUTED_STATUSES = new Set([404, 400, 413, 415, 431]);
+
 const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 const DEFINITIONS_ID = 'openapi-components';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -146,9 +149,14 @@ export class OpenApiContract {
     const found = this.findOperation(exchange.method, path);
     const label = `${exchange.method.toUpperCase()} ${found?.template ?? path} → ${exchange.status}`;
     if (!found) {
-      // Not an operation: the app must say so with a 404 problem, like any other unknown route.
-      if (exchange.status !== 404) {
-        return [`${label}: not a documented operation, yet answered ${exchange.status}, not 404`];
+      // Not an operation: the app must say so with a 404 problem, unless it refused the request
+      // before routing it (a malformed URL or body, a body too large or of the wrong type, headers
+      // too large), which it must answer as a problem too.
+      if (!UNROUTED_STATUSES.has(exchange.status)) {
+        return [
+          `${label}: not a documented operation, yet answered ${exchange.status}, ` +
+            `not 404 (or ${[...UNROUTED_STATUSES].filter((s) => s !== 404).join(', ')})`,
+        ];
       }
       return this.checkBody(label, exchange, { content: this.problemContent() }, 'problem');
     }
