@@ -184,7 +184,11 @@ function addCommonResponses(document: OpenAPIObject): void {
         // Health probes are public on purpose: orchestrators call them without a key.
         operation.security = [];
       }
-      if (operation.requestBody) BODY_PROBLEMS.forEach((status) => statuses.add(status));
+      // Fastify parses a body sent with any method but GET, even to an operation that takes
+      // none, so its refusals (malformed, too large, unsupported type) apply there too.
+      if (operation.requestBody || method !== 'get') {
+        BODY_PROBLEMS.forEach((status) => statuses.add(status));
+      }
       if (isApi && method === 'post') {
         operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER];
         [400, 409, 422].forEach((status) => statuses.add(status));

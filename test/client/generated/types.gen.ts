@@ -953,6 +953,14 @@ export type ApiKeysRevokeErrors = {
    */
   406: ProblemDetails;
   /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
    * Too many requests for this API key; see Retry-After
    */
   429: ProblemDetails;
@@ -1242,6 +1250,14 @@ export type VendorsRemoveErrors = {
    * If-Match does not match the current version; nothing was written
    */
   412: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
   /**
    * Too many requests for this API key; see Retry-After
    */
@@ -2030,6 +2046,14 @@ export type EngagementsActivateErrors = {
    */
   412: ProblemDetails;
   /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
    * The request is well-formed but cannot be processed
    */
   422: ProblemDetails;
@@ -2108,6 +2132,14 @@ export type EngagementsCompleteErrors = {
    * If-Match does not match the current version; nothing was written
    */
   412: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
   /**
    * The request is well-formed but cannot be processed
    */
