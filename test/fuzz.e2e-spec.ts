@@ -143,7 +143,7 @@ describe('schema-driven fuzzing of every operation in openapi.json', () => {
     expect(changedTables(current, await digest(t.dataSource, snapshotSql))).toEqual([]);
   });
 
-  it(`answers ${runs} generated requests without a 5xx, with problem+json for every 4xx, and changes no row when it rejects`, async () => {
+  it(`answers ${runs} generated requests as openapi.json documents, without a 5xx, with problem+json for every 4xx, and changes no row when it rejects`, async () => {
     const property = fc.asyncProperty(
       fuzzCase({ document, ids: seeded.ids }, operations).map((fuzz) =>
         Object.assign(fuzz, { [fc.toStringMethod]: () => describeCase(fuzz) }),
