@@ -28,6 +28,7 @@ import {
   type CreateEngagementDto,
   type Role,
 } from './client/generated/index.js';
+import { checkedFetch } from './openapi-contract.js';
 import { createTestApp, type TestApp } from './test-app.js';
 
 /**
@@ -40,7 +41,18 @@ import { createTestApp, type TestApp } from './test-app.js';
 interface SdkResult<T> {
   data?: T;
   error?: unknown;
+  /** Absent at run time when the fetch itself failed, whatever the SDK's types say. */
   response: Response;
+}
+
+/**
+ * The SDK's result, once it holds a response: a failed fetch, including a response that
+ * contradicts openapi.json (checkedFetch throws), comes back as an error without a response.
+ */
+async function received<R extends SdkResult<unknown>>(pending: Promise<R>): Promise<R> {
+  const result = await pending;
+  if (result.response === undefined) throw result.error;
+  return result;
 }
 
 /**
@@ -51,7 +63,7 @@ async function expectStatus<T>(
   pending: Promise<SdkResult<T>>,
   status: number,
 ): Promise<{ data: T; etag: string | undefined }> {
-  const { data, error, response } = await pending;
+  const { data, error, response } = await received(pending);
   if (response.status !== status || data === undefined) {
     throw new Error(
       `${response.url} answered ${response.status} (expected ${status}): ${JSON.stringify(error)}`,
@@ -66,8 +78,9 @@ async function expectStatus<T>(
 describe('a client generated from openapi.json', () => {
   let t: TestApp;
   let baseUrl: string;
+  // Every response the client receives is checked against openapi.json too.
   const clientFor = (apiKey: string): Client =>
-    createClient(createConfig<ClientOptions>({ baseUrl, auth: apiKey }));
+    createClient(createConfig<ClientOptions>({ baseUrl, auth: apiKey, fetch: checkedFetch }));
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -232,11 +245,13 @@ describe('a client generated from openapi.json', () => {
     expect(activated.data).toMatchObject({ status: 'active', activatedAt: expect.any(String) });
 
     // A stale If-Match is refused with a typed problem and the current ETag.
-    const stale = await engagementsComplete({
-      client: productOwner,
-      path: { id },
-      headers: { 'If-Match': created.etag },
-    });
+    const stale = await received(
+      engagementsComplete({
+        client: productOwner,
+        path: { id },
+        headers: { 'If-Match': created.etag },
+      }),
+    );
     expect(stale.response.status).toBe(412);
     expect(stale.response.headers.get('etag')).toBe(activated.etag);
     expect(stale.error).toMatchObject({

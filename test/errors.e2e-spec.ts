@@ -167,6 +167,24 @@ describe('errors are RFC 9457 problem+json', () => {
     expectProblem(response, 415, 'unsupported-media-type');
   });
 
+  it('refuses a bad body sent to an operation that takes none, as its document says', async () => {
+    // t.http() checks each answer against openapi.json, which must list these statuses.
+    const keyId = randomUUID();
+    const tooLarge = await t
+      .http()
+      .delete(`/v1/api-keys/${keyId}`)
+      .set(bearer(t.adminKey))
+      .send({ name: 'x'.repeat(4096) });
+    expectProblem(tooLarge, 413, 'payload-too-large');
+    const wrongType = await t
+      .http()
+      .delete(`/v1/api-keys/${keyId}`)
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'text/plain')
+      .send('hello');
+    expectProblem(wrongType, 415, 'unsupported-media-type');
+  });
+
   it('rejects an invalid uuid in the path with 400, not a database error', async () => {
     const response = await t.http().delete('/v1/api-keys/not-a-uuid').set(bearer(t.adminKey));
     const body = expectProblem(response, 400, 'validation');

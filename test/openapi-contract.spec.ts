@@ -27,9 +27,17 @@ const document: OpenApiDocument = {
               'application/json': { schema: { $ref: '#/components/schemas/Thing' } },
               'text/csv': { schema: { type: 'string' } },
             },
-            headers: { 'RateLimit-Limit': { required: true } },
+            headers: {
+              'RateLimit-Limit': { required: true },
+              'RateLimit-Remaining': { $ref: '#/components/headers/RateLimit-Remaining' },
+              ETag: { schema: { type: 'string', pattern: '^"[0-9]{1,10}"$' } },
+            },
           },
           '404': problem,
+          '429': {
+            ...problem,
+            headers: { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
+          },
         },
       },
       delete: { responses: { '204': {}, default: problem } },
@@ -37,6 +45,10 @@ const document: OpenApiDocument = {
     '/things/mine': { get: { responses: { '200': { content: {} } } } },
   },
   components: {
+    headers: {
+      'RateLimit-Remaining': { schema: { type: 'integer', minimum: 0 } },
+      'Retry-After': { required: true, schema: { type: 'integer', minimum: 1 } },
+    },
     schemas: {
       Thing: {
         type: 'object',
@@ -110,6 +122,44 @@ describe('OpenApiContract', () => {
     expect(violation).toContain('documented header RateLimit-Limit is missing');
   });
 
+  it('rejects a response without a required header documented by reference', () => {
+    const limited = json(429, { status: 429 }, 'application/problem+json');
+    expect(contract.violations(limited)).toEqual([
+      expect.stringContaining('GET /things/{id} → 429: documented header Retry-After is missing'),
+    ]);
+    const headers = { ...limited.headers, 'retry-after': '30' };
+    expect(contract.violations({ ...limited, headers })).toEqual([]);
+  });
+
+  it('rejects a header value that breaks its schema, reading integers from the header text', () => {
+    const limited = json(429, { status: 429 }, 'application/problem+json');
+    const [zero] = contract.violations({
+      ...limited,
+      headers: { ...limited.headers, 'retry-after': '0' },
+    });
+    expect(zero).toContain('header Retry-After does not match the documented schema');
+    expect(zero).toContain('must be >= 1');
+    const [date] = contract.violations({
+      ...limited,
+      headers: { ...limited.headers, 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' },
+    });
+    expect(date).toContain('must be integer');
+
+    const ok = json(200, { id, note: null });
+    const withHeaders = (headers: Record<string, string>) =>
+      contract.violations({ ...ok, headers: { ...ok.headers, ...headers } });
+    expect(withHeaders({ 'ratelimit-remaining': '0', etag: '"3"' })).toEqual([]);
+    expect(withHeaders({ 'ratelimit-remaining': '-1' })).toEqual([
+      expect.stringContaining('header RateLimit-Remaining does not match'),
+    ]);
+    expect(withHeaders({ 'ratelimit-remaining': '1.5' })).toEqual([
+      expect.stringContaining('must be integer'),
+    ]);
+    expect(withHeaders({ etag: 'W/"3"' })).toEqual([
+      expect.stringContaining('header ETag does not match the documented schema'),
+    ]);
+  });
+
   it('covers any status with a documented default and checks its body', () => {
     const deleted = { method: 'DELETE', url: `/things/${id}`, headers: {}, text: '' };
     expect(contract.violations({ ...deleted, status: 204 })).toEqual([]);
@@ -128,11 +178,23 @@ describe('OpenApiContract', () => {
     expect(contract.findOperation('get', `/things/${id}`)?.template).toBe('/things/{id}');
   });
 
-  it('requires an unknown route to answer a 404 problem', () => {
+  it('requires an unknown route to answer a 404 problem, or a problem refusing it before routing', () => {
     const unknown = { method: 'GET', url: '/nowhere', headers: {}, text: '' };
     expect(contract.violations({ ...unknown, status: 200 })).toEqual([
       expect.stringContaining('not a documented operation, yet answered 200'),
     ]);
+    expect(contract.violations({ ...unknown, status: 403 })).toHaveLength(1);
+    expect(
+      contract.violations({
+        ...unknown,
+        status: 431,
+        headers: { 'content-type': 'application/problem+json' },
+        text: '{"status":431}',
+      }),
+    ).toEqual([]);
+    expect(
+      contract.violations({ ...unknown, status: 400, headers: {}, text: 'Bad Request' }),
+    ).toHaveLength(1);
     expect(
       contract.violations({
         ...unknown,

@@ -13,9 +13,16 @@ interface MediaType {
   schema?: Schema;
 }
 
+interface HeaderObject {
+  required?: boolean;
+  schema?: Schema;
+}
+
+type Reference = { $ref: string };
+
 interface ResponseObject {
   content?: Record<string, MediaType>;
-  headers?: Record<string, { required?: boolean }>;
+  headers?: Record<string, HeaderObject | Reference>;
 }
 
 interface Operation {
@@ -25,7 +32,7 @@ interface Operation {
 export interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, Schema> };
+  components?: { schemas?: Record<string, Schema>; headers?: Record<string, HeaderObject> };
 }
 
 /** What the checker needs to know about one HTTP exchange. */
@@ -41,6 +48,9 @@ export interface Exchange {
 
 /** Routes the app serves that are deliberately not API operations (Swagger UI and its document). */
 const UNDOCUMENTED_ROUTES = [/^\/docs(\/.*)?$/, /^\/docs-json$/, /^\/docs-yaml$/];
+
+/** What a request that matches no operation may be answered: 404, or a refusal before routing. */
+const UNROUTED_STATUSES = new Set([404, 400, 413, 415, 431]);
 
 const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 const DEFINITIONS_ID = 'openapi-components';
@@ -139,9 +149,14 @@ export class OpenApiContract {
     const found = this.findOperation(exchange.method, path);
     const label = `${exchange.method.toUpperCase()} ${found?.template ?? path} → ${exchange.status}`;
     if (!found) {
-      // Not an operation: the app must say so with a 404 problem, like any other unknown route.
-      if (exchange.status !== 404) {
-        return [`${label}: not a documented operation, yet answered ${exchange.status}, not 404`];
+      // Not an operation: the app must say so with a 404 problem, unless it refused the request
+      // before routing it (a malformed URL or body, a body too large or of the wrong type, headers
+      // too large), which it must answer as a problem too.
+      if (!UNROUTED_STATUSES.has(exchange.status)) {
+        return [
+          `${label}: not a documented operation, yet answered ${exchange.status}, ` +
+            `not 404 (or ${[...UNROUTED_STATUSES].filter((s) => s !== 404).join(', ')})`,
+        ];
       }
       return this.checkBody(label, exchange, { content: this.problemContent() }, 'problem');
     }
@@ -152,22 +167,26 @@ export class OpenApiContract {
     if (!key) {
       return [`${label}: status not documented (documented: ${Object.keys(responses).join(', ')})`];
     }
-    const problems: string[] = [];
-    for (const [name, header] of Object.entries(responses[key].headers ?? {})) {
-      if (header.required && exchange.headers[name.toLowerCase()] === undefined) {
-        problems.push(`${label}: documented header ${name} is missing`);
-      }
-    }
     const validatorKey = `${found.template} ${exchange.method.toLowerCase()} ${key}`;
-    return [...problems, ...this.checkBody(label, exchange, responses[key], validatorKey)];
+    return [
+      ...this.checkHeaders(label, exchange, responses[key], validatorKey),
+      ...this.checkBody(label, exchange, responses[key], validatorKey),
+    ];
   }
 
-  /** Compiles every JSON response schema up front; returns how many there are. */
+  /**
+   * Compiles every JSON response schema up front (and every response header's, resolving
+   * references); returns how many body schemas there are.
+   */
   compileAll(): number {
     let count = 0;
     for (const [path, item] of Object.entries(this.document.paths)) {
       for (const [method, operation] of Object.entries(item)) {
         for (const [key, response] of Object.entries(operation.responses ?? {})) {
+          for (const [name, header] of Object.entries(response.headers ?? {})) {
+            const { schema } = this.resolveHeader(header);
+            if (schema) this.validator(`${path} ${method} ${key} header ${name}`, schema);
+          }
           for (const [mediaType, media] of Object.entries(response.content ?? {})) {
             if (!isJsonMediaType(mediaType) || !media.schema) continue;
             this.validator(`${path} ${method} ${key} ${mediaType}`, media.schema);
@@ -181,6 +200,44 @@ export class OpenApiContract {
 
   private problemContent(): Record<string, MediaType> {
     return { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDetails' } } };
+  }
+
+  /** The header object behind a `#/components/headers/…` reference, or the inline one. */
+  private resolveHeader(header: HeaderObject | Reference): HeaderObject {
+    if (!('$ref' in header)) return header;
+    const name = header.$ref.replace(/^#\/components\/headers\//, '');
+    const resolved = this.document.components?.headers?.[name];
+    if (name === header.$ref || !resolved) throw new Error(`Unresolvable header ${header.$ref}`);
+    return resolved;
+  }
+
+  /** Required headers are present, and every documented header sent matches its schema. */
+  private checkHeaders(
+    label: string,
+    exchange: Exchange,
+    response: ResponseObject,
+    validatorKey: string,
+  ): string[] {
+    const problems: string[] = [];
+    for (const [name, documented] of Object.entries(response.headers ?? {})) {
+      const header = this.resolveHeader(documented);
+      const sent = exchange.headers[name.toLowerCase()];
+      if (sent === undefined) {
+        if (header.required) problems.push(`${label}: documented header ${name} is missing`);
+        continue;
+      }
+      if (!header.schema) continue;
+      const validate = this.validator(`${validatorKey} header ${name}`, header.schema);
+      for (const value of Array.isArray(sent) ? sent : [sent]) {
+        if (validate(fromHeaderValue(value, header.schema))) continue;
+        problems.push(
+          `${label}: header ${name} does not match the documented schema:\n` +
+            formatErrors(validate.errors ?? []) +
+            `\nvalue: ${JSON.stringify(value).slice(0, 200)}`,
+        );
+      }
+    }
+    return problems;
   }
 
   private checkBody(
@@ -229,6 +286,18 @@ export class OpenApiContract {
     }
     return validate;
   }
+}
+
+/**
+ * A header value as the type its schema documents: header values are strings on the wire, so
+ * a decimal integer becomes a number for an integer schema (anything else stays a string and
+ * fails the type check).
+ */
+function fromHeaderValue(value: string, schema: Schema): unknown {
+  if (schema.type === 'integer' && /^-?\d+$/.test(value)) return Number(value);
+  if (schema.type === 'number' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (schema.type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }
 
 const MAX_ERRORS_SHOWN = 20;
@@ -293,15 +362,19 @@ export function contractChecked<T extends object>(agent: T): T {
   });
 }
 
-/** fetch() for tests that need a real socket, with the response checked against openapi.json. */
+/**
+ * fetch() for tests that need a real socket, with the response checked against openapi.json.
+ * It has fetch's own signature, so it can stand in for it (e.g. in the generated client).
+ */
 export async function checkedFetch(
-  url: string,
+  input: string | URL | globalThis.Request,
   init: RequestInit = {},
 ): Promise<globalThis.Response> {
-  const response = await fetch(url, init);
+  const response = await fetch(input, init);
+  const request = input instanceof globalThis.Request ? input : undefined;
   const problems = openApiContract().violations({
-    method: init.method ?? 'GET',
-    url,
+    method: init.method ?? request?.method ?? 'GET',
+    url: request?.url ?? String(input),
     status: response.status,
     headers: Object.fromEntries(response.headers),
     text: await response.clone().text(),

@@ -79,7 +79,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
 };
 
 /** Problems any authenticated operation may answer. */
-const COMMON_PROBLEMS = [401, 403, 406, 429, 500, 503];
+const COMMON_PROBLEMS = [401, 403, 429, 500, 503];
 const BODY_PROBLEMS = [400, 413, 415];
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -176,7 +176,8 @@ function addCommonResponses(document: OpenAPIObject): void {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const operation = item[method];
       if (!operation) continue;
-      const statuses = new Set([431, 500, 503]);
+      // Content negotiation (406) applies to every route, the health probes included.
+      const statuses = new Set([406, 431, 500, 503]);
       if (isApi) {
         COMMON_PROBLEMS.forEach((status) => statuses.add(status));
         operation.security = [{ apiKey: [] }];
@@ -184,7 +185,11 @@ function addCommonResponses(document: OpenAPIObject): void {
         // Health probes are public on purpose: orchestrators call them without a key.
         operation.security = [];
       }
-      if (operation.requestBody) BODY_PROBLEMS.forEach((status) => statuses.add(status));
+      // Fastify parses a body sent with any method but GET, even to an operation that takes
+      // none, so its refusals (malformed, too large, unsupported type) apply there too.
+      if (operation.requestBody || method !== 'get') {
+        BODY_PROBLEMS.forEach((status) => statuses.add(status));
+      }
       if (isApi && method === 'post') {
         operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER];
         [400, 409, 422].forEach((status) => statuses.add(status));

@@ -726,6 +726,10 @@ export type HealthLiveData = {
 
 export type HealthLiveErrors = {
   /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
    * The request line and headers are larger than Node's limit (16 KiB by default)
    */
   431: ProblemDetails;
@@ -755,6 +759,10 @@ export type HealthReadyData = {
 };
 
 export type HealthReadyErrors = {
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
   /**
    * The request line and headers are larger than Node's limit (16 KiB by default)
    */
@@ -944,6 +952,14 @@ export type ApiKeysRevokeErrors = {
    * The resource cannot be produced in a format the Accept header allows
    */
   406: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
   /**
    * Too many requests for this API key; see Retry-After
    */
@@ -1234,6 +1250,14 @@ export type VendorsRemoveErrors = {
    * If-Match does not match the current version; nothing was written
    */
   412: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
   /**
    * Too many requests for this API key; see Retry-After
    */
@@ -2022,6 +2046,14 @@ export type EngagementsActivateErrors = {
    */
   412: ProblemDetails;
   /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
    * The request is well-formed but cannot be processed
    */
   422: ProblemDetails;
@@ -2100,6 +2132,14 @@ export type EngagementsCompleteErrors = {
    * If-Match does not match the current version; nothing was written
    */
   412: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
   /**
    * The request is well-formed but cannot be processed
    */
