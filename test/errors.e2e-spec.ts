@@ -201,6 +201,24 @@ describe('errors are RFC 9457 problem+json', () => {
     expect(body.errors?.[0].field).toBe('name');
   });
 
+  it('rejects unpaired surrogates with 400 naming the field, even where a validator would throw', async () => {
+    // Found by the fuzzer: the e-mail validator threw on "\udfff" and the API answered 500.
+    const response = await t
+      .http()
+      .post('/v1/vendors')
+      .set(bearer(t.adminKey))
+      .send({ name: 'Surrogate \ud83d Labs', contactEmail: 'a\udfffb@example.com' });
+    const body = expectProblem(response, 400, 'validation');
+    expect(body.errors?.map((error) => error.field)).toEqual(['name', 'contactEmail']);
+    const paired = await t
+      .http()
+      .post('/v1/vendors')
+      .set(bearer(t.adminKey))
+      .send({ name: 'Emoji \ud83d\ude80 Labs' });
+    expect(paired.status).toBe(201);
+    expect(paired.body.name).toBe('Emoji 🚀 Labs');
+  });
+
   it('rejects NUL characters in the query with 400', async () => {
     const response = await t.http().get('/v1/api-keys?cursor=%00').set(bearer(t.adminKey));
     const body = expectProblem(response, 400, 'validation');

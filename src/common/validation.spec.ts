@@ -1,5 +1,10 @@
 import type { ValidationError } from '@nestjs/common';
-import { findNulStrings, flattenValidationErrors, nestsDeeperThan } from './validation.js';
+import {
+  findLoneSurrogates,
+  findNulStrings,
+  flattenValidationErrors,
+  nestsDeeperThan,
+} from './validation.js';
 
 function validationError(
   property: string,
@@ -117,6 +122,18 @@ describe('flattenValidationErrors', () => {
 
   it('ignores errors without constraints or children', () => {
     expect(flattenValidationErrors([{ property: 'name' } as ValidationError])).toEqual([]);
+  });
+});
+
+describe('findLoneSurrogates', () => {
+  it('finds unpaired high and low surrogates in values and keys', () => {
+    expect(
+      findLoneSurrogates({ a: 'x\ud83d', b: ['ok', '\udfffy'], ['k\ud800']: 'v' }, 'body'),
+    ).toEqual(['body.a', 'body.b[1]', 'body.k\ud800']);
+  });
+
+  it('accepts paired surrogates (characters outside the BMP) and plain text', () => {
+    expect(findLoneSurrogates({ a: '🚀 launch', b: 'naïve', c: 'עברית' })).toEqual([]);
   });
 });
 

@@ -45,22 +45,36 @@ export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
   return false;
 }
 
-/** Paths of every string in `value` that contains a NUL character, which PostgreSQL refuses. */
-export function findNulStrings(value: unknown, path = ''): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path || 'value'] : [];
+/** Paths of every string in `value`, keys included, for which `test` holds. */
+function findStrings(value: unknown, test: (text: string) => boolean, path: string): string[] {
+  if (typeof value === 'string') return test(value) ? [path || 'value'] : [];
   if (Array.isArray(value))
-    return value.flatMap((item, index) => findNulStrings(item, `${path}[${index}]`));
+    return value.flatMap((item, index) => findStrings(item, test, `${path}[${index}]`));
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, item]) => [
-      ...(key.includes('\u0000') ? [joinPath(path, key)] : []),
-      ...findNulStrings(item, joinPath(path, key)),
+      ...(test(key) ? [joinPath(path, key)] : []),
+      ...findStrings(item, test, joinPath(path, key)),
     ]);
   }
   return [];
 }
 
+/** Paths of every string in `value` that contains a NUL character, which PostgreSQL refuses. */
+export function findNulStrings(value: unknown, path = ''): string[] {
+  return findStrings(value, (text) => text.includes('\u0000'), path);
+}
+
+// A UTF-16 surrogate without its partner (JSON allows "\udfff"): not a character, so it cannot
+// be stored as UTF-8 unchanged, and validators that encode it throw.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Paths of every string in `value` with an unpaired surrogate. */
+export function findLoneSurrogates(value: unknown, path = ''): string[] {
+  return findStrings(value, (text) => LONE_SURROGATE.test(text), path);
+}
+
 /**
- * The global input pipe: rejects NUL characters anywhere, unknown fields, and every
+ * The global input pipe: rejects NUL characters and unpaired surrogates anywhere, unknown fields, and every
  * constraint of the DTO, reporting all problems at once as a 400 problem.
  */
 @Injectable()
@@ -78,12 +92,17 @@ export class InputValidationPipe implements PipeTransform {
     if (metadata.type === 'custom') return value;
     const prefix =
       metadata.type === 'param' || metadata.type === 'query' ? (metadata.data ?? '') : '';
-    const nul = findNulStrings(value, prefix);
-    if (nul.length > 0) {
-      throw new ValidationProblem(
-        nul.map((field) => ({ field, message: `${field} must not contain NUL characters` })),
-      );
-    }
+    const unstorable = [
+      ...findNulStrings(value, prefix).map((field) => ({
+        field,
+        message: `${field} must not contain NUL characters`,
+      })),
+      ...findLoneSurrogates(value, prefix).map((field) => ({
+        field,
+        message: `${field} must be valid Unicode (it has an unpaired surrogate)`,
+      })),
+    ];
+    if (unstorable.length > 0) throw new ValidationProblem(unstorable);
     if (metadata.type === 'body' && metadata.metatype) {
       // No body is an empty object: required fields are then named one by one.
       if (value === undefined) return this.validation.transform({}, metadata);
