@@ -1,5 +1,6 @@
 import { daysBetween } from '../common/dates.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
+import { emptyLevelCounts } from '../risk/dto/portfolio.dto.js';
 import {
   RISK_LEVELS,
   type RiskAssessment,
@@ -101,10 +102,7 @@ export function buildWeeklyReport(
       a.engagementId.localeCompare(b.engagementId),
   );
 
-  const byLevel = Object.fromEntries(RISK_LEVELS.map((level) => [level, 0])) as Record<
-    RiskLevel,
-    number
-  >;
+  const byLevel = emptyLevelCounts();
   const vendors = new Map<string, ReportVendor>();
   for (const input of open) {
     byLevel[input.assessment.level] += 1;

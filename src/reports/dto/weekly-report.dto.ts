@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ENGAGEMENT_STATUSES } from '../../engagements/engagement-status.js';
 import { RISK_LEVELS, SIGNAL_CODES } from '../../risk/assess-risk.js';
-import { LevelCounts } from '../../risk/dto/portfolio.dto.js';
+import { PortfolioTotals } from '../../risk/dto/portfolio.dto.js';
 import { RiskSignalResponse } from '../../risk/dto/risk.dto.js';
 import { REPORT_FORMATS, type ReportFormat } from '../render-report.js';
 import type { WeeklyReport } from '../weekly-report.entity.js';
@@ -33,17 +33,6 @@ class NamedRef {
 
   @ApiProperty({ maxLength: 200, example: 'Acme AI Labs' })
   name!: string;
-}
-
-export class ReportTotals {
-  @ApiProperty({ description: 'Open (draft and active) engagements', example: 25 })
-  engagements!: number;
-
-  @ApiProperty({ type: LevelCounts })
-  byLevel!: LevelCounts;
-
-  @ApiProperty({ example: 5 })
-  dependencyTrap!: number;
 }
 
 export class ReportEngagementEntry {
@@ -120,8 +109,8 @@ export class WeeklyReportResponse {
   @ApiProperty({ format: 'date', example: '2026-11-16' })
   asOf!: string;
 
-  @ApiProperty({ type: ReportTotals })
-  totals!: ReportTotals;
+  @ApiProperty({ type: PortfolioTotals })
+  totals!: PortfolioTotals;
 
   @ApiProperty({ type: [ReportEngagementEntry] })
   engagements!: ReportEngagementEntry[];
@@ -150,8 +139,8 @@ export class WeeklyReportSummary {
   @ApiProperty({ format: 'date-time', example: '2026-11-16T06:00:00.000Z' })
   generatedAt!: string;
 
-  @ApiProperty({ type: ReportTotals })
-  totals!: ReportTotals;
+  @ApiProperty({ type: PortfolioTotals })
+  totals!: PortfolioTotals;
 }
 
 export class ReportFormatQuery {

@@ -257,7 +257,6 @@ export type {
   ReportsListErrors,
   ReportsListResponse,
   ReportsListResponses,
-  ReportTotals,
   ReportVendorEntry,
   RiskGetData,
   RiskGetError,

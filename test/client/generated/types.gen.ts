@@ -647,15 +647,6 @@ export type VendorScorecardResponse = {
   risk: ScorecardRisk;
 };
 
-export type ReportTotals = {
-  /**
-   * Open (draft and active) engagements
-   */
-  engagements: number;
-  byLevel: LevelCounts;
-  dependencyTrap: number;
-};
-
 export type NamedRef = {
   id: string;
   name: string;
@@ -698,7 +689,7 @@ export type WeeklyReportResponse = {
   week: string;
   generatedAt: string;
   asOf: string;
-  totals: ReportTotals;
+  totals: PortfolioTotals;
   engagements: Array<ReportEngagementEntry>;
   vendors: Array<ReportVendorEntry>;
 };
@@ -714,7 +705,7 @@ export type WeeklyReportSummary = {
   id: string;
   week: string;
   generatedAt: string;
-  totals: ReportTotals;
+  totals: PortfolioTotals;
 };
 
 export type HealthLiveData = {
