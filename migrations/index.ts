@@ -3,9 +3,11 @@ import type { MigrationInterface } from 'typeorm';
 import { Initial1795300580190 } from './1795300580190-Initial.js';
 import { Engagements1795300999549 } from './1795300999549-Engagements.js';
 import { WeeklyReports1795306248625 } from './1795306248625-WeeklyReports.js';
+import { RiskFacts1796155810790 } from './1796155810790-RiskFacts.js';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Initial1795300580190,
   Engagements1795300999549,
   WeeklyReports1795306248625,
+  RiskFacts1796155810790,
 ];

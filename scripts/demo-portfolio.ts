@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ARTIFACT_KINDS } from '../src/artifacts/artifact.entity.js';
 import { addDays, todayUtc } from '../src/common/dates.js';
+import { DEFAULT_RISK_POLICY, type RiskPolicy } from '../src/risk/assess-risk.js';
+import { rebuildRisk } from '../src/risk/risk-maintenance.js';
 
 /**
  * The demo portfolio behind `npm run seed:demo`, also used by the query-count test and
@@ -107,11 +109,6 @@ export type DemoPortfolioCounts = Record<
   number
 >;
 
-/**
- * Inserts a portfolio of `engagementCount` engagements into a migrated database. `suffix` is
- * appended to vendor names and people's e-mails (which are unique) to add a second portfolio
- * to a database that already holds one.
- */
 /** A fixed shape for every engagement instead of the demo's varied one (benchmarks). */
 export interface PortfolioShape {
   /** Milestones per engagement, the final handover included (≥ 1). */
@@ -128,7 +125,26 @@ const INTERIM_MILESTONES: [string, string][] = [
   ['Shadowing week', 'handover'],
 ];
 
+/**
+ * Inserts a portfolio of `engagementCount` engagements into a migrated database and derives
+ * every engagement's risk facts and timeline, as the write pipeline would have. `suffix` is
+ * appended to vendor names and people's e-mails (which are unique) to add a second portfolio
+ * to a database that already holds one.
+ */
 export async function seedDemoPortfolio(
+  dataSource: DataSource,
+  engagementCount: number,
+  suffix = '',
+  shape?: PortfolioShape,
+  policy: RiskPolicy = DEFAULT_RISK_POLICY,
+): Promise<DemoPortfolioCounts> {
+  const counts = await insertDemoRows(dataSource, engagementCount, suffix, shape);
+  await rebuildRisk(dataSource, policy);
+  return counts;
+}
+
+/** The demo portfolio's rows alone: vendors, people, engagements and what is in them. */
+export async function insertDemoRows(
   dataSource: DataSource,
   engagementCount: number,
   suffix = '',

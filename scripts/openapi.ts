@@ -11,7 +11,12 @@ import { loadConfig } from '../src/config/config.js';
 async function main(): Promise<void> {
   const config = loadConfig({});
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, { url: 'postgres://unused', poolSize: 1, statementTimeoutMs: 0 }),
+    AppModule.forRoot(config, {
+      url: 'postgres://unused',
+      poolSize: 1,
+      statementTimeoutMs: 0,
+      preparedStatements: false,
+    }),
     new FastifyAdapter(),
     { preview: true, logger: false },
   );

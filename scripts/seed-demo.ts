@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const suffix = existing > 0 ? ` (${randomUUID().slice(0, 6)})` : '';
     console.error(`Seeding ${count} engagements into ${database.description}…`);
     const started = performance.now();
-    const counts = await seedDemoPortfolio(dataSource, count, suffix);
+    const counts = await seedDemoPortfolio(dataSource, count, suffix, undefined, config.risk);
     // Fresh planner statistics, so the first queries on a large portfolio are planned well.
     await dataSource.query('ANALYZE');
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

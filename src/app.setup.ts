@@ -24,6 +24,7 @@ import { InputValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan } from './common/v
 import type { AppConfig } from './config/config.js';
 import { type OpenedDatabase, openDatabase } from './database/database.js';
 import { runMigrations } from './database/migrate.js';
+import { ensureTimelinesCurrent } from './risk/risk-maintenance.js';
 
 /** Honours a well-formed incoming X-Request-Id, otherwise makes one. */
 function requestId(request: IncomingMessage): string {
@@ -153,6 +154,13 @@ export async function createApp(
           ? `Applied migrations: ${applied.map((migration) => migration.name).join(', ')}`
           : 'Database schema is up to date',
       );
+    }
+    if (
+      await ensureTimelinesCurrent(app.get(DataSource), config.risk, (message) =>
+        logger.info(message),
+      )
+    ) {
+      logger.info('Risk timelines rebuilt for the current rules and RISK_* settings');
     }
     await app.init();
     await bootstrapApiKeys(

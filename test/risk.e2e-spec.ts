@@ -134,7 +134,7 @@ describe('dependency-trap risk', () => {
 
   describe('an active engagement in order', () => {
     it('carries no risk: level none, score 0, no dependency trap, no signals', async () => {
-      const { engagement } = await active();
+      const { engagement, finalDue } = await active();
       const risk = await riskOf(engagement.id, daysFromToday(0));
       expect(risk).toEqual({
         engagementId: engagement.id,
@@ -143,6 +143,23 @@ describe('dependency-trap risk', () => {
         score: 0,
         dependencyTrap: false,
         signals: [],
+        // If nothing happens: the KT window opens with nothing accepted, then the date passes.
+        forecast: [
+          {
+            on: addDays(finalDue, -30),
+            level: 'high',
+            score: 30,
+            raised: ['KT_BEHIND_SCHEDULE'],
+            cleared: [],
+          },
+          {
+            on: addDays(finalDue, 1),
+            level: 'critical',
+            score: 80,
+            raised: ['HANDOVER_OVERDUE', 'ARTIFACTS_OVERDUE'],
+            cleared: ['KT_BEHIND_SCHEDULE'],
+          },
+        ],
       });
     });
 
@@ -752,6 +769,7 @@ describe('dependency-trap risk', () => {
         score: 0,
         dependencyTrap: false,
         signals: [],
+        forecast: [],
       });
     });
 

@@ -522,6 +522,14 @@ describe('role matrix (SPEC §4)', () => {
       changes: false,
       prepare: async () => ({ path: `${engagementPath(readable)}/risk` }),
     },
+    {
+      method: 'GET',
+      path: '/v1/engagements/{id}/risk/history',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `${engagementPath(readable)}/risk/history` }),
+    },
     // Weekly reports
     {
       method: 'POST',

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { RiskModule } from '../risk/risk.module.js';
+import { EngagementWriterModule } from '../engagements/engagement-writer.module.js';
 import { ArtifactsController } from './artifacts.controller.js';
 import { ArtifactsService } from './artifacts.service.js';
 
 @Module({
-  imports: [RiskModule],
+  imports: [EngagementWriterModule],
   controllers: [ArtifactsController],
   providers: [ArtifactsService],
 })

@@ -1,17 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
-import { assertVersion } from '../common/concurrency.js';
 import { type Page, pageByCreation } from '../common/pagination.js';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
-import {
-  assertEngagementExists,
-  lockEngagementForChange,
-} from '../engagements/engagement-access.js';
+import { assertEngagementExists } from '../engagements/engagement-access.js';
+import { EngagementWriter } from '../engagements/engagement-writer.js';
 import { type Engagement, EngagementKnowledgeRecipient } from '../engagements/engagement.entity.js';
 import { Milestone } from '../milestones/milestone.entity.js';
 import {
@@ -20,7 +16,6 @@ import {
   artifactActionRefusal,
   mayAccept,
 } from './artifact-rules.js';
-import { RiskService } from '../risk/risk.service.js';
 import { Artifact } from './artifact.entity.js';
 import {
   type AcceptArtifactDto,
@@ -53,8 +48,7 @@ type ChangeSet = {
 export class ArtifactsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
-    private readonly risk: RiskService,
+    private readonly writer: EngagementWriter,
   ) {}
 
   async create(
@@ -62,9 +56,7 @@ export class ArtifactsService {
     engagementId: string,
     input: CreateArtifactDto,
   ): Promise<ArtifactResponse> {
-    return this.dataSource.transaction(async (manager) => {
-      await lockEngagementForChange(manager, actor, engagementId);
-      const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
+    const { result } = await this.writer.change(actor, engagementId, async ({ manager, audit }) => {
       await this.assertMilestoneOf(manager, engagementId, input.milestoneId);
       const artifact = await manager.save(
         manager.create(Artifact, {
@@ -75,16 +67,15 @@ export class ArtifactsService {
           description: input.description ?? null,
         }),
       );
-      await this.audit.record(manager, actor, {
+      audit({
         action: 'artifact.created',
         entityType: 'artifact',
         entityId: artifact.id,
-        engagementId,
         changes: creationChanges(snapshot(artifact)),
       });
-      await recordRiskChange(actor);
       return ArtifactResponse.from(artifact);
     });
+    return result;
   }
 
   async list(engagementId: string, query: ListArtifactsQuery): Promise<Page<ArtifactResponse>> {
@@ -221,10 +212,7 @@ export class ArtifactsService {
     );
   }
 
-  /**
-   * One change to an artifact: locks its engagement (404/403/409 closed), reads the artifact,
-   * checks If-Match, applies the patch the action computes, audits it.
-   */
+  /** One change to an artifact: the action computes the patch from the locked artifact. */
   private async change(
     actor: Actor,
     engagementId: string,
@@ -233,38 +221,30 @@ export class ArtifactsService {
     action: string,
     decide: (changeSet: ChangeSet) => Promise<{ patch: Partial<Artifact>; notes?: string }>,
   ): Promise<ArtifactResponse> {
-    return this.dataSource.transaction(async (manager) => {
-      const engagement = await lockEngagementForChange(manager, actor, engagementId);
-      const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
-      const current = await this.find(manager, engagementId, id, true);
-      assertVersion(ifMatch, current.version);
-      const { patch, notes } = await decide({ engagement, current, manager });
-      const updated = await updateVersioned(manager, Artifact, current, ifMatch, patch);
-      await this.audit.record(manager, actor, {
-        action,
-        entityType: 'artifact',
-        entityId: id,
-        engagementId,
-        changes: {
-          ...diffChanges(snapshot(current), snapshot(updated)),
-          ...(notes ? { notes: { from: null, to: notes } } : {}),
-        },
-      });
-      await recordRiskChange(actor);
-      return ArtifactResponse.from(updated);
-    });
+    const { result } = await this.writer.change(
+      actor,
+      engagementId,
+      async ({ manager, engagement, audit, lockChild }) => {
+        const current = await lockChild(Artifact, id, 'Artifact', ifMatch);
+        const { patch, notes } = await decide({ engagement, current, manager });
+        const updated = await updateVersioned(manager, Artifact, current, ifMatch, patch);
+        audit({
+          action,
+          entityType: 'artifact',
+          entityId: id,
+          changes: {
+            ...diffChanges(snapshot(current), snapshot(updated)),
+            ...(notes ? { notes: { from: null, to: notes } } : {}),
+          },
+        });
+        return ArtifactResponse.from(updated);
+      },
+    );
+    return result;
   }
 
-  private async find(
-    manager: EntityManager,
-    engagementId: string,
-    id: string,
-    lock = false,
-  ): Promise<Artifact> {
-    const artifact = await manager.findOne(Artifact, {
-      where: { id, engagementId },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+  private async find(manager: EntityManager, engagementId: string, id: string): Promise<Artifact> {
+    const artifact = await manager.findOne(Artifact, { where: { id, engagementId } });
     if (artifact) return artifact;
     await assertEngagementExists(manager, engagementId);
     throw new NotFoundProblem('Artifact', id);

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
         bodyLimitBytes: 1_048_576,
         shutdownTimeoutMs: 10000,
         risk: { slipDaysHigh: 30, slipCountHigh: 2, ktWindowDays: 30, ktMinAccepted: 0.5 },
+        riskForecastDays: 90,
       });
     });
 

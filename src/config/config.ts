@@ -20,6 +20,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   risk: RiskPolicy;
+  /** How many days ahead the risk forecast looks. */
+  riskForecastDays: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ktWindowDays: integer('RISK_KT_WINDOW_DAYS', 30, 0, 3650),
       ktMinAccepted: fraction('RISK_KT_MIN_ACCEPTED', 0.5),
     },
+    riskForecastDays: integer('RISK_FORECAST_DAYS', 90, 1, 3650),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

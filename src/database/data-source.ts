@@ -12,6 +12,8 @@ export interface DatabaseConnection {
   poolSize: number;
   /** 0 disables the server-side statement timeout. */
   statementTimeoutMs: number;
+  /** Named prepared statements on hot paths (not on the embedded database's shared session). */
+  preparedStatements: boolean;
 }
 
 /** The one definition of the data source, used by the API, the migration CLI and the tests. */
@@ -34,6 +36,7 @@ export function dataSourceOptions(connection: DatabaseConnection): DataSourceOpt
     applicationName: 'handover',
     extra: {
       idleTimeoutMillis: 30000,
+      preparedStatements: connection.preparedStatements,
       ...(connection.statementTimeoutMs > 0
         ? { statement_timeout: connection.statementTimeoutMs }
         : {}),

@@ -26,6 +26,7 @@ export async function openDatabase(
         url: config.databaseUrl,
         poolSize: config.dbPoolSize,
         statementTimeoutMs: config.dbStatementTimeoutMs,
+        preparedStatements: true,
       },
       embedded: false,
       description: `PostgreSQL at ${redactUrl(config.databaseUrl)}`,
@@ -35,7 +36,12 @@ export async function openDatabase(
   const embedded = await EmbeddedPostgres.start(embeddedDir);
   return {
     // PGlite serves a single session: a larger pool fails, and statement_timeout is unsupported.
-    connection: { url: embedded.url, poolSize: 1, statementTimeoutMs: 0 },
+    connection: {
+      url: embedded.url,
+      poolSize: 1,
+      statementTimeoutMs: 0,
+      preparedStatements: false,
+    },
     embedded: true,
     description:
       embeddedDir === 'memory'

@@ -6,6 +6,12 @@ import { Engagement, EngagementKnowledgeRecipient } from '../engagements/engagem
 import { Milestone, MilestoneDateChange } from '../milestones/milestone.entity.js';
 import { Person } from '../people/person.entity.js';
 import { WeeklyReport } from '../reports/weekly-report.entity.js';
+import {
+  EngagementRiskFacts,
+  RiskHistoryEntry,
+  RiskTimelineSegment,
+  RiskTimelineState,
+} from '../risk/risk-facts.entity.js';
 import { Vendor } from '../vendors/vendor.entity.js';
 
 /** Every entity of the application: the single list shared by the app and the migration CLI. */
@@ -21,4 +27,8 @@ export const entities = [
   AuditEvent,
   IdempotencyRecord,
   WeeklyReport,
+  EngagementRiskFacts,
+  RiskTimelineSegment,
+  RiskHistoryEntry,
+  RiskTimelineState,
 ];

@@ -2,7 +2,6 @@ import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem } from '../common/problem.js';
 import { Engagement } from './engagement.entity.js';
-import { isClosed } from './engagement-status.js';
 
 /** A product owner key changes only the engagements whose product owner is its person. */
 export function assertMayChange(
@@ -18,26 +17,6 @@ export function closedEngagement(engagement: Pick<Engagement, 'status'>): Confli
   return new ConflictProblem(`The engagement is ${engagement.status} and can no longer change.`, [
     { code: 'ENGAGEMENT_CLOSED', message: 'Completed and cancelled engagements are read-only.' },
   ]);
-}
-
-/**
- * Locks an engagement for a change to it or to its milestones and artifacts: 404 when it does
- * not exist, 403 when the caller does not own it, 409 when it is closed. Holding the lock
- * serialises changes to one engagement (activation against new milestones, and so on).
- */
-export async function lockEngagementForChange(
-  manager: EntityManager,
-  actor: Actor,
-  id: string,
-): Promise<Engagement> {
-  const engagement = await manager.findOne(Engagement, {
-    where: { id },
-    lock: { mode: 'pessimistic_write' },
-  });
-  if (!engagement) throw new NotFoundProblem('Engagement', id);
-  assertMayChange(actor, engagement);
-  if (isClosed(engagement.status)) throw closedEngagement(engagement);
-  return engagement;
 }
 
 /** 404 unless the engagement exists (for reads of its milestones and artifacts). */

@@ -22,6 +22,8 @@ import {
   UpdateEngagementDto,
 } from './dto/engagement.dto.js';
 import { EngagementResponse } from './dto/engagement.response.js';
+import { EngagementLifecycleService } from './engagement-lifecycle.service.js';
+import { EngagementListService } from './engagement-list.service.js';
 import { EngagementsService } from './engagements.service.js';
 import { SpecProblemsInterceptor } from './spec-problems.interceptor.js';
 
@@ -30,7 +32,11 @@ const CHANGE_ROLES = ['admin', 'procurement', 'product_owner'] as const;
 @ApiTags('Engagements')
 @Controller('v1/engagements')
 export class EngagementsController {
-  constructor(private readonly engagements: EngagementsService) {}
+  constructor(
+    private readonly engagements: EngagementsService,
+    private readonly lifecycle: EngagementLifecycleService,
+    private readonly listing: EngagementListService,
+  ) {}
 
   @Post()
   @Roles('admin', 'procurement', 'integration')
@@ -54,7 +60,7 @@ export class EngagementsController {
   @ApiOperation({ summary: 'List engagements, oldest first' })
   @ApiPageResponse(EngagementResponse, 'A page of engagements')
   list(@Query() query: ListEngagementsQuery): Promise<Page<EngagementResponse>> {
-    return this.engagements.list(query);
+    return this.listing.list(query);
   }
 
   @Get(':id')
@@ -102,7 +108,7 @@ export class EngagementsController {
     @UuidParam('id') id: string,
     @IfMatch() ifMatch: number | undefined,
   ): Promise<EngagementResponse> {
-    return this.engagements.activate(actor, id, ifMatch);
+    return this.lifecycle.activate(actor, id, ifMatch);
   }
 
   @Post(':id/complete')
@@ -121,7 +127,7 @@ export class EngagementsController {
     @UuidParam('id') id: string,
     @IfMatch() ifMatch: number | undefined,
   ): Promise<EngagementResponse> {
-    return this.engagements.complete(actor, id, ifMatch);
+    return this.lifecycle.complete(actor, id, ifMatch);
   }
 
   @Post(':id/cancel')
@@ -140,6 +146,6 @@ export class EngagementsController {
     @Body() input: CancelEngagementDto,
     @IfMatch() ifMatch: number | undefined,
   ): Promise<EngagementResponse> {
-    return this.engagements.cancel(actor, id, input, ifMatch);
+    return this.lifecycle.cancel(actor, id, input, ifMatch);
   }
 }

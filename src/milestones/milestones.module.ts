@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { RiskModule } from '../risk/risk.module.js';
+import { EngagementWriterModule } from '../engagements/engagement-writer.module.js';
 import { MilestonesController } from './milestones.controller.js';
 import { MilestonesService } from './milestones.service.js';
 
 @Module({
-  imports: [RiskModule],
+  imports: [EngagementWriterModule],
   controllers: [MilestonesController],
   providers: [MilestonesService],
 })

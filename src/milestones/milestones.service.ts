@@ -1,20 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Artifact } from '../artifacts/artifact.entity.js';
-import { AuditService } from '../audit/audit.service.js';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
-import { assertVersion } from '../common/concurrency.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { Clock } from '../common/clock.js';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
-import {
-  assertEngagementExists,
-  lockEngagementForChange,
-} from '../engagements/engagement-access.js';
+import { assertEngagementExists } from '../engagements/engagement-access.js';
+import { EngagementWriter } from '../engagements/engagement-writer.js';
 import type { Engagement } from '../engagements/engagement.entity.js';
 import {
   type CompleteMilestoneDto,
@@ -24,7 +20,6 @@ import {
   type UpdateMilestoneDto,
 } from './dto/milestone.dto.js';
 import { decideDueDateChange } from './milestone-rules.js';
-import { RiskService } from '../risk/risk.service.js';
 import { Milestone, MilestoneDateChange } from './milestone.entity.js';
 
 const FINAL_HANDOVER_INDEX = 'uq_milestones_final_handover';
@@ -49,8 +44,7 @@ const snapshot = (milestone: Milestone) => ({
 export class MilestonesService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly audit: AuditService,
-    private readonly risk: RiskService,
+    private readonly writer: EngagementWriter,
     private readonly clock: Clock,
   ) {}
 
@@ -59,10 +53,8 @@ export class MilestonesService {
     engagementId: string,
     input: CreateMilestoneDto,
   ): Promise<MilestoneResponse> {
-    return this.withFinalHandoverGuard(() =>
-      this.dataSource.transaction(async (manager) => {
-        const engagement = await lockEngagementForChange(manager, actor, engagementId);
-        const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
+    const { result } = await this.withFinalHandoverGuard(() =>
+      this.writer.change(actor, engagementId, async ({ manager, engagement, audit }) => {
         if (input.kind === 'final_handover')
           await this.assertNoFinalHandover(manager, engagementId);
         const milestone = await manager.save(
@@ -75,17 +67,16 @@ export class MilestonesService {
             baselineDueDate: engagement.status === 'active' ? input.dueDate : null,
           }),
         );
-        await this.audit.record(manager, actor, {
+        audit({
           action: 'milestone.created',
           entityType: 'milestone',
           entityId: milestone.id,
-          engagementId,
           changes: creationChanges(snapshot(milestone)),
         });
-        await recordRiskChange(actor);
         return MilestoneResponse.from(milestone);
       }),
     );
+    return result;
   }
 
   async list(engagementId: string, query: PageQuery): Promise<Page<MilestoneResponse>> {
@@ -124,12 +115,9 @@ export class MilestonesService {
     input: UpdateMilestoneDto,
     ifMatch: number | undefined,
   ): Promise<MilestoneResponse> {
-    return this.withFinalHandoverGuard(() =>
-      this.dataSource.transaction(async (manager) => {
-        const engagement = await lockEngagementForChange(manager, actor, engagementId);
-        const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
-        const current = await this.find(manager, engagementId, id, true);
-        assertVersion(ifMatch, current.version);
+    const { result } = await this.withFinalHandoverGuard(() =>
+      this.writer.change(actor, engagementId, async ({ manager, engagement, audit, lockChild }) => {
+        const current = await lockChild(Milestone, id, 'Milestone', ifMatch);
         if (input.kind !== undefined && input.kind !== current.kind) {
           this.assertKindMayChange(engagement);
           if (input.kind === 'final_handover')
@@ -166,21 +154,20 @@ export class MilestonesService {
             changedByName: actor.name,
           });
         }
-        await this.audit.record(manager, actor, {
+        audit({
           action:
             decision.kind === 'ledger' && decision.slip ? 'milestone.slipped' : 'milestone.updated',
           entityType: 'milestone',
           entityId: id,
-          engagementId,
           changes: {
             ...diffChanges(snapshot(current), snapshot(updated)),
             ...(decision.kind === 'ledger' ? { reason: { from: null, to: input.reason } } : {}),
           },
         });
-        await recordRiskChange(actor);
         return MilestoneResponse.from(updated);
       }),
     );
+    return result;
   }
 
   async complete(
@@ -197,51 +184,53 @@ export class MilestonesService {
         { field: 'completedOn', message: 'completedOn must not be in the future' },
       ]);
     }
-    return this.dataSource.transaction(async (manager) => {
-      const engagement = await lockEngagementForChange(manager, actor, engagementId);
-      const recordRiskChange = await this.risk.trackLevel(manager, engagementId);
-      const current = await this.find(manager, engagementId, id, true);
-      assertVersion(ifMatch, current.version);
-      const unmet: { code: string; message: string }[] = [];
-      if (engagement.status !== 'active') {
-        unmet.push({
-          code: 'INVALID_STATUS',
-          message: `The engagement is ${engagement.status}; completing a milestone needs an active engagement.`,
+    const { result } = await this.writer.change(
+      actor,
+      engagementId,
+      async ({ manager, engagement, audit, lockChild }) => {
+        const current = await lockChild(Milestone, id, 'Milestone', ifMatch);
+        const unmet: { code: string; message: string }[] = [];
+        if (engagement.status !== 'active') {
+          unmet.push({
+            code: 'INVALID_STATUS',
+            message: `The engagement is ${engagement.status}; completing a milestone needs an active engagement.`,
+          });
+        }
+        if (current.completedOn !== null) {
+          unmet.push({
+            code: 'MILESTONE_ALREADY_COMPLETED',
+            message: `The milestone was completed on ${current.completedOn}.`,
+          });
+        }
+        const pending = await manager.find(Artifact, {
+          where: { milestoneId: id },
+          order: { createdAt: 'ASC' },
         });
-      }
-      if (current.completedOn !== null) {
-        unmet.push({
-          code: 'MILESTONE_ALREADY_COMPLETED',
-          message: `The milestone was completed on ${current.completedOn}.`,
+        for (const artifact of pending.filter((candidate) => candidate.status !== 'accepted')) {
+          unmet.push({
+            code: 'ARTIFACT_NOT_ACCEPTED',
+            message: `Artifact "${artifact.title}" (${artifact.id}) is ${artifact.status}, not accepted.`,
+          });
+        }
+        if (unmet.length > 0) {
+          throw new ConflictProblem(
+            `The milestone cannot be completed: ${unmet.length} precondition(s) unmet.`,
+            unmet,
+          );
+        }
+        const updated = await updateVersioned(manager, Milestone, current, ifMatch, {
+          completedOn,
         });
-      }
-      const pending = await manager.find(Artifact, {
-        where: { milestoneId: id },
-        order: { createdAt: 'ASC' },
-      });
-      for (const artifact of pending.filter((candidate) => candidate.status !== 'accepted')) {
-        unmet.push({
-          code: 'ARTIFACT_NOT_ACCEPTED',
-          message: `Artifact "${artifact.title}" (${artifact.id}) is ${artifact.status}, not accepted.`,
+        audit({
+          action: 'milestone.completed',
+          entityType: 'milestone',
+          entityId: id,
+          changes: diffChanges(snapshot(current), snapshot(updated)),
         });
-      }
-      if (unmet.length > 0) {
-        throw new ConflictProblem(
-          `The milestone cannot be completed: ${unmet.length} precondition(s) unmet.`,
-          unmet,
-        );
-      }
-      const updated = await updateVersioned(manager, Milestone, current, ifMatch, { completedOn });
-      await this.audit.record(manager, actor, {
-        action: 'milestone.completed',
-        entityType: 'milestone',
-        entityId: id,
-        engagementId,
-        changes: diffChanges(snapshot(current), snapshot(updated)),
-      });
-      await recordRiskChange(actor);
-      return MilestoneResponse.from(updated);
-    });
+        return MilestoneResponse.from(updated);
+      },
+    );
+    return result;
   }
 
   async dateChanges(
@@ -276,16 +265,8 @@ export class MilestonesService {
     );
   }
 
-  private async find(
-    manager: EntityManager,
-    engagementId: string,
-    id: string,
-    lock = false,
-  ): Promise<Milestone> {
-    const milestone = await manager.findOne(Milestone, {
-      where: { id, engagementId },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+  private async find(manager: EntityManager, engagementId: string, id: string): Promise<Milestone> {
+    const milestone = await manager.findOne(Milestone, { where: { id, engagementId } });
     if (milestone) return milestone;
     await assertEngagementExists(manager, engagementId);
     throw new NotFoundProblem('Milestone', id);

@@ -6,14 +6,14 @@ import { Clock } from '../common/clock.js';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/problem.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
-import { RiskFactsRepository } from '../risk/risk-facts.repository.js';
+import { type FactsRow, toFacts } from '../risk/risk-facts.repository.js';
 import { RiskService } from '../risk/risk.service.js';
 import { buildWeeklyReport, type ReportInput } from './build-weekly-report.js';
 import { WeeklyReportResponse, type WeeklyReportSummary } from './dto/weekly-report.dto.js';
 import { isoWeekOf, isValidIsoWeek } from './iso-week.js';
 import { WeeklyReport } from './weekly-report.entity.js';
 
-interface ReportRow {
+type ReportRow = FactsRow & {
   id: string;
   title: string;
   status: EngagementStatus;
@@ -21,9 +21,7 @@ interface ReportRow {
   vendor_name: string;
   product_owner_id: string;
   product_owner_name: string;
-  due_date: string | null;
-  baseline_due_date: string | null;
-}
+};
 
 const REPORTED = `e.status IN ('draft', 'active') OR e.id = ANY($1::uuid[])`;
 
@@ -31,7 +29,6 @@ const REPORTED = `e.status IN ('draft', 'active') OR e.id = ANY($1::uuid[])`;
 export class ReportsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly facts: RiskFactsRepository,
     private readonly risk: RiskService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -138,44 +135,35 @@ export class ReportsService {
     return WeeklyReportResponse.from(report);
   }
 
-  /** Open engagements and the given ones, with names, final handover and risk: two statements. */
+  /**
+   * Open engagements and the given ones, with names, final handover and stored risk facts:
+   * one statement, judged in memory (the report keeps every signal).
+   */
   private async inputs(
     manager: EntityManager,
     alsoIds: string[],
     asOf: string,
   ): Promise<ReportInput[]> {
     const rows: ReportRow[] = await manager.query(
-      `SELECT e.id, e.title, e.status, v.id AS vendor_id, v.name AS vendor_name,
-              p.id AS product_owner_id, p.name AS product_owner_name, fh.due_date, fh.baseline_due_date
+      `SELECT f.*, e.id, e.title, e.status, v.id AS vendor_id, v.name AS vendor_name,
+              p.id AS product_owner_id, p.name AS product_owner_name
          FROM engagements e
          JOIN vendors v ON v.id = e.vendor_id
          JOIN people p ON p.id = e.product_owner_id
-         LEFT JOIN milestones fh ON fh.engagement_id = e.id AND fh.kind = 'final_handover'
+         JOIN engagement_risk_facts f ON f.engagement_id = e.id
         WHERE ${REPORTED}`,
       [alsoIds],
     );
-    const facts = await this.facts.forTarget(
-      `SELECT e.id FROM engagements e WHERE ${REPORTED}`,
-      [alsoIds],
-      manager,
-    );
-    const factsById = new Map(facts.map((candidate) => [candidate.id, candidate.facts]));
-    return rows.flatMap((row) => {
-      const engagementFacts = factsById.get(row.id);
-      if (!engagementFacts) return [];
-      return [
-        {
-          engagementId: row.id,
-          title: row.title,
-          status: row.status,
-          vendor: { id: row.vendor_id, name: row.vendor_name },
-          productOwner: { id: row.product_owner_id, name: row.product_owner_name },
-          assessment: this.risk.assess(engagementFacts, asOf),
-          finalHandover: row.due_date
-            ? { dueDate: row.due_date, baselineDueDate: row.baseline_due_date }
-            : null,
-        },
-      ];
-    });
+    return rows.map((row) => ({
+      engagementId: row.id,
+      title: row.title,
+      status: row.status,
+      vendor: { id: row.vendor_id, name: row.vendor_name },
+      productOwner: { id: row.product_owner_id, name: row.product_owner_name },
+      assessment: this.risk.assess(toFacts(row), asOf),
+      finalHandover: row.final_due_date
+        ? { dueDate: row.final_due_date, baselineDueDate: row.final_baseline_due_date }
+        : null,
+    }));
   }
 }

@@ -12,6 +12,12 @@ export const SEVERITY_WEIGHTS: Record<Severity, number> = {
   critical: 50,
 };
 
+/**
+ * Bump when a rule below changes what it judges: stored risk timelines were derived with the
+ * rules of this version and are rebuilt at start-up when it differs.
+ */
+export const RISK_RULES_VERSION = 1;
+
 export const SIGNAL_CODES = [
   'HANDOVER_SLIPPED',
   'HANDOVER_OVERDUE',

@@ -4,7 +4,11 @@ import { Roles } from '../auth/actor.js';
 import { READ_ROLES } from '../auth/role.js';
 import { ApiProblems } from '../common/openapi.js';
 import { UuidParam } from '../common/validation.js';
-import { RiskPortfolioResponse, VendorScorecardResponse } from './dto/portfolio.dto.js';
+import {
+  RiskPortfolioResponse,
+  RiskSummaryQuery,
+  VendorScorecardResponse,
+} from './dto/portfolio.dto.js';
 import { RiskQuery } from './dto/risk.dto.js';
 import { PortfolioService } from './portfolio.service.js';
 
@@ -17,12 +21,14 @@ export class PortfolioController {
   @Roles(...READ_ROLES)
   @ApiOperation({
     summary:
-      'The portfolio: open engagements by risk level, the dependency traps, per vendor counts',
+      'The portfolio: open engagements by risk level and by signal, the dependency traps, per vendor counts',
+    description:
+      '`flagged` lists at most `limit` dependency traps, highest score first; `flaggedTotal` says how many there are.',
   })
   @ApiOkResponse({ type: RiskPortfolioResponse })
   @ApiProblems(400)
-  summary(@Query() query: RiskQuery): Promise<RiskPortfolioResponse> {
-    return this.portfolio.summary(query.asOf);
+  summary(@Query() query: RiskSummaryQuery): Promise<RiskPortfolioResponse> {
+    return this.portfolio.summary(query.asOf, query.limit);
   }
 
   @Get('vendors/:id/scorecard')

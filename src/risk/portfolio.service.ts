@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { NotFoundProblem } from '../common/problem.js';
 import { ratio } from '../common/ratio.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
-import { RISK_LEVELS, type RiskAssessment, type RiskLevel } from './assess-risk.js';
+import { RISK_LEVELS, type RiskLevel, SIGNAL_CODES, type SignalCode } from './assess-risk.js';
 import {
   emptyLevelCounts,
   type FlaggedEngagement,
@@ -13,17 +14,26 @@ import {
   type VendorRiskCounts,
   type VendorScorecardResponse,
 } from './dto/portfolio.dto.js';
-import { RiskFactsRepository } from './risk-facts.repository.js';
+import { type FactsRow, toFacts } from './risk-facts.repository.js';
+import { signalBit } from './risk-timeline.js';
 import { RiskService } from './risk.service.js';
 
-interface OpenEngagementRow {
+interface LevelGroupRow {
+  vendor_id: string;
+  vendor_name: string;
+  level: number;
+  engagements: number;
+  [signal: `s${number}`]: number;
+}
+
+type FlaggedRow = FactsRow & {
   id: string;
   title: string;
   status: EngagementStatus;
   vendor_id: string;
   vendor_name: string;
   product_owner_id: string;
-}
+};
 
 interface ScorecardRow {
   draft: number;
@@ -43,6 +53,13 @@ interface ScorecardRow {
 
 const OPEN = `status IN ('draft', 'active')`;
 
+/** The timeline segment of each engagement that holds `$1`, the judgement date. */
+const ON_DATE = `t.valid_from <= $1::date AND t.valid_until > $1::date`;
+const HIGH = RISK_LEVELS.indexOf('high');
+const SIGNAL_COUNTS = SIGNAL_CODES.map(
+  (code, index) => `count(*) FILTER (WHERE t.signals & ${signalBit(code)} <> 0)::int AS s${index}`,
+).join(',\n       ');
+
 const highest = (levels: RiskLevel[]): RiskLevel =>
   levels.reduce<RiskLevel>(
     (max, level) => (RISK_LEVELS.indexOf(level) > RISK_LEVELS.indexOf(max) ? level : max),
@@ -54,68 +71,90 @@ const highest = (levels: RiskLevel[]): RiskLevel =>
 export class PortfolioService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly facts: RiskFactsRepository,
     private readonly risk: RiskService,
     private readonly clock: Clock,
   ) {}
 
-  /** Open engagements: counts by level, the flagged ones with their signals, per vendor counts. */
-  async summary(asOf: string = this.clock.today()): Promise<RiskPortfolioResponse> {
-    const facts = await this.facts.forTarget(`SELECT id FROM engagements WHERE ${OPEN}`, []);
-    const rows: OpenEngagementRow[] = await this.dataSource.query(
-      `SELECT e.id, e.title, e.status, e.vendor_id, v.name AS vendor_name, e.product_owner_id
-         FROM engagements e JOIN vendors v ON v.id = e.vendor_id
-        WHERE e.${OPEN}`,
+  /**
+   * Open engagements as of a date: counts by level and by signal, the `limit` highest-scored
+   * dependency traps with their signals, per vendor counts. Two statements on the stored
+   * timelines and facts, whatever the portfolio's size.
+   */
+  async summary(
+    asOf: string = this.clock.today(),
+    limit: number = DEFAULT_PAGE_SIZE,
+  ): Promise<RiskPortfolioResponse> {
+    const groups: LevelGroupRow[] = await this.dataSource.query(
+      `SELECT e.vendor_id, v.name AS vendor_name, t.level, count(*)::int AS engagements,
+       ${SIGNAL_COUNTS}
+         FROM risk_timeline t
+         JOIN engagements e ON e.id = t.engagement_id
+         JOIN vendors v ON v.id = e.vendor_id
+        WHERE e.${OPEN} AND ${ON_DATE}
+        GROUP BY e.vendor_id, v.name, t.level`,
+      [asOf],
     );
-    const assessments = new Map<string, RiskAssessment>(
-      facts.map((candidate) => [candidate.id, this.risk.assess(candidate.facts, asOf)]),
+    const flaggedRows: FlaggedRow[] = await this.dataSource.query(
+      `WITH top AS (
+         SELECT t.engagement_id, t.score, e.title
+           FROM risk_timeline t JOIN engagements e ON e.id = t.engagement_id
+          WHERE e.${OPEN} AND ${ON_DATE} AND t.level >= ${HIGH}
+          ORDER BY t.score DESC, e.title, e.id LIMIT $2)
+       SELECT f.*, e.id, e.title, e.status, e.vendor_id, v.name AS vendor_name, e.product_owner_id
+         FROM top
+         JOIN engagements e ON e.id = top.engagement_id
+         JOIN vendors v ON v.id = e.vendor_id
+         JOIN engagement_risk_facts f ON f.engagement_id = e.id
+        ORDER BY top.score DESC, top.title, e.id`,
+      [asOf, limit],
     );
     const byLevel = emptyLevelCounts();
+    const bySignal = Object.fromEntries(SIGNAL_CODES.map((code) => [code, 0])) as Record<
+      SignalCode,
+      number
+    >;
     const vendors = new Map<string, VendorRiskCounts>();
-    const flagged: FlaggedEngagement[] = [];
-    for (const row of rows) {
-      const assessment = assessments.get(row.id);
-      if (!assessment) continue;
-      byLevel[assessment.level] += 1;
-      const vendor = vendors.get(row.vendor_id) ?? {
-        vendorId: row.vendor_id,
-        name: row.vendor_name,
+    for (const group of groups) {
+      const level = RISK_LEVELS[group.level];
+      byLevel[level] += group.engagements;
+      SIGNAL_CODES.forEach((code, index) => (bySignal[code] += group[`s${index}`]));
+      const vendor = vendors.get(group.vendor_id) ?? {
+        vendorId: group.vendor_id,
+        name: group.vendor_name,
         engagements: 0,
         flagged: 0,
         byLevel: emptyLevelCounts(),
       };
-      vendor.engagements += 1;
-      vendor.byLevel[assessment.level] += 1;
-      if (assessment.dependencyTrap) {
-        vendor.flagged += 1;
-        flagged.push({
-          engagementId: row.id,
-          title: row.title,
-          status: row.status,
-          vendorId: row.vendor_id,
-          vendorName: row.vendor_name,
-          productOwnerId: row.product_owner_id,
-          level: assessment.level,
-          score: assessment.score,
-          signals: assessment.signals,
-        });
-      }
-      vendors.set(row.vendor_id, vendor);
+      vendor.engagements += group.engagements;
+      vendor.byLevel[level] += group.engagements;
+      if (group.level >= HIGH) vendor.flagged += group.engagements;
+      vendors.set(group.vendor_id, vendor);
     }
-    flagged.sort(
-      (a, b) =>
-        b.score - a.score ||
-        a.title.localeCompare(b.title) ||
-        a.engagementId.localeCompare(b.engagementId),
-    );
+    const flaggedTotal = byLevel.high + byLevel.critical;
+    const flagged: FlaggedEngagement[] = flaggedRows.map((row) => {
+      const assessment = this.risk.assess(toFacts(row), asOf);
+      return {
+        engagementId: row.id,
+        title: row.title,
+        status: row.status,
+        vendorId: row.vendor_id,
+        vendorName: row.vendor_name,
+        productOwnerId: row.product_owner_id,
+        level: assessment.level,
+        score: assessment.score,
+        signals: assessment.signals,
+      };
+    });
     return {
       asOf,
       totals: {
         engagements: Object.values(byLevel).reduce((sum, count) => sum + count, 0),
         byLevel,
-        dependencyTrap: flagged.length,
+        dependencyTrap: flaggedTotal,
       },
       flagged,
+      flaggedTotal,
+      bySignal,
       vendors: [...vendors.values()].sort(
         (a, b) =>
           b.flagged - a.flagged || b.engagements - a.engagements || a.name.localeCompare(b.name),
@@ -158,13 +197,16 @@ export class PortfolioService {
       [vendorId],
     );
     if (!row) throw new NotFoundProblem('Vendor', vendorId);
-    const open = await this.facts.forTarget(
-      `SELECT id FROM engagements WHERE vendor_id = $1 AND ${OPEN}`,
-      [vendorId],
+    const open: { level: number; engagements: number }[] = await this.dataSource.query(
+      `SELECT t.level, count(*)::int AS engagements
+         FROM risk_timeline t JOIN engagements e ON e.id = t.engagement_id
+        WHERE e.vendor_id = $2 AND e.${OPEN} AND ${ON_DATE}
+        GROUP BY t.level`,
+      [asOf, vendorId],
     );
-    const levels = open.map((candidate) => this.risk.assess(candidate.facts, asOf).level);
     const byLevel: LevelCounts = emptyLevelCounts();
-    for (const level of levels) byLevel[level] += 1;
+    for (const group of open) byLevel[RISK_LEVELS[group.level]] += group.engagements;
+    const levels = open.map((group) => RISK_LEVELS[group.level]);
     return {
       vendorId,
       engagements: {

@@ -1,27 +1,38 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
+import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { NotFoundProblem } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { assertEngagementExists } from '../engagements/engagement-access.js';
 import { assessRisk, type RiskAssessment, type RiskFacts } from './assess-risk.js';
-import { type RiskResponse, RiskSummary } from './dto/risk.dto.js';
+import { RiskHistoryResponse, type RiskResponse, RiskSummary } from './dto/risk.dto.js';
+import { RiskHistoryEntry } from './risk-facts.entity.js';
 import { RiskFactsRepository } from './risk-facts.repository.js';
+import { forecastRisk, signalChanges } from './risk-timeline.js';
+import { writeTimelines } from './risk-timeline.repository.js';
 
-const NO_RISK: RiskAssessment = { level: 'none', score: 0, dependencyTrap: false, signals: [] };
+export const NO_RISK: RiskAssessment = {
+  level: 'none',
+  score: 0,
+  dependencyTrap: false,
+  signals: [],
+};
 
 @Injectable()
 export class RiskService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly facts: RiskFactsRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  assess(facts: RiskFacts, asOf: string = this.clock.today()): RiskAssessment {
-    return assessRisk(facts, asOf, this.config.risk);
+  assess(facts: RiskFacts | undefined, asOf: string = this.clock.today()): RiskAssessment {
+    return facts ? assessRisk(facts, asOf, this.config.risk) : NO_RISK;
   }
 
   async forEngagement(
@@ -30,55 +41,90 @@ export class RiskService {
   ): Promise<RiskResponse> {
     const facts = (await this.facts.forEngagements([engagementId])).get(engagementId);
     if (!facts) throw new NotFoundProblem('Engagement', engagementId);
-    return { engagementId, asOf, ...this.assess(facts, asOf) };
+    return {
+      engagementId,
+      asOf,
+      ...this.assess(facts, asOf),
+      forecast: forecastRisk(facts, asOf, this.config.risk, this.config.riskForecastDays),
+    };
   }
 
-  /** Today's risk summaries of several engagements, in one query. */
+  /** Today's risk summaries of several engagements, from their stored facts in one query. */
   async summaries(
     manager: EntityManager,
     engagementIds: string[],
   ): Promise<Map<string, RiskSummary>> {
     const facts = await this.facts.forEngagements(engagementIds, manager);
-    return new Map(
-      engagementIds.map((id) => [id, RiskSummary.from(this.assessOrNone(facts.get(id)))]),
-    );
+    return new Map(engagementIds.map((id) => [id, RiskSummary.from(this.assess(facts.get(id)))]));
   }
 
   /**
-   * Notes an engagement's risk level before a change; the returned function, called after the
-   * change in the same transaction, records `risk.level_changed` when the level moved and
-   * returns the risk after the change.
+   * After a change, in its transaction: recomputes the engagement's facts and timeline and,
+   * when today's level moved from `before`, records the change (audit event and history).
    */
-  async trackLevel(
+  async refreshAfterChange(
     manager: EntityManager,
-    engagementId: string,
-  ): Promise<(actor: Actor) => Promise<RiskAssessment>> {
-    const before = this.assessOrNone(
-      (await this.facts.forEngagements([engagementId], manager)).get(engagementId),
+    actor: Actor,
+    engagement: { id: string; createdAt: Date },
+    before: RiskAssessment | undefined,
+  ): Promise<RiskAssessment> {
+    const facts = await this.facts.refresh(manager, engagement.id);
+    await writeTimelines(
+      manager,
+      [{ engagementId: engagement.id, createdAt: engagement.createdAt, facts }],
+      this.config.risk,
     );
-    return async (actor) => {
-      const after = this.assessOrNone(
-        (await this.facts.forEngagements([engagementId], manager)).get(engagementId),
-      );
-      if (after.level === before.level) return after;
-      await this.audit.record(manager, actor, {
-        action: 'risk.level_changed',
-        entityType: 'engagement',
-        entityId: engagementId,
-        engagementId,
-        changes: {
-          level: { from: before.level, to: after.level },
-          signals: {
-            from: before.signals.map((signal) => signal.code),
-            to: after.signals.map((signal) => ({ code: signal.code, severity: signal.severity })),
-          },
+    const after = this.assess(facts);
+    if (!before || after.level === before.level) return after;
+    const { raised, cleared } = signalChanges(before, after);
+    await this.audit.record(manager, actor, {
+      action: 'risk.level_changed',
+      entityType: 'engagement',
+      entityId: engagement.id,
+      engagementId: engagement.id,
+      changes: {
+        level: { from: before.level, to: after.level },
+        signals: {
+          from: before.signals.map((signal) => signal.code),
+          to: after.signals.map((signal) => ({ code: signal.code, severity: signal.severity })),
         },
-      });
-      return after;
-    };
+      },
+    });
+    await manager.insert(RiskHistoryEntry, {
+      engagementId: engagement.id,
+      changedOn: this.clock.today(),
+      fromLevel: before.level,
+      fromScore: before.score,
+      toLevel: after.level,
+      toScore: after.score,
+      raised,
+      cleared,
+      cause: 'change',
+      eventId: null,
+    });
+    return after;
   }
 
-  private assessOrNone(facts: RiskFacts | undefined): RiskAssessment {
-    return facts ? this.assess(facts) : NO_RISK;
+  /** The engagement's level changes, newest first. */
+  async history(engagementId: string, query: PageQuery): Promise<Page<RiskHistoryResponse>> {
+    await assertEngagementExists(this.dataSource.manager, engagementId);
+    const builder = this.dataSource
+      .getRepository(RiskHistoryEntry)
+      .createQueryBuilder('entry')
+      .where('entry.engagementId = :engagementId', { engagementId })
+      .orderBy('entry.at', 'DESC')
+      .addOrderBy('entry.id', 'DESC')
+      .limit(query.limit + 1);
+    if (query.cursor) {
+      const [at, id] = decodeCursor(query.cursor, ['string', 'string']);
+      builder.andWhere('(entry.at, entry.id) < (:at::timestamptz, :id::uuid)', { at, id });
+    }
+    const rows = await builder.getMany();
+    return toPage(
+      rows,
+      query.limit,
+      (entry) => [entry.at.toISOString(), entry.id],
+      RiskHistoryResponse.from,
+    );
   }
 }

@@ -1,7 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../../engagements/engagement-status.js';
-import { RISK_LEVELS, type RiskLevel, SIGNAL_CODES } from '../assess-risk.js';
-import { RiskSignalResponse } from './risk.dto.js';
+import { MAX_PAGE_SIZE, PageQuery } from '../../common/pagination.js';
+import { RISK_LEVELS, type RiskLevel, SIGNAL_CODES, type SignalCode } from '../assess-risk.js';
+import { RiskQuery, RiskSignalResponse } from './risk.dto.js';
 
 const LEVEL_COUNTS_EXAMPLE = { none: 12, low: 3, medium: 5, high: 4, critical: 1 };
 
@@ -87,9 +88,26 @@ export class RiskPortfolioResponse {
 
   @ApiProperty({
     type: [FlaggedEngagement],
-    description: 'Engagements in a dependency trap, highest score first',
+    maxItems: MAX_PAGE_SIZE,
+    description:
+      'Engagements in a dependency trap, highest score first, at most `limit` of them; the full list is `GET /v1/engagements?dependencyTrap=true&sort=-riskScore`',
   })
   flagged!: FlaggedEngagement[];
+
+  @ApiProperty({ description: 'How many open engagements are in a dependency trap', example: 5 })
+  flaggedTotal!: number;
+
+  @ApiProperty({
+    type: 'object',
+    properties: Object.fromEntries(
+      SIGNAL_CODES.map((code) => [code, { type: 'integer', minimum: 0 }]),
+    ),
+    required: [...SIGNAL_CODES],
+    additionalProperties: false,
+    description: 'Open engagements carrying each signal (every code, zeros included)',
+    example: Object.fromEntries(SIGNAL_CODES.map((code, index) => [code, index % 3])),
+  })
+  bySignal!: Record<SignalCode, number>;
 
   @ApiProperty({
     type: [VendorRiskCounts],
@@ -173,3 +191,6 @@ export class VendorScorecardResponse {
   @ApiProperty({ type: ScorecardArtifacts }) artifacts!: ScorecardArtifacts;
   @ApiProperty({ type: ScorecardRisk }) risk!: ScorecardRisk;
 }
+
+/** `GET /v1/risk/summary`: the judgement date and how many flagged engagements to list. */
+export class RiskSummaryQuery extends IntersectionType(RiskQuery, PickType(PageQuery, ['limit'])) {}

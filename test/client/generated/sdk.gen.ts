@@ -114,6 +114,9 @@ import type {
   RiskGetData,
   RiskGetErrors,
   RiskGetResponses,
+  RiskHistoryData,
+  RiskHistoryErrors,
+  RiskHistoryResponses,
   VendorsCreateData,
   VendorsCreateErrors,
   VendorsCreateResponses,
@@ -686,7 +689,7 @@ export const artifactsReject = <ThrowOnError extends boolean = false>(
 /**
  * The engagement's dependency-trap risk
  *
- * Computed from the current facts as of `asOf`; completed and cancelled engagements carry no risk.
+ * Computed from the current facts as of `asOf`; completed and cancelled engagements carry no risk. `forecast` lists the days ahead on which the judgement would change if nothing else happens.
  */
 export const riskGet = <ThrowOnError extends boolean = false>(
   options: Options<RiskGetData, ThrowOnError>,
@@ -698,7 +701,23 @@ export const riskGet = <ThrowOnError extends boolean = false>(
   });
 
 /**
- * The portfolio: open engagements by risk level, the dependency traps, per vendor counts
+ * The engagement's risk level changes, newest first
+ *
+ * One entry per change of level: `cause: change` when a write moved it. Entries caused by the date passing (`cause: time`) are written by the clock job.
+ */
+export const riskHistory = <ThrowOnError extends boolean = false>(
+  options: Options<RiskHistoryData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<RiskHistoryResponses, RiskHistoryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/risk/history',
+    ...options,
+  });
+
+/**
+ * The portfolio: open engagements by risk level and by signal, the dependency traps, per vendor counts
+ *
+ * `flagged` lists at most `limit` dependency traps, highest score first; `flaggedTotal` says how many there are.
  */
 export const portfolioSummary = <ThrowOnError extends boolean = false>(
   options?: Options<PortfolioSummaryData, ThrowOnError>,

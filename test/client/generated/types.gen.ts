@@ -503,6 +503,45 @@ export type RiskSignalResponse = {
   };
 };
 
+export type ForecastEntryResponse = {
+  /**
+   * The day the judgement changes
+   */
+  on: string;
+  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  score: number;
+  /**
+   * Signals raised that day
+   */
+  raised: Array<
+    | 'HANDOVER_SLIPPED'
+    | 'HANDOVER_OVERDUE'
+    | 'MILESTONE_OVERDUE'
+    | 'ARTIFACTS_OVERDUE'
+    | 'KT_BEHIND_SCHEDULE'
+    | 'NO_KT_ARTIFACTS'
+    | 'BUS_FACTOR_ONE'
+    | 'NO_FINAL_HANDOVER'
+    | 'ARTIFACTS_REJECTED'
+    | 'HANDOVER_AFTER_EXIT_DEADLINE'
+  >;
+  /**
+   * Signals cleared that day
+   */
+  cleared: Array<
+    | 'HANDOVER_SLIPPED'
+    | 'HANDOVER_OVERDUE'
+    | 'MILESTONE_OVERDUE'
+    | 'ARTIFACTS_OVERDUE'
+    | 'KT_BEHIND_SCHEDULE'
+    | 'NO_KT_ARTIFACTS'
+    | 'BUS_FACTOR_ONE'
+    | 'NO_FINAL_HANDOVER'
+    | 'ARTIFACTS_REJECTED'
+    | 'HANDOVER_AFTER_EXIT_DEADLINE'
+  >;
+};
+
 export type RiskResponse = {
   level: 'none' | 'low' | 'medium' | 'high' | 'critical';
   score: number;
@@ -513,6 +552,60 @@ export type RiskResponse = {
   engagementId: string;
   asOf: string;
   signals: Array<RiskSignalResponse>;
+  /**
+   * The days within the next RISK_FORECAST_DAYS (default 90) on which the judgement would change if nothing else happens, in date order; empty for completed and cancelled engagements
+   */
+  forecast: Array<ForecastEntryResponse>;
+};
+
+export type LevelAndScore = {
+  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  score: number;
+};
+
+export type RiskHistoryResponse = {
+  /**
+   * When it was recorded
+   */
+  at: string;
+  /**
+   * The day the judgement changed
+   */
+  on: string;
+  from: LevelAndScore;
+  to: LevelAndScore;
+  raised: Array<
+    | 'HANDOVER_SLIPPED'
+    | 'HANDOVER_OVERDUE'
+    | 'MILESTONE_OVERDUE'
+    | 'ARTIFACTS_OVERDUE'
+    | 'KT_BEHIND_SCHEDULE'
+    | 'NO_KT_ARTIFACTS'
+    | 'BUS_FACTOR_ONE'
+    | 'NO_FINAL_HANDOVER'
+    | 'ARTIFACTS_REJECTED'
+    | 'HANDOVER_AFTER_EXIT_DEADLINE'
+  >;
+  cleared: Array<
+    | 'HANDOVER_SLIPPED'
+    | 'HANDOVER_OVERDUE'
+    | 'MILESTONE_OVERDUE'
+    | 'ARTIFACTS_OVERDUE'
+    | 'KT_BEHIND_SCHEDULE'
+    | 'NO_KT_ARTIFACTS'
+    | 'BUS_FACTOR_ONE'
+    | 'NO_FINAL_HANDOVER'
+    | 'ARTIFACTS_REJECTED'
+    | 'HANDOVER_AFTER_EXIT_DEADLINE'
+  >;
+  /**
+   * `change`: a write moved it; `time`: the date moved it
+   */
+  cause: 'change' | 'time';
+  /**
+   * The `risk.level_changed` event of a change, once the event feed exists
+   */
+  eventId: string | null;
 };
 
 export type LevelCounts = {
@@ -565,9 +658,28 @@ export type RiskPortfolioResponse = {
   asOf: string;
   totals: PortfolioTotals;
   /**
-   * Engagements in a dependency trap, highest score first
+   * Engagements in a dependency trap, highest score first, at most `limit` of them; the full list is `GET /v1/engagements?dependencyTrap=true&sort=-riskScore`
    */
   flagged: Array<FlaggedEngagement>;
+  /**
+   * How many open engagements are in a dependency trap
+   */
+  flaggedTotal: number;
+  /**
+   * Open engagements carrying each signal (every code, zeros included)
+   */
+  bySignal?: {
+    HANDOVER_SLIPPED: number;
+    HANDOVER_OVERDUE: number;
+    MILESTONE_OVERDUE: number;
+    ARTIFACTS_OVERDUE: number;
+    KT_BEHIND_SCHEDULE: number;
+    NO_KT_ARTIFACTS: number;
+    BUS_FACTOR_ONE: number;
+    NO_FINAL_HANDOVER: number;
+    ARTIFACTS_REJECTED: number;
+    HANDOVER_AFTER_EXIT_DEADLINE: number;
+  };
   /**
    * Per vendor with open engagements, most flagged first
    */
@@ -3251,7 +3363,7 @@ export type RiskGetData = {
   };
   query?: {
     /**
-     * Judge the current facts as of this date (default today, UTC)
+     * Judge the current facts as of this date (default today, UTC), from 1900-01-01 to 2199-12-31
      */
     asOf?: string;
   };
@@ -3305,14 +3417,86 @@ export type RiskGetResponses = {
 
 export type RiskGetResponse = RiskGetResponses[keyof RiskGetResponses];
 
+export type RiskHistoryData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: {
+    limit?: number;
+    /**
+     * Opaque cursor from the previous page's `nextCursor`
+     */
+    cursor?: string;
+  };
+  url: '/v1/engagements/{id}/risk/history';
+};
+
+export type RiskHistoryErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type RiskHistoryError = RiskHistoryErrors[keyof RiskHistoryErrors];
+
+export type RiskHistoryResponses = {
+  /**
+   * A page of level changes
+   */
+  200: {
+    items: Array<RiskHistoryResponse>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page
+     */
+    nextCursor: string | null;
+  };
+};
+
+export type RiskHistoryResponse2 = RiskHistoryResponses[keyof RiskHistoryResponses];
+
 export type PortfolioSummaryData = {
   body?: never;
   path?: never;
   query?: {
     /**
-     * Judge the current facts as of this date (default today, UTC)
+     * Judge the current facts as of this date (default today, UTC), from 1900-01-01 to 2199-12-31
      */
     asOf?: string;
+    limit?: number;
   };
   url: '/v1/risk/summary';
 };
@@ -3367,7 +3551,7 @@ export type PortfolioScorecardData = {
   };
   query?: {
     /**
-     * Judge the current facts as of this date (default today, UTC)
+     * Judge the current facts as of this date (default today, UTC), from 1900-01-01 to 2199-12-31
      */
     asOf?: string;
   };

@@ -1,0 +1,54 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
+
+/** A statement the server plans once per connection when prepared statements are on. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+interface PgClient {
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/** Whether this data source prepares named statements (set by `dataSourceOptions`). */
+export function preparesStatements(dataSource: DataSource): boolean {
+  return (
+    (dataSource.options.extra as { preparedStatements?: boolean } | undefined)
+      ?.preparedStatements === true
+  );
+}
+
+/**
+ * Runs a statement on the manager's connection (its transaction's, when in one), as a named
+ * prepared statement when the data source allows it: planning a short statement costs more
+ * than running it, and a prepared one is planned once per connection. The embedded database
+ * shares one session between reconnecting clients, so there it runs unnamed. The statement is
+ * logged like TypeORM's own, so statement counters see it.
+ */
+export async function runPrepared<Row>(
+  manager: EntityManager,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<Row[]> {
+  const dataSource = manager.connection;
+  const ownRunner = manager.queryRunner === undefined;
+  const runner = (manager.queryRunner ?? dataSource.createQueryRunner()) as PostgresQueryRunner;
+  try {
+    const client = (await runner.connect()) as PgClient;
+    dataSource.logger.logQuery(statement.text, values, runner);
+    const result = await client.query({
+      ...(preparesStatements(dataSource) ? { name: statement.name } : {}),
+      text: statement.text,
+      values,
+    });
+    return result.rows as Row[];
+  } catch (error) {
+    throw error instanceof QueryFailedError
+      ? error
+      : new QueryFailedError(statement.text, values, error as Error);
+  } finally {
+    if (ownRunner) await runner.release();
+  }
+}

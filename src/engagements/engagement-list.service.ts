@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import {
+  type CursorPosition,
+  decodeCursor,
+  encodeCursor,
+  type Page,
+} from '../common/pagination.js';
+import { ValidationProblem } from '../common/problem.js';
+import { escapeLike } from '../common/query-helpers.js';
+import { RISK_LEVELS } from '../risk/assess-risk.js';
+import type { ListEngagementsQuery } from './dto/engagement.dto.js';
+import type { EngagementResponse } from './dto/engagement.response.js';
+import { EngagementResponses } from './engagement-responses.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HIGH = RISK_LEVELS.indexOf('high');
+
+interface PageRow {
+  id: string;
+  created_at: Date;
+  score?: number;
+}
+
+/** SQL text with its positional parameters, built up condition by condition. */
+class Sql {
+  readonly parameters: unknown[] = [];
+  readonly conditions: string[] = [];
+
+  param(value: unknown): string {
+    this.parameters.push(value);
+    return `$${this.parameters.length}`;
+  }
+
+  where(condition: string): void {
+    this.conditions.push(condition);
+  }
+
+  get whereClause(): string {
+    return this.conditions.length > 0 ? `WHERE ${this.conditions.join(' AND ')}` : '';
+  }
+}
+
+/** 400 naming `cursor` unless the position holds a timestamp and an id where expected. */
+function checkedCursor(cursor: string, byScore: boolean): CursorPosition {
+  const position = decodeCursor(
+    cursor,
+    byScore ? ['number', 'string', 'string'] : ['string', 'string'],
+  );
+  const [createdAt, id] = byScore ? position.slice(1) : position;
+  const score = byScore ? (position[0] as number) : 0;
+  if (
+    !Number.isInteger(score) ||
+    score < 0 ||
+    score > 100 ||
+    Number.isNaN(Date.parse(createdAt as string)) ||
+    !UUID.test(id as string)
+  ) {
+    throw new ValidationProblem([
+      { field: 'cursor', message: 'cursor must be a cursor returned by this list' },
+    ]);
+  }
+  return position;
+}
+
+/**
+ * The engagement list: filters and keyset pages in SQL. Risk filters and the risk order read
+ * the stored risk timelines at today's date, so no page loads more rows than it shows.
+ */
+@Injectable()
+export class EngagementListService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly responses: EngagementResponses,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(query: ListEngagementsQuery): Promise<Page<EngagementResponse>> {
+    const byScore = query.sort === '-riskScore';
+    const byRisk =
+      byScore || query.minRiskLevel !== undefined || query.dependencyTrap !== undefined;
+    const sql = new Sql();
+    const after = query.cursor ? checkedCursor(query.cursor, byScore) : undefined;
+    const engagementFilters = this.engagementFilters(query, sql);
+    let text: string;
+    if (byRisk) {
+      const asOf = sql.param(this.clock.today());
+      sql.where(`t.valid_from <= ${asOf}::date AND t.valid_until > ${asOf}::date`);
+      if (query.minRiskLevel) {
+        sql.where(`t.level >= ${sql.param(RISK_LEVELS.indexOf(query.minRiskLevel))}`);
+      }
+      if (query.dependencyTrap !== undefined) {
+        sql.where(query.dependencyTrap ? `t.level >= ${HIGH}` : `t.level < ${HIGH}`);
+      }
+      const order = byScore
+        ? ['(-t.score)', 't.engagement_created_at', 't.engagement_id']
+        : ['t.engagement_created_at', 't.engagement_id'];
+      if (after) {
+        const values = byScore ? [-(after[0] as number), after[1], after[2]] : after;
+        const casts = byScore ? ['::int', '::timestamptz', '::uuid'] : ['::timestamptz', '::uuid'];
+        sql.where(
+          `(${order.join(', ')}) > (${values.map((value, index) => sql.param(value) + casts[index]).join(', ')})`,
+        );
+      }
+      const join = engagementFilters ? 'JOIN engagements e ON e.id = t.engagement_id' : '';
+      text = `SELECT t.engagement_id AS id, t.engagement_created_at AS created_at, t.score
+                FROM risk_timeline t ${join} ${sql.whereClause}
+               ORDER BY ${order.join(', ')} LIMIT ${sql.param(query.limit + 1)}`;
+    } else {
+      if (after) {
+        sql.where(
+          `(e.created_at, e.id) > (${sql.param(after[0])}::timestamptz, ${sql.param(after[1])}::uuid)`,
+        );
+      }
+      text = `SELECT e.id, e.created_at FROM engagements e ${sql.whereClause}
+               ORDER BY e.created_at, e.id LIMIT ${sql.param(query.limit + 1)}`;
+    }
+    const rows: PageRow[] = await this.dataSource.query(text, sql.parameters);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const position = (row: PageRow): CursorPosition =>
+      byScore
+        ? [row.score as number, row.created_at.toISOString(), row.id]
+        : [row.created_at.toISOString(), row.id];
+    return {
+      items: await this.responses.load(page.map((row) => row.id)),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(position(last)) : null,
+    };
+  }
+
+  /** Adds the filters on the engagement itself (alias `e`); true when there were any. */
+  private engagementFilters(query: ListEngagementsQuery, sql: Sql): boolean {
+    const before = sql.conditions.length;
+    if (query.status) sql.where(`e.status = ${sql.param(query.status)}`);
+    if (query.vendorId) sql.where(`e.vendor_id = ${sql.param(query.vendorId)}`);
+    if (query.productOwnerId) sql.where(`e.product_owner_id = ${sql.param(query.productOwnerId)}`);
+    if (query.knowledgeRecipientId) {
+      sql.where(
+        `EXISTS (SELECT 1 FROM engagement_knowledge_recipients r
+                  WHERE r.engagement_id = e.id AND r.person_id = ${sql.param(query.knowledgeRecipientId)})`,
+      );
+    }
+    if (query.q) {
+      sql.where(`e.title ILIKE ${sql.param(`%${escapeLike(query.q)}%`)} ESCAPE '\\'`);
+    }
+    if (query.handoverDueBefore || query.handoverDueAfter) {
+      const bounds = [
+        query.handoverDueBefore && `m.due_date <= ${sql.param(query.handoverDueBefore)}::date`,
+        query.handoverDueAfter && `m.due_date >= ${sql.param(query.handoverDueAfter)}::date`,
+      ].filter(Boolean);
+      sql.where(
+        `EXISTS (SELECT 1 FROM milestones m
+                  WHERE m.engagement_id = e.id AND m.kind = 'final_handover' AND ${bounds.join(' AND ')})`,
+      );
+    }
+    return sql.conditions.length > before;
+  }
+}
