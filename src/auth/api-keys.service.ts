@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import { type Page, type PageQuery, pageByCreation } from '../common/pagination.js';
 import { NotFoundProblem, ValidationProblem } from '../common/problem.js';
+import { runPrepared } from '../database/prepared.js';
 import { missingPeople } from '../people/people.service.js';
 import type { Actor } from './actor.js';
 import { ApiKey } from './api-key.entity.js';
@@ -12,11 +13,36 @@ import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response.js';
 import type { Role } from './role.js';
 
+/** Who a valid key speaks for: what a request's actor is made of. */
+export type AuthenticatedKey = Pick<ApiKey, 'id' | 'name' | 'role' | 'personId'>;
+
 export type AuthenticationResult =
-  { outcome: 'ok'; key: ApiKey } | { outcome: 'unknown' | 'revoked' | 'expired' };
+  { outcome: 'ok'; key: AuthenticatedKey } | { outcome: 'unknown' | 'revoked' | 'expired' };
 
 /** How stale `lastUsedAt` may get before a request refreshes it (saves a write per request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+interface KeyRow {
+  id: string;
+  name: string;
+  role: Role;
+  person_id: string | null;
+  secret_hash: string;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  expires_at: Date | null;
+}
+
+/** Every request runs these: prepared, so they are planned once per connection. */
+const KEYS_BY_PREFIX = {
+  name: 'api_keys_by_prefix',
+  text: `SELECT id, name, role, person_id, secret_hash, last_used_at, revoked_at, expires_at
+           FROM api_keys WHERE prefix = $1`,
+};
+const TOUCH_KEY = {
+  name: 'api_keys_touch',
+  text: 'UPDATE api_keys SET last_used_at = $2 WHERE id = $1',
+};
 
 @Injectable()
 export class ApiKeysService {
@@ -30,15 +56,19 @@ export class ApiKeysService {
   }
 
   async authenticate(secret: string, now = new Date()): Promise<AuthenticationResult> {
-    const candidates = await this.keys.find({ where: { prefix: secretPrefix(secret) } });
-    const key = candidates.find((candidate) => secretMatches(secret, candidate.secretHash));
+    const manager = this.dataSource.manager;
+    const candidates = await runPrepared<KeyRow>(manager, KEYS_BY_PREFIX, [secretPrefix(secret)]);
+    const key = candidates.find((candidate) => secretMatches(secret, candidate.secret_hash));
     if (!key) return { outcome: 'unknown' };
-    if (key.revokedAt) return { outcome: 'revoked' };
-    if (key.expiresAt && key.expiresAt <= now) return { outcome: 'expired' };
-    if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.keys.update({ id: key.id }, { lastUsedAt: now });
+    if (key.revoked_at) return { outcome: 'revoked' };
+    if (key.expires_at && key.expires_at <= now) return { outcome: 'expired' };
+    if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+      await runPrepared(manager, TOUCH_KEY, [key.id, now]);
     }
-    return { outcome: 'ok', key };
+    return {
+      outcome: 'ok',
+      key: { id: key.id, name: key.name, role: key.role, personId: key.person_id },
+    };
   }
 
   async create(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
@@ -6,6 +7,14 @@ import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryR
 export interface PreparedStatement {
   name: string;
   text: string;
+}
+
+/**
+ * A statement whose text is built from a bounded set of parts (a list's filter combinations),
+ * named by its text so that each variant is prepared once per connection.
+ */
+export function namedByText(text: string): PreparedStatement {
+  return { name: `q_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
 }
 
 interface PgClient {

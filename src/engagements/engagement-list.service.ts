@@ -8,6 +8,7 @@ import {
   type Page,
 } from '../common/pagination.js';
 import { ValidationProblem } from '../common/problem.js';
+import { namedByText, runPrepared } from '../database/prepared.js';
 import { escapeLike } from '../common/query-helpers.js';
 import { RISK_LEVELS } from '../risk/assess-risk.js';
 import type { ListEngagementsQuery } from './dto/engagement.dto.js';
@@ -15,6 +16,8 @@ import type { EngagementResponse } from './dto/engagement.response.js';
 import { EngagementResponses } from './engagement-responses.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A creation time as this list writes it into cursors (toISOString of a stored timestamp). */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const HIGH = RISK_LEVELS.indexOf('high');
 
 interface PageRow {
@@ -54,6 +57,7 @@ function checkedCursor(cursor: string, byScore: boolean): CursorPosition {
     !Number.isInteger(score) ||
     score < 0 ||
     score > 100 ||
+    !TIMESTAMP.test(createdAt as string) ||
     Number.isNaN(Date.parse(createdAt as string)) ||
     !UUID.test(id as string)
   ) {
@@ -116,7 +120,11 @@ export class EngagementListService {
       text = `SELECT e.id, e.created_at FROM engagements e ${sql.whereClause}
                ORDER BY e.created_at, e.id LIMIT ${sql.param(query.limit + 1)}`;
     }
-    const rows: PageRow[] = await this.dataSource.query(text, sql.parameters);
+    const rows = await runPrepared<PageRow>(
+      this.dataSource.manager,
+      namedByText(text),
+      sql.parameters,
+    );
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     const position = (row: PageRow): CursorPosition =>

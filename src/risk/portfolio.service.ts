@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
+import { runPrepared } from '../database/prepared.js';
 import { NotFoundProblem } from '../common/problem.js';
 import { ratio } from '../common/ratio.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
@@ -60,6 +61,34 @@ const SIGNAL_COUNTS = SIGNAL_CODES.map(
   (code, index) => `count(*) FILTER (WHERE t.signals & ${signalBit(code)} <> 0)::int AS s${index}`,
 ).join(',\n       ');
 
+/** Open engagements on a date by vendor and level, with the count of each signal. */
+const LEVEL_GROUPS = {
+  name: 'risk_summary_groups',
+  text: `SELECT e.vendor_id, v.name AS vendor_name, t.level, count(*)::int AS engagements,
+       ${SIGNAL_COUNTS}
+  FROM risk_timeline t
+  JOIN engagements e ON e.id = t.engagement_id
+  JOIN vendors v ON v.id = e.vendor_id
+ WHERE e.${OPEN} AND ${ON_DATE}
+ GROUP BY e.vendor_id, v.name, t.level`,
+};
+
+/** The `$2` highest-scored dependency traps on a date, with what their signals are judged from. */
+const TOP_FLAGGED = {
+  name: 'risk_summary_flagged',
+  text: `WITH top AS (
+  SELECT t.engagement_id, t.score, e.title
+    FROM risk_timeline t JOIN engagements e ON e.id = t.engagement_id
+   WHERE e.${OPEN} AND ${ON_DATE} AND t.level >= ${HIGH}
+   ORDER BY t.score DESC, e.title, e.id LIMIT $2)
+SELECT f.*, e.id, e.title, e.status, e.vendor_id, v.name AS vendor_name, e.product_owner_id
+  FROM top
+  JOIN engagements e ON e.id = top.engagement_id
+  JOIN vendors v ON v.id = e.vendor_id
+  JOIN engagement_risk_facts f ON f.engagement_id = e.id
+ ORDER BY top.score DESC, top.title, e.id`,
+};
+
 const highest = (levels: RiskLevel[]): RiskLevel =>
   levels.reduce<RiskLevel>(
     (max, level) => (RISK_LEVELS.indexOf(level) > RISK_LEVELS.indexOf(max) ? level : max),
@@ -84,30 +113,11 @@ export class PortfolioService {
     asOf: string = this.clock.today(),
     limit: number = DEFAULT_PAGE_SIZE,
   ): Promise<RiskPortfolioResponse> {
-    const groups: LevelGroupRow[] = await this.dataSource.query(
-      `SELECT e.vendor_id, v.name AS vendor_name, t.level, count(*)::int AS engagements,
-       ${SIGNAL_COUNTS}
-         FROM risk_timeline t
-         JOIN engagements e ON e.id = t.engagement_id
-         JOIN vendors v ON v.id = e.vendor_id
-        WHERE e.${OPEN} AND ${ON_DATE}
-        GROUP BY e.vendor_id, v.name, t.level`,
-      [asOf],
-    );
-    const flaggedRows: FlaggedRow[] = await this.dataSource.query(
-      `WITH top AS (
-         SELECT t.engagement_id, t.score, e.title
-           FROM risk_timeline t JOIN engagements e ON e.id = t.engagement_id
-          WHERE e.${OPEN} AND ${ON_DATE} AND t.level >= ${HIGH}
-          ORDER BY t.score DESC, e.title, e.id LIMIT $2)
-       SELECT f.*, e.id, e.title, e.status, e.vendor_id, v.name AS vendor_name, e.product_owner_id
-         FROM top
-         JOIN engagements e ON e.id = top.engagement_id
-         JOIN vendors v ON v.id = e.vendor_id
-         JOIN engagement_risk_facts f ON f.engagement_id = e.id
-        ORDER BY top.score DESC, top.title, e.id`,
-      [asOf, limit],
-    );
+    const groups = await runPrepared<LevelGroupRow>(this.dataSource.manager, LEVEL_GROUPS, [asOf]);
+    const flaggedRows = await runPrepared<FlaggedRow>(this.dataSource.manager, TOP_FLAGGED, [
+      asOf,
+      limit,
+    ]);
     const byLevel = emptyLevelCounts();
     const bySignal = Object.fromEntries(SIGNAL_CODES.map((code) => [code, 0])) as Record<
       SignalCode,

@@ -526,3 +526,17 @@ describe('riskTimeline', () => {
     ]);
   });
 });
+
+describe('the judged days', () => {
+  it('keeps only boundaries from 1900-01-01 to 2199-12-31: a date of 9999-12-31 has no day after it', () => {
+    const subject = handoverDue('9999-12-31', {
+      openMilestones: [{ id: 'm1', dueDate: '1900-01-01' }],
+    });
+    expect(judgementBoundaries(subject, DEFAULT_RISK_POLICY)).toEqual(['1900-01-02']);
+    const segments = riskTimeline(subject, DEFAULT_RISK_POLICY);
+    expect(segments.map((segment) => [segment.from, segment.until])).toEqual([
+      [null, '1900-01-02'],
+      ['1900-01-02', null],
+    ]);
+  });
+});

@@ -18,6 +18,7 @@ export const LAST_JUDGED_DAY = '2199-12-31';
  * the day after each open due date (overdue) and the day the final handover's KT window opens.
  * Between two consecutive boundaries `assessRisk` gives the same level, score and signals; a
  * property test checks that against `assessRisk` day by day, so the rules keep one definition.
+ * Only days that can be judged count (a due date of 9999-12-31 has no day after it here).
  */
 export function judgementBoundaries(facts: RiskFacts, policy: RiskPolicy): string[] {
   if (facts.status !== 'active') return [];
@@ -29,7 +30,7 @@ export function judgementBoundaries(facts: RiskFacts, policy: RiskPolicy): strin
   }
   for (const milestone of facts.openMilestones) days.add(addDays(milestone.dueDate, 1));
   for (const group of facts.unacceptedArtifactsByDueDate) days.add(addDays(group.dueDate, 1));
-  return [...days].sort();
+  return [...days].filter((day) => day >= FIRST_JUDGED_DAY && day <= LAST_JUDGED_DAY).sort();
 }
 
 /** What a judgement is compared by: level, score and each signal's code and severity. */
