@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { verifyRisk } from '../src/risk/risk-maintenance.js';
 import {
   describeCase,
   fuzzCase,
@@ -157,4 +158,15 @@ describe('schema-driven fuzzing of every operation in openapi.json', () => {
     expect(accepted.reduce((n, [, count]) => n + count, 0)).toBeGreaterThan(runs / 20);
     if (runs >= 1000) expect(tried.size).toBe(operations.length);
   }, 600_000);
+
+  it('leaves the stored risk facts and timelines as the source tables give them (verifyRisk finds no mismatch)', async () => {
+    const [{ count }]: { count: number }[] = await t.dataSource.query(
+      'SELECT count(*)::int AS count FROM engagements',
+    );
+    expect(count).toBeGreaterThan(0);
+    expect(await verifyRisk(t.dataSource, t.config.risk)).toEqual({
+      checked: count,
+      mismatches: [],
+    });
+  });
 });

@@ -56,7 +56,7 @@ export class AuditService {
       );
     }
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, ['string', 'string']);
+      const [at, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
       builder.andWhere('(event.at, event.id) < (:at::timestamptz, :id::uuid)', { at, id });
     }
     const rows = await builder.getMany();

@@ -1,9 +1,15 @@
-import { type CursorPosition, decodeCursor, encodeCursor, toPage } from './pagination.js';
+import {
+  type CursorKind,
+  type CursorPosition,
+  decodeCursor,
+  encodeCursor,
+  toPage,
+} from './pagination.js';
 import { ValidationProblem } from './problem.js';
 
 const base64url = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
 
-function decodeError(cursor: string, expected: ('string' | 'number')[]): ValidationProblem {
+function decodeError(cursor: string, expected: CursorKind[]): ValidationProblem {
   try {
     decodeCursor(cursor, expected);
   } catch (error) {
@@ -123,5 +129,34 @@ describe('toPage', () => {
       toItem,
     );
     expect(seen).toEqual(['id-4']);
+  });
+});
+
+describe('decodeCursor kinds', () => {
+  const ID = '1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+
+  it.each<[string, CursorPosition, CursorKind[]]>([
+    ['a stored timestamp and a uuid', ['2026-11-21T10:00:00.000Z', ID], ['timestamp', 'uuid']],
+    [
+      'a score, a timestamp and a uuid',
+      [45, '2026-11-21T10:00:00.000Z', ID],
+      ['integer', 'timestamp', 'uuid'],
+    ],
+    ['a calendar date', ['2028-02-29'], ['date']],
+  ])('accepts %s', (_label, position, kinds) => {
+    expect(decodeCursor(encodeCursor(position), kinds)).toEqual(position);
+  });
+
+  it.each<[string, CursorPosition, CursorKind[]]>([
+    ['a day that does not exist', ['2026-02-30T00:00:00.000Z', ID], ['timestamp', 'uuid']],
+    ['year zero', ['0000-01-01T00:00:00.000Z', ID], ['timestamp', 'uuid']],
+    ['a date without a time', ['2026-01-01', ID], ['timestamp', 'uuid']],
+    ['an id that is not a uuid', ['2026-11-21T10:00:00.000Z', 'x'], ['timestamp', 'uuid']],
+    ['a fractional score', [1.5, '2026-11-21T10:00:00.000Z', ID], ['integer', 'timestamp', 'uuid']],
+    ['an impossible date', ['2027-02-29'], ['date']],
+  ])('refuses %s as a 400 naming cursor', (_label, position, kinds) => {
+    expect(decodeError(encodeCursor(position), kinds).problem.errors).toEqual([
+      { field: 'cursor', message: 'cursor must be a cursor returned by this list' },
+    ]);
   });
 });

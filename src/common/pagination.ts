@@ -3,6 +3,7 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ApiExtraModels, ApiOkResponse, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { isCalendarDate } from './dto-helpers.js';
 import { ValidationProblem } from './problem.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -44,8 +45,40 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 }
 
+/**
+ * What a cursor position holds, element by element: `timestamp` as toISOString writes it,
+ * `uuid`, `date` (YYYY-MM-DD), `integer`, or any `string`/`number`. Checked here so that a
+ * forged cursor is a 400 naming `cursor`, not a value the database refuses.
+ */
+export type CursorKind = 'string' | 'number' | 'integer' | 'timestamp' | 'uuid' | 'date';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function holds(kind: CursorKind, value: unknown): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' && !value.includes('\u0000');
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'integer':
+      return Number.isSafeInteger(value);
+    case 'uuid':
+      return typeof value === 'string' && UUID_PATTERN.test(value);
+    case 'date':
+      return isCalendarDate(value);
+    case 'timestamp':
+      return (
+        typeof value === 'string' &&
+        TIMESTAMP_PATTERN.test(value) &&
+        value >= '0001' &&
+        new Date(value).toISOString() === value
+      );
+  }
+}
+
 /** Decodes a cursor, checking it has the shape `expected` describes; 400 otherwise. */
-export function decodeCursor(cursor: string, expected: ('string' | 'number')[]): CursorPosition {
+export function decodeCursor(cursor: string, expected: CursorKind[]): CursorPosition {
   const invalid = new ValidationProblem([
     { field: 'cursor', message: 'cursor must be a cursor returned by this list' },
   ]);
@@ -58,9 +91,7 @@ export function decodeCursor(cursor: string, expected: ('string' | 'number')[]):
   if (
     !Array.isArray(position) ||
     position.length !== expected.length ||
-    position.some(
-      (value, index) => typeof value !== expected[index] || String(value).includes('\u0000'),
-    )
+    position.some((value, index) => !holds(expected[index], value))
   ) {
     throw invalid;
   }
@@ -108,7 +139,7 @@ export async function pageByCreation<
     .addOrderBy(`${alias}.id`, 'ASC')
     .limit(query.limit + 1);
   if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor, ['string', 'string']);
+    const [createdAt, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
     builder.andWhere(
       `(${alias}.createdAt, ${alias}.id) > (:cursorCreatedAt::timestamptz, :cursorId::uuid)`,
       {

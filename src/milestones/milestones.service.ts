@@ -89,7 +89,7 @@ export class MilestonesService {
       .addOrderBy('milestone.id', 'ASC')
       .limit(query.limit + 1);
     if (query.cursor) {
-      const [dueDate, id] = decodeCursor(query.cursor, ['string', 'string']);
+      const [dueDate, id] = decodeCursor(query.cursor, ['date', 'uuid']);
       builder.andWhere('(milestone.dueDate, milestone.id) > (:dueDate::date, :id::uuid)', {
         dueDate,
         id,
@@ -247,7 +247,7 @@ export class MilestonesService {
       .addOrderBy('change.id', 'ASC')
       .limit(query.limit + 1);
     if (query.cursor) {
-      const [changedAt, changeId] = decodeCursor(query.cursor, ['string', 'string']);
+      const [changedAt, changeId] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
       builder.andWhere(
         '(change.changedAt, change.id) > (:changedAt::timestamptz, :changeId::uuid)',
         {

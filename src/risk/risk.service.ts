@@ -116,7 +116,7 @@ export class RiskService {
       .addOrderBy('entry.id', 'DESC')
       .limit(query.limit + 1);
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, ['string', 'string']);
+      const [at, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
       builder.andWhere('(entry.at, entry.id) < (:at::timestamptz, :id::uuid)', { at, id });
     }
     const rows = await builder.getMany();

@@ -113,7 +113,7 @@ export class VendorsService {
     if (query.cursor) {
       const position = decodeCursor(
         query.cursor,
-        bySlip ? ['number', 'string', 'string'] : ['string', 'string'],
+        bySlip ? ['integer', 'timestamp', 'uuid'] : ['timestamp', 'uuid'],
       );
       parameters.push(...position);
       after = bySlip

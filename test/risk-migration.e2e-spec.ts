@@ -1,0 +1,261 @@
+import { DataSource } from 'typeorm';
+import { migrations } from '../migrations/index.js';
+import { insertDemoRows } from '../scripts/demo-portfolio.js';
+import { createApp, type RunningApp } from '../src/app.setup.js';
+import { addDays, todayUtc } from '../src/common/dates.js';
+import { type DatabaseConnection, dataSourceOptions } from '../src/database/data-source.js';
+import { revertLastMigration, runMigrations } from '../src/database/migrate.js';
+import { assessRisk, DEFAULT_RISK_POLICY, type RiskFacts } from '../src/risk/assess-risk.js';
+import { type FactsRow, toFacts } from '../src/risk/risk-facts.repository.js';
+import { ensureTimelinesCurrent, verifyRisk } from '../src/risk/risk-maintenance.js';
+import { contractChecked } from './openapi-contract.js';
+import { bearer, createScratchDatabase, externalDatabaseUrl, testConfig } from './test-app.js';
+import request from 'supertest';
+
+/**
+ * The RiskFacts migration on a database that existed before it: built by every earlier
+ * migration and filled with the demo portfolio's rows (what `seed:demo` inserted then), it
+ * backfills each engagement's facts, and the app's start-up derives the timelines. Runs on a
+ * PostgreSQL server only: the embedded database holds one database per process, in memory.
+ */
+const ENGAGEMENTS = 200;
+const LATEST = migrations[migrations.length - 1].name;
+
+// Skipped without DATABASE_URL: the migration is tested on a scratch database of a server.
+const describeWithExternalDatabase = externalDatabaseUrl ? describe : describe.skip;
+
+const connection = (url: string): DatabaseConnection => ({
+  url,
+  poolSize: 2,
+  statementTimeoutMs: 0,
+  preparedStatements: true,
+});
+
+/**
+ * Each engagement's facts computed here from the source rows, independently of the SQL in
+ * src/ and in the migration: SPEC §2's definitions written out in TypeScript.
+ */
+async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, RiskFacts>> {
+  const engagements: {
+    id: string;
+    status: RiskFacts['status'];
+    contract_end_date: string | null;
+    notice_period_days: number;
+  }[] = await dataSource.query(
+    'SELECT id, status::text, contract_end_date, notice_period_days FROM engagements',
+  );
+  const milestones: {
+    id: string;
+    engagement_id: string;
+    kind: string;
+    due_date: string;
+    baseline_due_date: string | null;
+    completed_on: string | null;
+  }[] = await dataSource.query(
+    'SELECT id, engagement_id, kind::text, due_date, baseline_due_date, completed_on FROM milestones',
+  );
+  const changes: { milestone_id: string; from_date: string; to_date: string }[] =
+    await dataSource.query('SELECT milestone_id, from_date, to_date FROM milestone_date_changes');
+  const artifacts: { engagement_id: string; milestone_id: string; status: string }[] =
+    await dataSource.query('SELECT engagement_id, milestone_id, status::text FROM artifacts');
+  const recipients: { engagement_id: string }[] = await dataSource.query(
+    'SELECT engagement_id FROM engagement_knowledge_recipients',
+  );
+
+  const dueOf = new Map(milestones.map((milestone) => [milestone.id, milestone.due_date]));
+  const facts = new Map<string, RiskFacts>();
+  for (const engagement of engagements) {
+    const own = milestones.filter((milestone) => milestone.engagement_id === engagement.id);
+    const final = own.find((milestone) => milestone.kind === 'final_handover');
+    const ownArtifacts = artifacts.filter((artifact) => artifact.engagement_id === engagement.id);
+    const unaccepted = new Map<string, number>();
+    for (const artifact of ownArtifacts.filter((candidate) => candidate.status !== 'accepted')) {
+      const due = dueOf.get(artifact.milestone_id) as string;
+      unaccepted.set(due, (unaccepted.get(due) ?? 0) + 1);
+    }
+    facts.set(engagement.id, {
+      status: engagement.status,
+      finalHandover: final
+        ? {
+            dueDate: final.due_date,
+            baselineDueDate: final.baseline_due_date,
+            completedOn: final.completed_on,
+            slipCount: changes.filter(
+              (change) => change.milestone_id === final.id && change.to_date > change.from_date,
+            ).length,
+          }
+        : null,
+      openMilestones: own
+        .filter((milestone) => milestone.kind !== 'final_handover' && !milestone.completed_on)
+        .sort((a, b) => a.due_date.localeCompare(b.due_date) || a.id.localeCompare(b.id))
+        .map((milestone) => ({ id: milestone.id, dueDate: milestone.due_date })),
+      unacceptedArtifactsByDueDate: [...unaccepted]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([dueDate, count]) => ({ dueDate, count })),
+      artifactCount: ownArtifacts.length,
+      acceptedArtifactCount: ownArtifacts.filter((artifact) => artifact.status === 'accepted')
+        .length,
+      rejectedArtifactCount: ownArtifacts.filter((artifact) => artifact.status === 'rejected')
+        .length,
+      knowledgeRecipientCount: recipients.filter((row) => row.engagement_id === engagement.id)
+        .length,
+      lastSafeHandoverDate: engagement.contract_end_date
+        ? addDays(engagement.contract_end_date, -engagement.notice_period_days)
+        : null,
+    });
+  }
+  return facts;
+}
+
+async function storedFacts(dataSource: DataSource): Promise<Map<string, RiskFacts>> {
+  const rows: FactsRow[] = await dataSource.query('SELECT * FROM engagement_risk_facts');
+  return new Map(rows.map((row) => [row.engagement_id, toFacts(row)]));
+}
+
+const tableExists = async (dataSource: DataSource, table: string): Promise<boolean> => {
+  const [{ exists }] = await dataSource.query('SELECT to_regclass($1) IS NOT NULL AS exists', [
+    table,
+  ]);
+  return exists;
+};
+
+describeWithExternalDatabase(
+  'the RiskFacts migration on a filled database (PostgreSQL only: needs DATABASE_URL)',
+  () => {
+    let scratch: { url: string; drop(): Promise<void> };
+    let dataSource: DataSource;
+
+    beforeAll(async () => {
+      scratch = await createScratchDatabase(externalDatabaseUrl as string);
+      const previous = new DataSource({
+        ...dataSourceOptions(connection(scratch.url)),
+        migrations: migrations.slice(0, -1),
+      });
+      await previous.initialize();
+      try {
+        const applied = await runMigrations(previous);
+        expect(applied.map((migration) => migration.name)).not.toContain(LATEST);
+        expect(await tableExists(previous, 'engagement_risk_facts')).toBe(false);
+        await insertDemoRows(previous, ENGAGEMENTS);
+      } finally {
+        await previous.destroy();
+      }
+      dataSource = new DataSource(dataSourceOptions(connection(scratch.url)));
+      await dataSource.initialize();
+    }, 120_000);
+
+    afterAll(async () => {
+      await dataSource?.destroy();
+      await scratch?.drop();
+    });
+
+    it('applies the latest migration alone and backfills every engagement’s facts', async () => {
+      const applied = await runMigrations(dataSource);
+      expect(applied.map((migration) => migration.name)).toEqual([LATEST]);
+      // The facts are right before any timeline exists: only the timelines are reported.
+      const { mismatches } = await verifyRisk(dataSource, DEFAULT_RISK_POLICY, 1000);
+      expect(mismatches.filter((mismatch) => mismatch.part === 'facts')).toEqual([]);
+      expect(mismatches.length).toBeGreaterThan(0);
+    });
+
+    it('leaves 0 mismatches for 200 engagements once the timelines are derived at start-up', async () => {
+      expect(await ensureTimelinesCurrent(dataSource, DEFAULT_RISK_POLICY)).toBe(true);
+      expect(await verifyRisk(dataSource, DEFAULT_RISK_POLICY)).toEqual({
+        checked: ENGAGEMENTS,
+        mismatches: [],
+      });
+      expect(await ensureTimelinesCurrent(dataSource, DEFAULT_RISK_POLICY)).toBe(false);
+    });
+
+    it('stores for each engagement the facts its rows give, computed independently here', async () => {
+      const expected = await factsFromSourceRows(dataSource);
+      const stored = await storedFacts(dataSource);
+      expect(stored.size).toBe(ENGAGEMENTS);
+      expect(Object.fromEntries(stored)).toEqual(Object.fromEntries(expected));
+      // The demo portfolio exercises the rules: several levels and the slip ledger.
+      const levels = new Set(
+        [...expected.values()].map((facts) => assessRisk(facts, todayUtc()).level),
+      );
+      expect(levels.size).toBeGreaterThanOrEqual(3);
+      expect(
+        [...expected.values()].some((facts) => (facts.finalHandover?.slipCount ?? 0) > 0),
+      ).toBe(true);
+    });
+
+    it('serves through the API the risk that assessRisk gives the independently computed facts', async () => {
+      const config = { ...testConfig(), databaseUrl: scratch.url };
+      let running: RunningApp | undefined;
+      try {
+        running = await createApp(config);
+        await running.app.getHttpAdapter().getInstance().ready();
+        const server = running.app.getHttpServer();
+        const expected = await factsFromSourceRows(dataSource);
+        // A few of each status, and some with a slipped final handover.
+        const byStatus = new Map<string, string[]>();
+        for (const [id, facts] of expected) {
+          byStatus.set(facts.status, [...(byStatus.get(facts.status) ?? []), id]);
+        }
+        const slipped = [...expected]
+          .filter(([, facts]) => (facts.finalHandover?.slipCount ?? 0) > 0)
+          .map(([id]) => id);
+        const sample = [
+          ...new Set([
+            ...[...byStatus.values()].flatMap((ids) => ids.slice(0, 3)),
+            ...slipped.slice(0, 4),
+          ]),
+        ];
+        expect(sample.length).toBeGreaterThanOrEqual(12);
+        for (const asOf of [todayUtc(), addDays(todayUtc(), 45)]) {
+          for (const id of sample) {
+            const response = await contractChecked(request(server))
+              .get(`/v1/engagements/${id}/risk`)
+              .query({ asOf })
+              .set(bearer(config.adminApiKey as string));
+            expect(response.status).toBe(200);
+            const { level, score, dependencyTrap, signals } = response.body;
+            expect({ id, asOf, level, score, dependencyTrap, signals }).toEqual({
+              id,
+              asOf,
+              ...assessRisk(expected.get(id) as RiskFacts, asOf, DEFAULT_RISK_POLICY),
+            });
+          }
+        }
+      } finally {
+        await running?.close();
+      }
+    }, 60_000);
+
+    it('reverts the latest migration on the filled database and applies it again', async () => {
+      const [{ before }] = await dataSource.query(
+        'SELECT count(*)::int AS before FROM engagements',
+      );
+      await revertLastMigration(dataSource);
+      for (const table of [
+        'engagement_risk_facts',
+        'risk_timeline',
+        'risk_history',
+        'risk_timeline_state',
+      ]) {
+        expect({ table, exists: await tableExists(dataSource, table) }).toEqual({
+          table,
+          exists: false,
+        });
+      }
+      const [{ after }] = await dataSource.query('SELECT count(*)::int AS after FROM engagements');
+      expect(after).toBe(before);
+
+      const applied = await runMigrations(dataSource);
+      expect(applied.map((migration) => migration.name)).toEqual([LATEST]);
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+      expect(await ensureTimelinesCurrent(dataSource, DEFAULT_RISK_POLICY)).toBe(true);
+      expect(await verifyRisk(dataSource, DEFAULT_RISK_POLICY)).toEqual({
+        checked: ENGAGEMENTS,
+        mismatches: [],
+      });
+      expect(Object.fromEntries(await storedFacts(dataSource))).toEqual(
+        Object.fromEntries(await factsFromSourceRows(dataSource)),
+      );
+    });
+  },
+);
