@@ -4,10 +4,12 @@ import { Initial1795300580190 } from './1795300580190-Initial.js';
 import { Engagements1795300999549 } from './1795300999549-Engagements.js';
 import { WeeklyReports1795306248625 } from './1795306248625-WeeklyReports.js';
 import { RiskFacts1796155810790 } from './1796155810790-RiskFacts.js';
+import { Events1796157792365 } from './1796157792365-Events.js';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Initial1795300580190,
   Engagements1795300999549,
   WeeklyReports1795306248625,
   RiskFacts1796155810790,
+  Events1796157792365,
 ];

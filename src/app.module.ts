@@ -9,6 +9,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { type DatabaseConnection, dataSourceOptions } from './database/data-source.js';
 import { EngagementsModule } from './engagements/engagements.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MilestonesModule } from './milestones/milestones.module.js';
 import { PeopleModule } from './people/people.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         }),
         AuthModule,
         AuditModule,
+        EventsModule,
         IdempotencyModule,
         VendorsModule,
         PeopleModule,

@@ -584,6 +584,7 @@ describe('risk facts kept in the write transaction', () => {
     const historyOf = (id: string, query: Record<string, unknown> = {}) =>
       h.get(`${h.base(id)}/risk/history`, query);
     const AT = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const EVENT_ID = expect.stringMatching(/^[0-9a-f-]{36}$/);
     /** What creating the first artifact of a draft that has its final handover records. */
     const FIRST_ARTIFACT_ENTRY = {
       at: AT,
@@ -593,7 +594,7 @@ describe('risk facts kept in the write transaction', () => {
       raised: [],
       cleared: ['NO_KT_ARTIFACTS'],
       cause: 'change',
-      eventId: null,
+      eventId: EVENT_ID,
     };
 
     it('records each write that moves the level, newest first, and none for a write that does not', async () => {
@@ -627,7 +628,7 @@ describe('risk facts kept in the write transaction', () => {
           raised: [],
           cleared: ['BUS_FACTOR_ONE'],
           cause: 'change',
-          eventId: null,
+          eventId: EVENT_ID,
         },
         {
           at: AT,
@@ -637,12 +638,30 @@ describe('risk facts kept in the write transaction', () => {
           raised: ['BUS_FACTOR_ONE'],
           cleared: [],
           cause: 'change',
-          eventId: null,
+          eventId: EVENT_ID,
         },
         FIRST_ARTIFACT_ENTRY,
       ]);
       expect(response.body.nextCursor).toBeNull();
       expect(Date.parse(items[0].at)).toBeGreaterThanOrEqual(Date.parse(items[1].at));
+      // Each entry names its risk.level_changed event in the feed, which tells the same change.
+      const feed = await h.get('/v1/events', { engagementId: id, type: 'risk.level_changed' });
+      expectStatus(feed, 200, 'GET events');
+      const events = new Map(
+        (feed.body.items as { id: string; data: Record<string, unknown> }[]).map((event) => [
+          event.id,
+          event.data,
+        ]),
+      );
+      expect(items.map((item) => events.get(item.eventId as string))).toEqual(
+        items.map(({ from, to, raised, cleared }) => ({
+          from,
+          to,
+          raised,
+          cleared,
+          cause: 'change',
+        })),
+      );
     });
 
     it("dates an entry on the clock's day and judges before and after the write as of that day", async () => {
@@ -668,7 +687,7 @@ describe('risk facts kept in the write transaction', () => {
         raised: ['BUS_FACTOR_ONE'],
         cleared: [],
         cause: 'change',
-        eventId: null,
+        eventId: EVENT_ID,
       });
       // The 'at' is when it was recorded: the real time, not the clock's day.
       expect(Math.abs(Date.parse(response.body.items[0].at) - Date.now())).toBeLessThan(60_000);

@@ -530,6 +530,15 @@ describe('role matrix (SPEC §4)', () => {
       changes: false,
       prepare: async () => ({ path: `${engagementPath(readable)}/risk/history` }),
     },
+    // Events
+    {
+      method: 'GET',
+      path: '/v1/events',
+      allowed: ['admin', 'procurement', 'product_owner', 'integration', 'viewer'],
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: '/v1/events' }),
+    },
     // Weekly reports
     {
       method: 'POST',

@@ -56,25 +56,31 @@ export class ArtifactsService {
     engagementId: string,
     input: CreateArtifactDto,
   ): Promise<ArtifactResponse> {
-    const { result } = await this.writer.change(actor, engagementId, async ({ manager, audit }) => {
-      await this.assertMilestoneOf(manager, engagementId, input.milestoneId);
-      const artifact = await manager.save(
-        manager.create(Artifact, {
-          engagementId,
-          milestoneId: input.milestoneId,
-          kind: input.kind,
-          title: input.title,
-          description: input.description ?? null,
-        }),
-      );
-      audit({
-        action: 'artifact.created',
-        entityType: 'artifact',
-        entityId: artifact.id,
-        changes: creationChanges(snapshot(artifact)),
-      });
-      return ArtifactResponse.from(artifact);
-    });
+    const { result } = await this.writer.change(
+      actor,
+      engagementId,
+      async ({ manager, audit, emit }) => {
+        await this.assertMilestoneOf(manager, engagementId, input.milestoneId);
+        const artifact = await manager.save(
+          manager.create(Artifact, {
+            engagementId,
+            milestoneId: input.milestoneId,
+            kind: input.kind,
+            title: input.title,
+            description: input.description ?? null,
+          }),
+        );
+        audit({
+          action: 'artifact.created',
+          entityType: 'artifact',
+          entityId: artifact.id,
+          changes: creationChanges(snapshot(artifact)),
+        });
+        const response = ArtifactResponse.from(artifact);
+        emit('artifact.created', { ...response });
+        return response;
+      },
+    );
     return result;
   }
 
@@ -218,13 +224,15 @@ export class ArtifactsService {
     engagementId: string,
     id: string,
     ifMatch: number | undefined,
-    action: string,
+    action: 'artifact.updated' | 'artifact.delivered' | 'artifact.accepted' | 'artifact.rejected',
     decide: (changeSet: ChangeSet) => Promise<{ patch: Partial<Artifact>; notes?: string }>,
   ): Promise<ArtifactResponse> {
+    // An edit of an artifact's description is audited, but not an event integrations hear of.
+    const event = action === 'artifact.updated' ? undefined : action;
     const { result } = await this.writer.change(
       actor,
       engagementId,
-      async ({ manager, engagement, audit, lockChild }) => {
+      async ({ manager, engagement, audit, emit, lockChild }) => {
         const current = await lockChild(Artifact, id, 'Artifact', ifMatch);
         const { patch, notes } = await decide({ engagement, current, manager });
         const updated = await updateVersioned(manager, Artifact, current, ifMatch, patch);
@@ -237,7 +245,9 @@ export class ArtifactsService {
             ...(notes ? { notes: { from: null, to: notes } } : {}),
           },
         });
-        return ArtifactResponse.from(updated);
+        const response = ArtifactResponse.from(updated);
+        if (event) emit(event, { ...response });
+        return response;
       },
     );
     return result;

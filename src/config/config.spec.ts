@@ -35,6 +35,7 @@ describe('loadConfig', () => {
         shutdownTimeoutMs: 10000,
         risk: { slipDaysHigh: 30, slipCountHigh: 2, ktWindowDays: 30, ktMinAccepted: 0.5 },
         riskForecastDays: 90,
+        eventRetentionDays: 90,
       });
     });
 

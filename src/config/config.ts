@@ -22,6 +22,8 @@ export interface AppConfig {
   risk: RiskPolicy;
   /** How many days ahead the risk forecast looks. */
   riskForecastDays: number;
+  /** How long the event feed keeps events. */
+  eventRetentionDays: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -124,6 +126,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ktMinAccepted: fraction('RISK_KT_MIN_ACCEPTED', 0.5),
     },
     riskForecastDays: integer('RISK_FORECAST_DAYS', 90, 1, 3650),
+    eventRetentionDays: integer('EVENT_RETENTION_DAYS', 90, 1, 3650),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

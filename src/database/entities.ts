@@ -3,6 +3,7 @@ import { AuditEvent } from '../audit/audit-event.entity.js';
 import { ApiKey } from '../auth/api-key.entity.js';
 import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity.js';
 import { Engagement, EngagementKnowledgeRecipient } from '../engagements/engagement.entity.js';
+import { DomainEvent } from '../events/event.entity.js';
 import { Milestone, MilestoneDateChange } from '../milestones/milestone.entity.js';
 import { Person } from '../people/person.entity.js';
 import { WeeklyReport } from '../reports/weekly-report.entity.js';
@@ -31,4 +32,5 @@ export const entities = [
   RiskTimelineSegment,
   RiskHistoryEntry,
   RiskTimelineState,
+  DomainEvent,
 ];

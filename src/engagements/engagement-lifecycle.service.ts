@@ -18,7 +18,7 @@ import {
   unmetPreconditions,
 } from './transitions.js';
 
-const PAST_TENSE: Record<EngagementAction, string> = {
+const PAST_TENSE: Record<EngagementAction, 'activated' | 'completed' | 'cancelled'> = {
   activate: 'activated',
   complete: 'completed',
   cancel: 'cancelled',
@@ -102,7 +102,7 @@ export class EngagementLifecycleService {
       actor,
       id,
       async (context) => {
-        const { manager, engagement: current, facts, audit } = context;
+        const { manager, engagement: current, facts, audit, emitEngagement } = context;
         const unmet = unmetPreconditions(action, lifecycleFacts(current, facts));
         if (unmet.length > 0) {
           throw new ConflictProblem(
@@ -122,6 +122,7 @@ export class EngagementLifecycleService {
           entityId: id,
           changes: diffChanges(snapshot(current, recipients), snapshot(updated, recipients)),
         });
+        emitEngagement(`engagement.${PAST_TENSE[action]}`);
       },
       { ifMatch, allowClosed: true },
     );

@@ -4,10 +4,13 @@ import { type AuditRecord, AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertVersion } from '../common/concurrency.js';
 import { NotFoundProblem } from '../common/problem.js';
+import type { EventType } from '../events/event-types.js';
+import { actorOf, EventsService, type NewEvent } from '../events/events.service.js';
 import type { RiskAssessment, RiskFacts } from '../risk/assess-risk.js';
 import { RiskFactsRepository } from '../risk/risk-facts.repository.js';
-import { RiskService } from '../risk/risk.service.js';
+import { type LevelChange, levelChange, RiskService } from '../risk/risk.service.js';
 import { assertMayChange, closedEngagement } from './engagement-access.js';
+import { EngagementResponses } from './engagement-responses.js';
 import { isClosed } from './engagement-status.js';
 import { Engagement } from './engagement.entity.js';
 
@@ -20,6 +23,10 @@ export interface WriteContext {
   facts: RiskFacts | undefined;
   /** Queues an audit event of this engagement, written in the same transaction. */
   audit(record: Omit<AuditRecord, 'engagementId'>): void;
+  /** Queues an event about this engagement (SPEC §6), written last in the same transaction. */
+  emit(type: EventType, data: Record<string, unknown>): void;
+  /** Queues an event whose data is the engagement as GET returns it after the change. */
+  emitEngagement(type: EventType, extra?: Record<string, unknown>): void;
   /**
    * Locks a milestone, artifact or other row of this engagement for the change: 404 when it
    * is not the engagement's, 412 when `ifMatch` is stale.
@@ -51,19 +58,25 @@ export interface WriteResult<T> {
   risk: RiskAssessment;
 }
 
+type QueuedEvent =
+  | { type: EventType; data: Record<string, unknown> }
+  | { type: EventType; engagement: true; extra: Record<string, unknown> };
+
 /**
- * The one way an engagement or anything in it changes (SPEC §5): in one transaction it locks
- * the engagement, checks access and versions, applies the change, recomputes the risk facts
- * and timeline, writes the audit events and records a change of level. A service method
- * states only its own change.
+ * The one way an engagement or anything in it changes (SPEC §5, §6): in one transaction it
+ * locks the engagement, checks access and versions, applies the change, recomputes the risk
+ * facts and timeline, writes the audit events, records a change of level and writes the
+ * events. A service method states only its own change.
  */
 @Injectable()
 export class EngagementWriter {
   constructor(
     private readonly dataSource: DataSource,
     private readonly auditService: AuditService,
+    private readonly events: EventsService,
     private readonly risk: RiskService,
     private readonly riskFacts: RiskFactsRepository,
+    private readonly responses: EngagementResponses,
   ) {}
 
   change<T>(
@@ -89,8 +102,8 @@ export class EngagementWriter {
   }
 
   /**
-   * A new engagement: `insert` creates it, `apply` adds what belongs to it; facts, timeline
-   * and audit follow as for a change.
+   * A new engagement: `insert` creates it, `apply` adds what belongs to it; facts, timeline,
+   * audit and events follow as for a change.
    */
   create<T>(
     actor: Actor,
@@ -111,12 +124,15 @@ export class EngagementWriter {
     apply: (context: WriteContext) => Promise<T>,
   ): Promise<WriteResult<T>> {
     const audits: Omit<AuditRecord, 'engagementId'>[] = [];
+    const queued: QueuedEvent[] = [];
     const result = await apply({
       manager,
       actor,
       engagement,
       facts,
       audit: (record) => audits.push(record),
+      emit: (type, data) => queued.push({ type, data }),
+      emitEngagement: (type, extra = {}) => queued.push({ type, engagement: true, extra }),
       lockChild: async (entity, id, label, ifMatch) => {
         const child = await manager.findOne(entity, {
           where: { id, engagementId: engagement.id } as never,
@@ -132,7 +148,53 @@ export class EngagementWriter {
     }
     // A new engagement has no level to change from.
     const before = facts && this.risk.assess(facts);
-    const risk = await this.risk.refreshAfterChange(manager, actor, engagement, before);
+    const risk = await this.risk.refreshAfterChange(manager, engagement);
+    const change = levelChange(before, risk);
+    const events = await this.resolveEvents(manager, engagement, queued, change);
+    const eventIds = await this.events.record(manager, actorOf(actor), events);
+    if (change) {
+      await this.risk.recordLevelChange(
+        manager,
+        actor,
+        engagement.id,
+        change,
+        eventIds.at(-1) ?? null,
+      );
+    }
     return { result, risk };
+  }
+
+  /** The queued events with their data, engagement and vendor, and the level change last. */
+  private async resolveEvents(
+    manager: EntityManager,
+    engagement: Engagement,
+    queued: QueuedEvent[],
+    change: LevelChange | undefined,
+  ): Promise<NewEvent[]> {
+    const needsResponse = queued.some((event) => 'engagement' in event);
+    const response = needsResponse ? await this.responses.one(engagement.id, manager) : undefined;
+    // An update may have moved the engagement to another vendor: its events say the new one.
+    const vendorId = response?.vendorId ?? engagement.vendorId;
+    const events: NewEvent[] = queued.map((event) => ({
+      type: event.type,
+      engagementId: engagement.id,
+      vendorId,
+      data: 'engagement' in event ? { ...response, ...event.extra } : event.data,
+    }));
+    if (change) {
+      events.push({
+        type: 'risk.level_changed',
+        engagementId: engagement.id,
+        vendorId,
+        data: {
+          from: { level: change.before.level, score: change.before.score },
+          to: { level: change.after.level, score: change.after.score },
+          raised: change.raised,
+          cleared: change.cleared,
+          cause: 'change',
+        },
+      });
+    }
+    return events;
   }
 }

@@ -112,7 +112,7 @@ export class EngagementsService {
             }),
           );
         },
-        async ({ manager, engagement, audit }) => {
+        async ({ manager, engagement, audit, emitEngagement }) => {
           await replaceRecipients(manager, engagement.id, recipientIds);
           audit({
             action: 'engagement.created',
@@ -120,6 +120,7 @@ export class EngagementsService {
             entityId: engagement.id,
             changes: creationChanges(snapshot(engagement, [...recipientIds].sort())),
           });
+          emitEngagement('engagement.created');
           return engagement.id;
         },
       );
@@ -141,7 +142,7 @@ export class EngagementsService {
       await this.writer.change(
         actor,
         id,
-        async ({ manager, engagement: current, audit }) => {
+        async ({ manager, engagement: current, audit, emitEngagement }) => {
           const currentRecipients = await recipientsOf(manager, id);
           const spec: SpecDto | undefined = input.spec && {
             problem: current.specProblem,
@@ -188,15 +189,12 @@ export class EngagementsService {
           };
           const updated = await updateVersioned(manager, Engagement, current, ifMatch, patch);
           if (recipientsChanged) await replaceRecipients(manager, id, recipients);
-          audit({
-            action: 'engagement.updated',
-            entityType: 'engagement',
-            entityId: id,
-            changes: diffChanges(
-              snapshot(current, currentRecipients),
-              snapshot(updated, recipients),
-            ),
-          });
+          const changes = diffChanges(
+            snapshot(current, currentRecipients),
+            snapshot(updated, recipients),
+          );
+          audit({ action: 'engagement.updated', entityType: 'engagement', entityId: id, changes });
+          if (Object.keys(changes).length > 0) emitEngagement('engagement.updated', { changes });
         },
         { ifMatch },
       );

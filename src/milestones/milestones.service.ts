@@ -5,6 +5,7 @@ import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { Clock } from '../common/clock.js';
+import { daysBetween } from '../common/dates.js';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
@@ -54,7 +55,7 @@ export class MilestonesService {
     input: CreateMilestoneDto,
   ): Promise<MilestoneResponse> {
     const { result } = await this.withFinalHandoverGuard(() =>
-      this.writer.change(actor, engagementId, async ({ manager, engagement, audit }) => {
+      this.writer.change(actor, engagementId, async ({ manager, engagement, audit, emit }) => {
         if (input.kind === 'final_handover')
           await this.assertNoFinalHandover(manager, engagementId);
         const milestone = await manager.save(
@@ -73,7 +74,9 @@ export class MilestonesService {
           entityId: milestone.id,
           changes: creationChanges(snapshot(milestone)),
         });
-        return MilestoneResponse.from(milestone);
+        const response = MilestoneResponse.from(milestone);
+        emit('milestone.created', { ...response });
+        return response;
       }),
     );
     return result;
@@ -116,56 +119,76 @@ export class MilestonesService {
     ifMatch: number | undefined,
   ): Promise<MilestoneResponse> {
     const { result } = await this.withFinalHandoverGuard(() =>
-      this.writer.change(actor, engagementId, async ({ manager, engagement, audit, lockChild }) => {
-        const current = await lockChild(Milestone, id, 'Milestone', ifMatch);
-        if (input.kind !== undefined && input.kind !== current.kind) {
-          this.assertKindMayChange(engagement);
-          if (input.kind === 'final_handover')
-            await this.assertNoFinalHandover(manager, engagementId);
-        }
-        const decision = decideDueDateChange({
-          engagementStatus: engagement.status,
-          currentDueDate: current.dueDate,
-          completedOn: current.completedOn,
-          newDueDate: input.dueDate,
-          reason: input.reason,
-        });
-        if (decision.kind === 'invalid') throw new ValidationProblem(decision.problems);
-        if (decision.kind === 'conflict') {
-          throw new ConflictProblem(decision.message, [
-            { code: decision.code, message: decision.message },
-          ]);
-        }
-        const updated = await updateVersioned(
-          manager,
-          Milestone,
-          current,
-          ifMatch,
-          definedFields(input, ['name', 'kind', 'dueDate']),
-        );
-        if (decision.kind === 'ledger') {
-          await manager.insert(MilestoneDateChange, {
-            milestoneId: id,
-            engagementId,
-            fromDate: current.dueDate,
-            toDate: updated.dueDate,
-            reason: input.reason as string,
-            changedByApiKeyId: actor.apiKeyId,
-            changedByName: actor.name,
+      this.writer.change(
+        actor,
+        engagementId,
+        async ({ manager, engagement, audit, emit, lockChild }) => {
+          const current = await lockChild(Milestone, id, 'Milestone', ifMatch);
+          if (input.kind !== undefined && input.kind !== current.kind) {
+            this.assertKindMayChange(engagement);
+            if (input.kind === 'final_handover')
+              await this.assertNoFinalHandover(manager, engagementId);
+          }
+          const decision = decideDueDateChange({
+            engagementStatus: engagement.status,
+            currentDueDate: current.dueDate,
+            completedOn: current.completedOn,
+            newDueDate: input.dueDate,
+            reason: input.reason,
           });
-        }
-        audit({
-          action:
-            decision.kind === 'ledger' && decision.slip ? 'milestone.slipped' : 'milestone.updated',
-          entityType: 'milestone',
-          entityId: id,
-          changes: {
-            ...diffChanges(snapshot(current), snapshot(updated)),
-            ...(decision.kind === 'ledger' ? { reason: { from: null, to: input.reason } } : {}),
-          },
-        });
-        return MilestoneResponse.from(updated);
-      }),
+          if (decision.kind === 'invalid') throw new ValidationProblem(decision.problems);
+          if (decision.kind === 'conflict') {
+            throw new ConflictProblem(decision.message, [
+              { code: decision.code, message: decision.message },
+            ]);
+          }
+          const updated = await updateVersioned(
+            manager,
+            Milestone,
+            current,
+            ifMatch,
+            definedFields(input, ['name', 'kind', 'dueDate']),
+          );
+          if (decision.kind === 'ledger') {
+            await manager.insert(MilestoneDateChange, {
+              milestoneId: id,
+              engagementId,
+              fromDate: current.dueDate,
+              toDate: updated.dueDate,
+              reason: input.reason as string,
+              changedByApiKeyId: actor.apiKeyId,
+              changedByName: actor.name,
+            });
+          }
+          const changes = diffChanges(snapshot(current), snapshot(updated));
+          audit({
+            action:
+              decision.kind === 'ledger' && decision.slip
+                ? 'milestone.slipped'
+                : 'milestone.updated',
+            entityType: 'milestone',
+            entityId: id,
+            changes: {
+              ...changes,
+              ...(decision.kind === 'ledger' ? { reason: { from: null, to: input.reason } } : {}),
+            },
+          });
+          const response = MilestoneResponse.from(updated);
+          if (Object.keys(changes).length > 0) emit('milestone.updated', { ...response });
+          if (updated.dueDate !== current.dueDate) {
+            const slipDays = Math.max(0, daysBetween(current.dueDate, updated.dueDate));
+            emit('milestone.date_changed', {
+              milestone: response,
+              fromDate: current.dueDate,
+              toDate: updated.dueDate,
+              reason: input.reason ?? null,
+              slip: slipDays > 0,
+              slipDays,
+            });
+          }
+          return response;
+        },
+      ),
     );
     return result;
   }
@@ -187,7 +210,7 @@ export class MilestonesService {
     const { result } = await this.writer.change(
       actor,
       engagementId,
-      async ({ manager, engagement, audit, lockChild }) => {
+      async ({ manager, engagement, audit, emit, lockChild }) => {
         const current = await lockChild(Milestone, id, 'Milestone', ifMatch);
         const unmet: { code: string; message: string }[] = [];
         if (engagement.status !== 'active') {
@@ -227,7 +250,9 @@ export class MilestonesService {
           entityId: id,
           changes: diffChanges(snapshot(current), snapshot(updated)),
         });
-        return MilestoneResponse.from(updated);
+        const response = MilestoneResponse.from(updated);
+        emit('milestone.completed', { ...response });
+        return response;
       },
     );
     return result;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, LessThan } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { actorOf, EventsService } from '../events/events.service.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
@@ -31,6 +32,7 @@ export class ReportsService {
     private readonly dataSource: DataSource,
     private readonly risk: RiskService,
     private readonly audit: AuditService,
+    private readonly events: EventsService,
     private readonly clock: Clock,
   ) {}
 
@@ -90,6 +92,10 @@ export class ReportsService {
         entityId: report.id,
         changes: { week: { from: null, to: current } },
       });
+      // Last: the event feed's commit-order lock is held from here to the commit.
+      await this.events.record(manager, actorOf(actor), [
+        { type: 'report.created', data: { id: report.id, week: current, totals: content.totals } },
+      ]);
       return { created: true, report: WeeklyReportResponse.from(report) };
     });
   }

@@ -7,12 +7,29 @@ import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagin
 import { NotFoundProblem } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
-import { assessRisk, type RiskAssessment, type RiskFacts } from './assess-risk.js';
+import { assessRisk, type RiskAssessment, type RiskFacts, type SignalCode } from './assess-risk.js';
 import { RiskHistoryResponse, type RiskResponse, RiskSummary } from './dto/risk.dto.js';
 import { RiskHistoryEntry } from './risk-facts.entity.js';
 import { RiskFactsRepository } from './risk-facts.repository.js';
 import { forecastRisk, signalChanges } from './risk-timeline.js';
 import { writeTimelines } from './risk-timeline.repository.js';
+
+/** A move of today's level by a write: before and after, and the signals it raised and cleared. */
+export interface LevelChange {
+  before: RiskAssessment;
+  after: RiskAssessment;
+  raised: SignalCode[];
+  cleared: SignalCode[];
+}
+
+/** The change of level between two judgements, or undefined when the level stayed. */
+export function levelChange(
+  before: RiskAssessment | undefined,
+  after: RiskAssessment,
+): LevelChange | undefined {
+  if (!before || before.level === after.level) return undefined;
+  return { before, after, ...signalChanges(before, after) };
+}
 
 export const NO_RISK: RiskAssessment = {
   level: 'none',
@@ -58,15 +75,10 @@ export class RiskService {
     return new Map(engagementIds.map((id) => [id, RiskSummary.from(this.assess(facts.get(id)))]));
   }
 
-  /**
-   * After a change, in its transaction: recomputes the engagement's facts and timeline and,
-   * when today's level moved from `before`, records the change (audit event and history).
-   */
+  /** After a change, in its transaction: recomputes the engagement's facts and timeline. */
   async refreshAfterChange(
     manager: EntityManager,
-    actor: Actor,
     engagement: { id: string; createdAt: Date },
-    before: RiskAssessment | undefined,
   ): Promise<RiskAssessment> {
     const facts = await this.facts.refresh(manager, engagement.id);
     await writeTimelines(
@@ -74,14 +86,23 @@ export class RiskService {
       [{ engagementId: engagement.id, createdAt: engagement.createdAt, facts }],
       this.config.risk,
     );
-    const after = this.assess(facts);
-    if (!before || after.level === before.level) return after;
-    const { raised, cleared } = signalChanges(before, after);
+    return this.assess(facts);
+  }
+
+  /** What a write that moved today's level records: the audit event and the history entry. */
+  async recordLevelChange(
+    manager: EntityManager,
+    actor: Actor,
+    engagementId: string,
+    change: LevelChange,
+    eventId: string | null,
+  ): Promise<void> {
+    const { before, after } = change;
     await this.audit.record(manager, actor, {
       action: 'risk.level_changed',
       entityType: 'engagement',
-      entityId: engagement.id,
-      engagementId: engagement.id,
+      entityId: engagementId,
+      engagementId,
       changes: {
         level: { from: before.level, to: after.level },
         signals: {
@@ -91,18 +112,17 @@ export class RiskService {
       },
     });
     await manager.insert(RiskHistoryEntry, {
-      engagementId: engagement.id,
+      engagementId,
       changedOn: this.clock.today(),
       fromLevel: before.level,
       fromScore: before.score,
       toLevel: after.level,
       toScore: after.score,
-      raised,
-      cleared,
+      raised: change.raised,
+      cleared: change.cleared,
       cause: 'change',
-      eventId: null,
+      eventId,
     });
-    return after;
   }
 
   /** The engagement's level changes, newest first. */

@@ -57,6 +57,9 @@ import type {
   EngagementsUpdateData,
   EngagementsUpdateErrors,
   EngagementsUpdateResponses,
+  EventsListData,
+  EventsListErrors,
+  EventsListResponses,
   HealthLiveData,
   HealthLiveErrors,
   HealthLiveResponses,
@@ -225,6 +228,20 @@ export const auditList = <ThrowOnError extends boolean = false>(
   (options?.client ?? client).get<AuditListResponses, AuditListErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/audit-events',
+    ...options,
+  });
+
+/**
+ * The event feed, oldest first
+ *
+ * Every change integrations care about, in commit order (`seq`). Poll with `after` = the last seq seen, or follow `nextCursor`, and nothing is missed. Events are kept EVENT_RETENTION_DAYS (90). A product owner sees the events of the engagements they own.
+ */
+export const eventsList = <ThrowOnError extends boolean = false>(
+  options?: Options<EventsListData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<EventsListResponses, EventsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/events',
     ...options,
   });
 

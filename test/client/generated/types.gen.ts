@@ -121,6 +121,58 @@ export type AuditEventResponse = {
   };
 };
 
+export type EventActorResponse = {
+  apiKeyId: string | null;
+  name: string;
+  role:
+    'admin' | 'procurement' | 'product_owner' | 'integration' | 'reporter' | 'viewer' | 'system';
+};
+
+export type EventResponse = {
+  id: string;
+  /**
+   * Increases in commit order: poll with `after` = the last seq seen
+   */
+  seq: number;
+  type:
+    | 'engagement.created'
+    | 'engagement.updated'
+    | 'engagement.activated'
+    | 'engagement.completed'
+    | 'engagement.cancelled'
+    | 'milestone.created'
+    | 'milestone.updated'
+    | 'milestone.completed'
+    | 'milestone.date_changed'
+    | 'artifact.created'
+    | 'artifact.delivered'
+    | 'artifact.accepted'
+    | 'artifact.rejected'
+    | 'drill.created'
+    | 'drill.recorded'
+    | 'learning_sprint.created'
+    | 'learning_sprint.completed'
+    | 'risk.level_changed'
+    | 'milestone.due_soon'
+    | 'milestone.overdue'
+    | 'escalation.raised'
+    | 'escalation.resolved'
+    | 'report.created';
+  occurredAt: string;
+  engagementId: string | null;
+  vendorId: string | null;
+  /**
+   * Who made the change; null for the clock
+   */
+  actor: EventActorResponse | null;
+  /**
+   * What happened, by type (SPEC §6): the engagement, milestone or artifact as GET returns it, or the change
+   */
+  data: {
+    [key: string]: unknown;
+  };
+};
+
 export type CreateVendorDto = {
   /**
    * Unique, case-insensitively
@@ -1159,6 +1211,105 @@ export type AuditListResponses = {
 };
 
 export type AuditListResponse = AuditListResponses[keyof AuditListResponses];
+
+export type EventsListData = {
+  body?: never;
+  path?: never;
+  query?: {
+    limit?: number;
+    /**
+     * Opaque cursor from the previous page's `nextCursor`
+     */
+    cursor?: string;
+    /**
+     * Only events after this seq (the last one the caller saw); default from the oldest kept
+     */
+    after?: string;
+    /**
+     * Only these types; repeat the parameter for several
+     */
+    type?: Array<
+      | 'engagement.created'
+      | 'engagement.updated'
+      | 'engagement.activated'
+      | 'engagement.completed'
+      | 'engagement.cancelled'
+      | 'milestone.created'
+      | 'milestone.updated'
+      | 'milestone.completed'
+      | 'milestone.date_changed'
+      | 'artifact.created'
+      | 'artifact.delivered'
+      | 'artifact.accepted'
+      | 'artifact.rejected'
+      | 'drill.created'
+      | 'drill.recorded'
+      | 'learning_sprint.created'
+      | 'learning_sprint.completed'
+      | 'risk.level_changed'
+      | 'milestone.due_soon'
+      | 'milestone.overdue'
+      | 'escalation.raised'
+      | 'escalation.resolved'
+      | 'report.created'
+    >;
+    engagementId?: string;
+    vendorId?: string;
+  };
+  url: '/v1/events';
+};
+
+export type EventsListErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type EventsListError = EventsListErrors[keyof EventsListErrors];
+
+export type EventsListResponses = {
+  /**
+   * A page of events
+   */
+  200: {
+    items: Array<EventResponse>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page
+     */
+    nextCursor: string | null;
+  };
+};
+
+export type EventsListResponse = EventsListResponses[keyof EventsListResponses];
 
 export type VendorsListData = {
   body?: never;

@@ -1,0 +1,27 @@
+/** Every event type of SPEC §6, in the order the table lists them. */
+export const EVENT_TYPES = [
+  'engagement.created',
+  'engagement.updated',
+  'engagement.activated',
+  'engagement.completed',
+  'engagement.cancelled',
+  'milestone.created',
+  'milestone.updated',
+  'milestone.completed',
+  'milestone.date_changed',
+  'artifact.created',
+  'artifact.delivered',
+  'artifact.accepted',
+  'artifact.rejected',
+  'drill.created',
+  'drill.recorded',
+  'learning_sprint.created',
+  'learning_sprint.completed',
+  'risk.level_changed',
+  'milestone.due_soon',
+  'milestone.overdue',
+  'escalation.raised',
+  'escalation.resolved',
+  'report.created',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];

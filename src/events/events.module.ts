@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { EventRetention } from './event-retention.js';
+import { EventsController } from './events.controller.js';
+import { EventsService } from './events.service.js';
+
+@Global()
+@Module({
+  controllers: [EventsController],
+  providers: [EventsService, EventRetention],
+  exports: [EventsService],
+})
+export class EventsModule {}

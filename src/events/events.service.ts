@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { DomainEvent, type EventActor } from './event.entity.js';
+import type { EventType } from './event-types.js';
+import { EventResponse, type ListEventsQuery } from './dto/event.dto.js';
+
+/** Any 64-bit number unique to this application: held from the first event of a write to its commit. */
+const COMMIT_ORDER_LOCK = 4_827_310_118;
+
+export interface NewEvent {
+  type: EventType;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: Record<string, unknown>;
+}
+
+export const actorOf = (actor: Actor): EventActor => ({
+  apiKeyId: actor.apiKeyId,
+  name: actor.name,
+  role: actor.role,
+});
+
+@Injectable()
+export class EventsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Writes events in the caller's transaction, so they commit or roll back with the change.
+   * A transaction-scoped lock, held until commit, makes `seq` follow commit order: a reader
+   * polling with the last seq it saw never misses a later commit of a lower seq. Call it as
+   * the last step of a write. Returns the ids, in order.
+   */
+  async record(
+    manager: EntityManager,
+    actor: EventActor | null,
+    events: NewEvent[],
+  ): Promise<string[]> {
+    if (events.length === 0) return [];
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [COMMIT_ORDER_LOCK]);
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO events (type, engagement_id, vendor_id, actor, data)
+       SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::uuid[], $4::jsonb[], $5::jsonb[])
+       RETURNING id`,
+      [
+        events.map((event) => event.type),
+        events.map((event) => event.engagementId ?? null),
+        events.map((event) => event.vendorId ?? null),
+        events.map(() => (actor ? JSON.stringify(actor) : null)),
+        events.map((event) => JSON.stringify(event.data)),
+      ],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** The feed, oldest first; a product owner sees the events of the engagements they own. */
+  async list(actor: Actor, query: ListEventsQuery): Promise<Page<EventResponse>> {
+    const builder = this.dataSource
+      .getRepository(DomainEvent)
+      .createQueryBuilder('event')
+      .orderBy('event.seq', 'ASC')
+      .limit(query.limit + 1);
+    const after = query.cursor ? decodeCursor(query.cursor, ['integer'])[0] : query.after;
+    if (after !== undefined) builder.andWhere('event.seq > :after', { after: String(after) });
+    if (query.type) builder.andWhere('event.type IN (:...types)', { types: query.type });
+    if (query.engagementId)
+      builder.andWhere('event.engagementId = :engagementId', { engagementId: query.engagementId });
+    if (query.vendorId)
+      builder.andWhere('event.vendorId = :vendorId', { vendorId: query.vendorId });
+    if (actor.role === 'product_owner') {
+      builder.andWhere(
+        'event.engagementId IN (SELECT id FROM engagements WHERE product_owner_id = :personId)',
+        { personId: actor.personId },
+      );
+    }
+    const rows = await builder.getMany();
+    return toPage(rows, query.limit, (event) => [Number(event.seq)], EventResponse.from);
+  }
+}
