@@ -3,6 +3,7 @@ import { diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { ConflictProblem } from '../common/problem.js';
 import { updateVersioned } from '../common/versioned-update.js';
+import { MilestoneResponse } from '../milestones/dto/milestone.dto.js';
 import { Milestone } from '../milestones/milestone.entity.js';
 import type { RiskFacts } from '../risk/assess-risk.js';
 import type { CancelEngagementDto } from './dto/engagement.dto.js';
@@ -45,7 +46,7 @@ export class EngagementLifecycleService {
   ) {}
 
   activate(actor: Actor, id: string, ifMatch: number | undefined): Promise<EngagementResponse> {
-    return this.transition(actor, id, ifMatch, 'activate', async ({ manager, audit }) => {
+    return this.transition(actor, id, ifMatch, 'activate', async ({ manager, audit, emit }) => {
       // Activation freezes the plan: each milestone's due date becomes its baseline, a change
       // of the milestone like any other (a new version, so a new ETag, and an audit event).
       const milestones = await manager.find(Milestone, { where: { engagementId: id } });
@@ -54,7 +55,16 @@ export class EngagementLifecycleService {
           WHERE engagement_id = $1`,
         [id],
       );
+      const baselined = new Map(
+        (await manager.find(Milestone, { where: { engagementId: id } })).map((milestone) => [
+          milestone.id,
+          milestone,
+        ]),
+      );
       for (const milestone of milestones) {
+        emit('milestone.updated', {
+          ...MilestoneResponse.from(baselined.get(milestone.id) as Milestone),
+        });
         audit({
           action: 'milestone.baselined',
           entityType: 'milestone',
