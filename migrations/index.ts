@@ -5,6 +5,7 @@ import { Engagements1795300999549 } from './1795300999549-Engagements.js';
 import { WeeklyReports1795306248625 } from './1795306248625-WeeklyReports.js';
 import { RiskFacts1796155810790 } from './1796155810790-RiskFacts.js';
 import { Events1796157792365 } from './1796157792365-Events.js';
+import { Clock1796158937743 } from './1796158937743-Clock.js';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Initial1795300580190,
@@ -12,4 +13,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   WeeklyReports1795306248625,
   RiskFacts1796155810790,
   Events1796157792365,
+  Clock1796158937743,
 ];

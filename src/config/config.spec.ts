@@ -36,6 +36,8 @@ describe('loadConfig', () => {
         risk: { slipDaysHigh: 30, slipCountHigh: 2, ktWindowDays: 30, ktMinAccepted: 0.5 },
         riskForecastDays: 90,
         eventRetentionDays: 90,
+        eventDueSoonDays: 7,
+        clockIntervalMinutes: 60,
       });
     });
 

@@ -24,6 +24,10 @@ export interface AppConfig {
   riskForecastDays: number;
   /** How long the event feed keeps events. */
   eventRetentionDays: number;
+  /** How many days before a due date `milestone.due_soon` fires. */
+  eventDueSoonDays: number;
+  /** How often the clock looks for due dates and levels that time has moved. */
+  clockIntervalMinutes: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -127,6 +131,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     riskForecastDays: integer('RISK_FORECAST_DAYS', 90, 1, 3650),
     eventRetentionDays: integer('EVENT_RETENTION_DAYS', 90, 1, 3650),
+    eventDueSoonDays: integer('EVENT_DUE_SOON_DAYS', 7, 0, 365),
+    clockIntervalMinutes: integer('CLOCK_INTERVAL_MINUTES', 60, 1, 1440),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -3,6 +3,7 @@ import { AuditEvent } from '../audit/audit-event.entity.js';
 import { ApiKey } from '../auth/api-key.entity.js';
 import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity.js';
 import { Engagement, EngagementKnowledgeRecipient } from '../engagements/engagement.entity.js';
+import { ClockTrigger } from '../events/clock-trigger.entity.js';
 import { DomainEvent } from '../events/event.entity.js';
 import { Milestone, MilestoneDateChange } from '../milestones/milestone.entity.js';
 import { Person } from '../people/person.entity.js';
@@ -33,4 +34,5 @@ export const entities = [
   RiskHistoryEntry,
   RiskTimelineState,
   DomainEvent,
+  ClockTrigger,
 ];

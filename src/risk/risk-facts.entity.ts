@@ -103,6 +103,10 @@ export class RiskTimelineSegment {
   /** The engagement's creation time: the lists' keyset order. */
   @Column({ type: 'timestamptz', precision: 3 })
   engagementCreatedAt!: Date;
+
+  /** The day the timeline was derived: a segment starting later is a change made by time. */
+  @Column({ type: 'date' })
+  derivedOn!: string;
 }
 
 export const RISK_HISTORY_CAUSES = ['change', 'time'] as const;

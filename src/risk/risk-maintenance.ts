@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { todayUtc } from '../common/dates.js';
 import type { RiskPolicy } from './assess-risk.js';
 import {
   computedFactsSql,
@@ -70,6 +71,7 @@ export async function rebuildTimelines(
         facts: toFacts(row),
       })),
       policy,
+      todayUtc(),
     );
     done += rows.length;
     progress(`Risk timelines: ${done} engagements`);

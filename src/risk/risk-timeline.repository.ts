@@ -20,8 +20,8 @@ const CLEAR = {
 
 const INSERT = {
   name: 'risk_timeline_insert',
-  text: `INSERT INTO risk_timeline (engagement_id, engagement_created_at, valid_from, valid_until, level, score, signals)
-SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::date[], $4::date[], $5::smallint[], $6::smallint[], $7::int[])`,
+  text: `INSERT INTO risk_timeline (engagement_id, engagement_created_at, valid_from, valid_until, level, score, signals, derived_on)
+SELECT *, $8::date FROM unnest($1::uuid[], $2::timestamptz[], $3::date[], $4::date[], $5::smallint[], $6::smallint[], $7::int[])`,
 };
 
 export function segmentRow(segment: RiskSegment): SegmentRow {
@@ -48,13 +48,15 @@ export interface TimelineSubject {
 }
 
 /**
- * Replaces the stored timelines of these engagements with the ones their facts give: two
- * statements for any number of engagements.
+ * Replaces the stored timelines of these engagements with the ones their facts give, derived
+ * on `today` (the clock tells of a change of level only for days after it): two statements
+ * for any number of engagements.
  */
 export async function writeTimelines(
   manager: EntityManager,
   subjects: TimelineSubject[],
   policy: RiskPolicy,
+  today: string,
 ): Promise<void> {
   if (subjects.length === 0) return;
   const columns: unknown[][] = [[], [], [], [], [], [], []];
@@ -74,5 +76,5 @@ export async function writeTimelines(
     }
   }
   await runPrepared(manager, CLEAR, [subjects.map((subject) => subject.engagementId)]);
-  await runPrepared(manager, INSERT, columns);
+  await runPrepared(manager, INSERT, [...columns, today]);
 }

@@ -85,6 +85,7 @@ export class RiskService {
       manager,
       [{ engagementId: engagement.id, createdAt: engagement.createdAt, facts }],
       this.config.risk,
+      this.clock.today(),
     );
     return this.assess(facts);
   }

@@ -1,0 +1,25 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export const CLOCK_TRIGGERS = ['due_soon', 'overdue', 'risk_level'] as const;
+export type ClockTriggerKind = (typeof CLOCK_TRIGGERS)[number];
+
+/**
+ * A time-triggered event that has fired: one row per subject, trigger and date. The primary
+ * key is what makes the clock emit each of them exactly once across instances.
+ */
+@Entity('clock_triggers')
+export class ClockTrigger {
+  /** The milestone (due_soon, overdue) or engagement (risk_level). */
+  @PrimaryColumn({ type: 'uuid' })
+  subjectId!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 20 })
+  kind!: ClockTriggerKind;
+
+  /** The due date, or the day the level changed. */
+  @PrimaryColumn({ type: 'date' })
+  onDate!: string;
+
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
+  firedAt!: Date;
+}
