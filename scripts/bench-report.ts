@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp, type RunningApp } from '../src/app.setup.js';
 import { Clock } from '../src/common/clock.js';
@@ -12,18 +14,31 @@ import {
   formatBytes,
   formatCounts,
   percentile,
+  type ScratchDatabase,
   SqlTimer,
   table,
 } from './bench-support.js';
 import { seedDemoPortfolio } from './demo-portfolio.js';
 import { StatementCounter } from './statement-counter.js';
 
-const USAGE = `Usage: npm run bench:report [-- --sizes 1000,10000] [-- --runs N]
+const TARGET_RATIO = 2;
+
+/** The cheapest statement that reads what a weekly report is built from. */
+const BASELINE_SQL = `SELECT f.*, v.name AS vendor_name
+  FROM engagement_risk_facts f
+  JOIN engagements e ON e.id = f.engagement_id
+  JOIN vendors v ON v.id = e.vendor_id
+ WHERE e.status IN ('draft', 'active')`;
+
+const USAGE = `Usage: npm run bench:report [-- --sizes 10000,100000] [-- --runs N]
 For each portfolio size: creates a scratch database on DATABASE_URL's server (default
 ${DEFAULT_SERVER}), seeds that many engagements with 5 milestones and 10 artifacts each,
 stores last week's report, then times POST /v1/reports/weekly over HTTP (the current week's
 report is deleted before each run, so each run generates it) and counts its SQL statements.
-The scratch databases are dropped at the end.`;
+Each run is followed by the baseline: one SQL statement reading the same open engagements'
+risk facts rows and vendor names (BASELINE_SQL) on a plain pg connection, all rows into Node.
+The ratio of the medians is figure (c) of issue 10 (target ≤ ${TARGET_RATIO}×). The scratch
+databases are dropped at the end, also on failure.`;
 
 const SHAPE = { milestones: 5, artifacts: 10 };
 const WEEK_MS = 7 * 86_400_000;
@@ -37,11 +52,24 @@ interface SizeResult {
   sqlTimes: number[];
   statements: number[];
   bytes: number;
+  baselineTimes: number[];
+  baselineRows: number;
+}
+
+/** The scratch database in use, dropped on Ctrl-C too. */
+let current: ScratchDatabase | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: dropping the scratch database…`);
+    void (current?.drop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
 }
 
 async function benchSize(engagements: number, runs: number): Promise<SizeResult> {
   const scratch = await createScratchDatabase(process.env.DATABASE_URL || DEFAULT_SERVER);
+  current = scratch;
   let running: RunningApp | undefined;
+  let plain: pg.Client | undefined;
   try {
     const config = benchConfig(scratch.url);
     const adminKey = config.adminApiKey;
@@ -87,6 +115,16 @@ async function benchSize(engagements: number, runs: number): Promise<SizeResult>
       sqlTimes: [],
       statements: [],
       bytes: 0,
+      baselineTimes: [],
+      baselineRows: 0,
+    };
+    plain = new pg.Client({ connectionString: scratch.url, application_name: 'bench-baseline' });
+    await plain.connect();
+    const client = plain;
+    const baseline = async () => {
+      const started = performance.now();
+      const { rows } = await client.query(BASELINE_SQL);
+      return { ms: performance.now() - started, rows: rows.length };
     };
     // One untimed run first: it warms the caches and the API key's lastUsedAt.
     for (let run = 0; run <= runs; run++) {
@@ -96,27 +134,35 @@ async function benchSize(engagements: number, runs: number): Promise<SizeResult>
       const started = performance.now();
       const body = await generate();
       const elapsed = performance.now() - started;
+      // The baseline right after, on the same data and caches.
+      const plainRun = await baseline();
       if (run === 0) continue;
+      result.baselineTimes.push(plainRun.ms);
+      result.baselineRows = plainRun.rows;
       result.times.push(elapsed);
       result.statements.push(counter.statements.length);
       result.sqlTimes.push(sqlTimer.ms);
       result.bytes = Buffer.byteLength(body);
       result.reported = (JSON.parse(body) as { engagements: unknown[] }).engagements.length;
-      console.error(`  run ${run}/${runs}: ${elapsed.toFixed(0)} ms`);
+      console.error(
+        `  run ${run}/${runs}: report ${elapsed.toFixed(0)} ms, baseline ${plainRun.ms.toFixed(0)} ms`,
+      );
     }
     counter.detach();
     sqlTimer.detach();
     return result;
   } finally {
-    await running?.close();
+    await plain?.end().catch(() => undefined);
+    await running?.close().catch(() => undefined);
     await scratch.drop();
+    current = undefined;
   }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      sizes: { type: 'string', default: '1000,10000' },
+      sizes: { type: 'string', default: '10000,100000' },
       runs: { type: 'string', default: '5' },
       help: { type: 'boolean' },
     },
@@ -134,44 +180,59 @@ async function main(): Promise<void> {
     process.exit(values.help ? 0 : 64);
   }
 
+  const loadAtStart = loadavg();
   const results: SizeResult[] = [];
   for (const size of sizes) results.push(await benchSize(size, runs));
+  const formatLoad = (load: number[]) => load.map((n) => n.toFixed(2)).join(' ');
 
   console.log(
-    `\nWeekly report generation (POST /v1/reports/weekly, previous report present), ` +
-      `${runs} timed runs per size after one warm-up; Node ${process.version}.\n`,
+    `\nWeekly report generation (POST /v1/reports/weekly, previous report present, in-process ` +
+      `API over HTTP) vs the baseline statement, ${runs} timed runs of each per size after one ` +
+      `warm-up, alternating; Node ${process.version}. Load average (1, 5, 15 min): ` +
+      `${formatLoad(loadAtStart)} at start, ${formatLoad(loadavg())} at the end.\n`,
   );
   console.log(
     table(
       [
         'engagements',
-        'milestones',
         'artifacts',
         'in report',
-        'median ms',
+        'report median ms',
         'p95 ms',
         'SQL ms (median)',
         'SQL statements',
         'report JSON',
+        'baseline rows',
+        'baseline median ms',
+        'ratio (medians)',
+        `target ≤ ${TARGET_RATIO}×`,
       ],
-      results.map((result) => [
-        String(result.engagements),
-        String(result.milestones),
-        String(result.artifacts),
-        String(result.reported),
-        percentile(result.times, 50).toFixed(0),
-        percentile(result.times, 95).toFixed(0),
-        percentile(result.sqlTimes, 50).toFixed(0),
-        formatCounts(result.statements),
-        formatBytes(result.bytes),
-      ]),
-      [true, true, true, true, true, true, true, true, true],
+      results.map((result) => {
+        const ratio = percentile(result.times, 50) / percentile(result.baselineTimes, 50);
+        return [
+          String(result.engagements),
+          String(result.artifacts),
+          String(result.reported),
+          percentile(result.times, 50).toFixed(0),
+          percentile(result.times, 95).toFixed(0),
+          percentile(result.sqlTimes, 50).toFixed(0),
+          formatCounts(result.statements),
+          formatBytes(result.bytes),
+          String(result.baselineRows),
+          percentile(result.baselineTimes, 50).toFixed(0),
+          `${ratio.toFixed(2)}×`,
+          ratio <= TARGET_RATIO ? 'met' : 'MISSED',
+        ];
+      }),
+      [true, true, true, true, true, true, true, true, true, true, true, false],
     ),
   );
   console.log(
-    '\nWall time: from sending the request to the last byte of the 201 response. SQL ms: the time TypeORM measured for the statements. In report: the ' +
-      "open engagements plus those closed since last week's report. SQL statements: all the " +
-      'request sent, transaction control and the API key lookup included.',
+    '\nReport: wall time from sending the request to the last byte of the 201 response. SQL ms: ' +
+      'the time TypeORM measured for its statements. In report: the open engagements plus ' +
+      "those closed since last week's report. SQL statements: all the request sent, " +
+      'transaction control and the API key lookup included. Baseline: the wall time of ' +
+      `one statement on a plain pg connection, all rows parsed into Node:\n${BASELINE_SQL}`,
   );
 }
 

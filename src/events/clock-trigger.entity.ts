@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 export const CLOCK_TRIGGERS = ['due_soon', 'overdue', 'risk_level'] as const;
 export type ClockTriggerKind = (typeof CLOCK_TRIGGERS)[number];
