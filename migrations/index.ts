@@ -6,6 +6,7 @@ import { WeeklyReports1795306248625 } from './1795306248625-WeeklyReports.js';
 import { RiskFacts1796155810790 } from './1796155810790-RiskFacts.js';
 import { Events1796157792365 } from './1796157792365-Events.js';
 import { Clock1796158937743 } from './1796158937743-Clock.js';
+import { TimelineVendor1796160496191 } from './1796160496191-TimelineVendor.js';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Initial1795300580190,
@@ -14,4 +15,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   RiskFacts1796155810790,
   Events1796157792365,
   Clock1796158937743,
+  TimelineVendor1796160496191,
 ];

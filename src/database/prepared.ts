@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 
 /** A statement the server plans once per connection when prepared statements are on. */
@@ -42,10 +43,12 @@ export async function runPrepared<Row>(
   values: unknown[],
 ): Promise<Row[]> {
   const dataSource = manager.connection;
-  const ownRunner = manager.queryRunner === undefined;
-  const runner = (manager.queryRunner ?? dataSource.createQueryRunner()) as PostgresQueryRunner;
+  const runner = manager.queryRunner as PostgresQueryRunner | undefined;
   try {
-    const client = (await runner.connect()) as PgClient;
+    // Outside a transaction the pool lends a connection for the one statement.
+    const client = (
+      runner ? await runner.connect() : (dataSource.driver as PostgresDriver).master
+    ) as PgClient;
     dataSource.logger.logQuery(statement.text, values, runner);
     const result = await client.query({
       ...(preparesStatements(dataSource) ? { name: statement.name } : {}),
@@ -57,7 +60,5 @@ export async function runPrepared<Row>(
     throw error instanceof QueryFailedError
       ? error
       : new QueryFailedError(statement.text, values, error as Error);
-  } finally {
-    if (ownRunner) await runner.release();
   }
 }

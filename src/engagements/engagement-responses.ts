@@ -36,20 +36,20 @@ interface ResponseRow {
 }
 
 /**
- * Everything a response shows, for any number of engagements, in one prepared round trip:
- * the engagement, its recipients and its stored risk facts.
+ * Everything a response shows, in one prepared round trip: the engagement, its recipients
+ * and its stored risk facts. One engagement is read by `= $1`, which PostgreSQL plans once
+ * per connection (with `= ANY($1)` it expects several ids and plans again every time).
  */
-const LOAD = {
-  name: 'engagement_responses',
-  text: `SELECT e.*,
+const loadSql = (where: string) => `SELECT e.*,
        COALESCE((SELECT array_agg(r.person_id::text ORDER BY r.person_id)
                    FROM engagement_knowledge_recipients r WHERE r.engagement_id = e.id),
                 '{}') AS knowledge_recipient_ids,
        to_jsonb(f) AS risk_facts
   FROM engagements e
   LEFT JOIN engagement_risk_facts f ON f.engagement_id = e.id
- WHERE e.id = ANY($1::uuid[])`,
-};
+ WHERE ${where}`;
+const LOAD_ONE = { name: 'engagement_response', text: loadSql('e.id = $1::uuid') };
+const LOAD_MANY = { name: 'engagement_responses', text: loadSql('e.id = ANY($1::uuid[])') };
 
 function engagementOf(row: ResponseRow): Engagement {
   return {
@@ -91,7 +91,10 @@ export class EngagementResponses {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<EngagementResponse[]> {
     if (ids.length === 0) return [];
-    const rows = await runPrepared<ResponseRow>(manager, LOAD, [ids]);
+    const rows =
+      ids.length === 1
+        ? await runPrepared<ResponseRow>(manager, LOAD_ONE, ids)
+        : await runPrepared<ResponseRow>(manager, LOAD_MANY, [ids]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.flatMap((id) => {
       const row = byId.get(id);

@@ -52,8 +52,6 @@ interface ScorecardRow {
   artifacts_rejected_once: number;
 }
 
-const OPEN = `status IN ('draft', 'active')`;
-
 /** The timeline segment of each engagement that holds `$1`, the judgement date. */
 const ON_DATE = `t.valid_from <= $1::date AND t.valid_until > $1::date`;
 const HIGH = RISK_LEVELS.indexOf('high');
@@ -64,13 +62,13 @@ const SIGNAL_COUNTS = SIGNAL_CODES.map(
 /** Open engagements on a date by vendor and level, with the count of each signal. */
 const LEVEL_GROUPS = {
   name: 'risk_summary_groups',
-  text: `SELECT e.vendor_id, v.name AS vendor_name, t.level, count(*)::int AS engagements,
+  text: `SELECT g.vendor_id, v.name AS vendor_name, g.level, g.engagements, ${SIGNAL_CODES.map((_code, index) => `g.s${index}`).join(', ')}
+  FROM (SELECT t.vendor_id, t.level, count(*)::int AS engagements,
        ${SIGNAL_COUNTS}
-  FROM risk_timeline t
-  JOIN engagements e ON e.id = t.engagement_id
-  JOIN vendors v ON v.id = e.vendor_id
- WHERE e.${OPEN} AND ${ON_DATE}
- GROUP BY e.vendor_id, v.name, t.level`,
+          FROM risk_timeline t
+         WHERE t.open AND ${ON_DATE}
+         GROUP BY t.vendor_id, t.level) g
+  JOIN vendors v ON v.id = g.vendor_id`,
 };
 
 /** The `$2` highest-scored dependency traps on a date, with what their signals are judged from. */
@@ -79,7 +77,7 @@ const TOP_FLAGGED = {
   text: `WITH top AS (
   SELECT t.engagement_id, t.score, e.title
     FROM risk_timeline t JOIN engagements e ON e.id = t.engagement_id
-   WHERE e.${OPEN} AND ${ON_DATE} AND t.level >= ${HIGH}
+   WHERE t.open AND ${ON_DATE} AND t.level >= ${HIGH}
    ORDER BY t.score DESC, e.title, e.id LIMIT $2)
 SELECT f.*, e.id, e.title, e.status, e.vendor_id, v.name AS vendor_name, e.product_owner_id
   FROM top
@@ -209,8 +207,8 @@ export class PortfolioService {
     if (!row) throw new NotFoundProblem('Vendor', vendorId);
     const open: { level: number; engagements: number }[] = await this.dataSource.query(
       `SELECT t.level, count(*)::int AS engagements
-         FROM risk_timeline t JOIN engagements e ON e.id = t.engagement_id
-        WHERE e.vendor_id = $2 AND e.${OPEN} AND ${ON_DATE}
+         FROM risk_timeline t
+        WHERE t.vendor_id = $2 AND t.open AND ${ON_DATE}
         GROUP BY t.level`,
       [asOf, vendorId],
     );

@@ -74,6 +74,7 @@ export class EngagementRiskFacts {
 // Expression and INCLUDE indexes, written by the migration (TypeORM cannot declare them).
 @Index('idx_risk_timeline_created', { synchronize: false })
 @Index('idx_risk_timeline_score', { synchronize: false })
+@Index('idx_risk_timeline_open', { synchronize: false })
 export class RiskTimelineSegment {
   @PrimaryColumn({ type: 'uuid' })
   engagementId!: string;
@@ -107,6 +108,13 @@ export class RiskTimelineSegment {
   /** The day the timeline was derived: a segment starting later is a change made by time. */
   @Column({ type: 'date' })
   derivedOn!: string;
+
+  /** The engagement's vendor and whether it is draft or active, for the portfolio's counts. */
+  @Column({ type: 'uuid' })
+  vendorId!: string;
+
+  @Column({ type: 'boolean' })
+  open!: boolean;
 }
 
 export const RISK_HISTORY_CAUSES = ['change', 'time'] as const;

@@ -96,8 +96,12 @@ const REFRESH_ONE = {
   text: refreshFactsSql('e.id = $1', 'RETURNING *'),
 };
 
-const READ_STORED = {
+const READ_ONE = {
   name: 'risk_facts_read',
+  text: 'SELECT * FROM engagement_risk_facts WHERE engagement_id = $1::uuid',
+};
+const READ_MANY = {
+  name: 'risk_facts_read_many',
   text: 'SELECT * FROM engagement_risk_facts WHERE engagement_id = ANY($1::uuid[])',
 };
 
@@ -139,7 +143,10 @@ export class RiskFactsRepository {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<Map<string, RiskFacts>> {
     if (ids.length === 0) return new Map();
-    const rows = await runPrepared<FactsRow>(manager, READ_STORED, [ids]);
+    const rows =
+      ids.length === 1
+        ? await runPrepared<FactsRow>(manager, READ_ONE, ids)
+        : await runPrepared<FactsRow>(manager, READ_MANY, [ids]);
     return new Map(rows.map((row) => [row.engagement_id, toFacts(row)]));
   }
 }

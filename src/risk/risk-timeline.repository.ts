@@ -13,15 +13,23 @@ export interface SegmentRow {
   signals: number;
 }
 
-const CLEAR = {
+const CLEAR_ONE = {
   name: 'risk_timeline_clear',
+  text: 'DELETE FROM risk_timeline WHERE engagement_id = $1::uuid',
+};
+const CLEAR_MANY = {
+  name: 'risk_timeline_clear_many',
   text: 'DELETE FROM risk_timeline WHERE engagement_id = ANY($1::uuid[])',
 };
 
+/** The segments, with the engagement's vendor and openness as they are in this transaction. */
 const INSERT = {
   name: 'risk_timeline_insert',
-  text: `INSERT INTO risk_timeline (engagement_id, engagement_created_at, valid_from, valid_until, level, score, signals, derived_on)
-SELECT *, $8::date FROM unnest($1::uuid[], $2::timestamptz[], $3::date[], $4::date[], $5::smallint[], $6::smallint[], $7::int[])`,
+  text: `INSERT INTO risk_timeline (engagement_id, engagement_created_at, valid_from, valid_until, level, score, signals, derived_on, vendor_id, open)
+SELECT s.*, $8::date, e.vendor_id, e.status IN ('draft', 'active')
+  FROM unnest($1::uuid[], $2::timestamptz[], $3::date[], $4::date[], $5::smallint[], $6::smallint[], $7::int[])
+       AS s (engagement_id, engagement_created_at, valid_from, valid_until, level, score, signals)
+  JOIN engagements e ON e.id = s.engagement_id`,
 };
 
 export function segmentRow(segment: RiskSegment): SegmentRow {
@@ -75,6 +83,8 @@ export async function writeTimelines(
       values.forEach((value, index) => columns[index].push(value));
     }
   }
-  await runPrepared(manager, CLEAR, [subjects.map((subject) => subject.engagementId)]);
+  const ids = subjects.map((subject) => subject.engagementId);
+  if (ids.length === 1) await runPrepared(manager, CLEAR_ONE, ids);
+  else await runPrepared(manager, CLEAR_MANY, [ids]);
   await runPrepared(manager, INSERT, [...columns, today]);
 }
