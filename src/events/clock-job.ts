@@ -18,6 +18,14 @@ import { signalChanges } from '../risk/risk-timeline.js';
 import { EventsService, type NewEvent } from './events.service.js';
 
 const MINUTE_MS = 60_000;
+/** Triggers claimed per transaction: a catch-up over a large portfolio runs in bounded memory. */
+const BATCH = 500;
+
+interface Fired {
+  dueSoon: number;
+  overdue: number;
+  levelChanges: number;
+}
 
 interface FiredMilestone {
   subject_id: string;
@@ -30,9 +38,13 @@ type FiredLevelChange = FactsRow & { on_date: string; vendor_id: string };
 /** Milestones of active engagements that reach a trigger today, claimed once for ever. */
 const CLAIM_MILESTONES = `
 INSERT INTO clock_triggers (subject_id, kind, on_date)
-SELECT m.id, CASE WHEN m.due_date < $1::date THEN 'overdue' ELSE 'due_soon' END, m.due_date
-  FROM milestones m JOIN engagements e ON e.id = m.engagement_id
- WHERE e.status = 'active' AND m.completed_on IS NULL AND m.due_date - $2::int <= $1::date
+SELECT due.id, due.kind, due.due_date
+  FROM (SELECT m.id, CASE WHEN m.due_date < $1::date THEN 'overdue' ELSE 'due_soon' END AS kind, m.due_date
+          FROM milestones m JOIN engagements e ON e.id = m.engagement_id
+         WHERE e.status = 'active' AND m.completed_on IS NULL AND m.due_date - $2::int <= $1::date) due
+ WHERE NOT EXISTS (SELECT 1 FROM clock_triggers c
+                    WHERE c.subject_id = due.id AND c.kind = due.kind AND c.on_date = due.due_date)
+ LIMIT ${BATCH}
 ON CONFLICT DO NOTHING
 RETURNING subject_id, kind, on_date`;
 
@@ -47,6 +59,9 @@ SELECT t.engagement_id, 'risk_level', t.valid_from
   FROM risk_timeline t
   JOIN risk_timeline before ON before.engagement_id = t.engagement_id AND before.valid_until = t.valid_from
  WHERE t.valid_from > t.derived_on AND t.valid_from <= $1::date AND t.level <> before.level
+   AND NOT EXISTS (SELECT 1 FROM clock_triggers c
+                    WHERE c.subject_id = t.engagement_id AND c.kind = 'risk_level' AND c.on_date = t.valid_from)
+ LIMIT ${BATCH}
 ON CONFLICT DO NOTHING
 RETURNING subject_id, on_date`;
 
@@ -81,9 +96,20 @@ export class ClockJob implements OnApplicationBootstrap, OnModuleDestroy {
     await this.running;
   }
 
-  /** One run: what fired, by kind. */
-  runOnce(): Promise<{ dueSoon: number; overdue: number; levelChanges: number }> {
+  /** One run, batch after batch until nothing is left to fire: what fired, by kind. */
+  async runOnce(): Promise<Fired> {
     const today = this.clock.today();
+    const total: Fired = { dueSoon: 0, overdue: 0, levelChanges: 0 };
+    for (;;) {
+      const fired = await this.runBatch(today);
+      total.dueSoon += fired.dueSoon;
+      total.overdue += fired.overdue;
+      total.levelChanges += fired.levelChanges;
+      if (fired.dueSoon + fired.overdue < BATCH && fired.levelChanges < BATCH) return total;
+    }
+  }
+
+  private runBatch(today: string): Promise<Fired> {
     return this.dataSource.transaction(async (manager) => {
       const milestones: FiredMilestone[] = await manager.query(CLAIM_MILESTONES, [
         today,
