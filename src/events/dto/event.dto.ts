@@ -31,7 +31,9 @@ export class EventResponse {
 
   @ApiProperty({
     type: 'integer',
+    format: 'int64',
     minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
     example: 1042,
     description: 'Increases in commit order: poll with `after` = the last seq seen',
   })

@@ -100,7 +100,10 @@ export class RiskPortfolioResponse {
   @ApiProperty({
     type: 'object',
     properties: Object.fromEntries(
-      SIGNAL_CODES.map((code) => [code, { type: 'integer', minimum: 0 }]),
+      SIGNAL_CODES.map((code) => [
+        code,
+        { type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 },
+      ]),
     ),
     required: [...SIGNAL_CODES],
     additionalProperties: false,
