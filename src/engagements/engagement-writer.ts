@@ -4,9 +4,11 @@ import { type AuditRecord, AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { assertVersion } from '../common/concurrency.js';
 import { NotFoundProblem } from '../common/problem.js';
+import { CLOCK_ACTOR, ClockJob, type TimeCausedChanges } from '../events/clock-job.js';
 import type { EventType } from '../events/event-types.js';
 import { actorOf, EventsService, type NewEvent } from '../events/events.service.js';
 import type { RiskAssessment, RiskFacts } from '../risk/assess-risk.js';
+import { RiskHistoryEntry } from '../risk/risk-facts.entity.js';
 import { RiskFactsRepository } from '../risk/risk-facts.repository.js';
 import { type LevelChange, levelChange, RiskService } from '../risk/risk.service.js';
 import { assertMayChange, closedEngagement } from './engagement-access.js';
@@ -77,6 +79,7 @@ export class EngagementWriter {
     private readonly risk: RiskService,
     private readonly riskFacts: RiskFactsRepository,
     private readonly responses: EngagementResponses,
+    private readonly clockJob: ClockJob,
   ) {}
 
   change<T>(
@@ -97,7 +100,9 @@ export class EngagementWriter {
       const facts = (await this.riskFacts.forEngagements([engagementId], manager)).get(
         engagementId,
       );
-      return this.applyAndRecord(manager, actor, engagement, facts, apply);
+      // What time changed since the timeline was derived is told before this write re-derives it.
+      const timeCaused = await this.clockJob.catchUpEngagement(manager, engagementId);
+      return this.applyAndRecord(manager, actor, engagement, facts, apply, timeCaused);
     });
   }
 
@@ -122,6 +127,7 @@ export class EngagementWriter {
     engagement: Engagement,
     facts: RiskFacts | undefined,
     apply: (context: WriteContext) => Promise<T>,
+    timeCaused: TimeCausedChanges = { events: [], history: [] },
   ): Promise<WriteResult<T>> {
     const audits: Omit<AuditRecord, 'engagementId'>[] = [];
     const queued: QueuedEvent[] = [];
@@ -151,6 +157,13 @@ export class EngagementWriter {
     const risk = await this.risk.refreshAfterChange(manager, engagement);
     const change = levelChange(before, risk);
     const events = await this.resolveEvents(manager, engagement, queued, change);
+    if (timeCaused.events.length > 0) {
+      const ids = await this.events.record(manager, CLOCK_ACTOR, timeCaused.events);
+      await manager.insert(
+        RiskHistoryEntry,
+        timeCaused.history.map((entry, index) => ({ ...entry, eventId: ids[index] })),
+      );
+    }
     const eventIds = await this.events.record(manager, actorOf(actor), events);
     if (change) {
       await this.risk.recordLevelChange(

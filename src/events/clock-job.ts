@@ -15,6 +15,7 @@ import { assessRisk } from '../risk/assess-risk.js';
 import { RiskHistoryEntry } from '../risk/risk-facts.entity.js';
 import { type FactsRow, toFacts } from '../risk/risk-facts.repository.js';
 import { signalChanges } from '../risk/risk-timeline.js';
+import type { EventActor } from './event.entity.js';
 import { EventsService, type NewEvent } from './events.service.js';
 
 const MINUTE_MS = 60_000;
@@ -53,17 +54,29 @@ RETURNING subject_id, kind, on_date`;
  * after the day the timeline was derived, on or before today, at another level than the one
  * before it. Claimed once per engagement and day.
  */
-const CLAIM_LEVEL_CHANGES = `
+const claimLevelChanges = (engagement: string) => `
 INSERT INTO clock_triggers (subject_id, kind, on_date)
 SELECT t.engagement_id, 'risk_level', t.valid_from
   FROM risk_timeline t
   JOIN risk_timeline before ON before.engagement_id = t.engagement_id AND before.valid_until = t.valid_from
  WHERE t.valid_from > t.derived_on AND t.valid_from <= $1::date AND t.level <> before.level
+   AND ${engagement}
    AND NOT EXISTS (SELECT 1 FROM clock_triggers c
                     WHERE c.subject_id = t.engagement_id AND c.kind = 'risk_level' AND c.on_date = t.valid_from)
  LIMIT ${BATCH}
 ON CONFLICT DO NOTHING
 RETURNING subject_id, on_date`;
+const CLAIM_LEVEL_CHANGES = claimLevelChanges('TRUE');
+const CLAIM_LEVEL_CHANGES_OF_ONE = claimLevelChanges('t.engagement_id = $2::uuid');
+
+/** Who the clock's events say made them. */
+export const CLOCK_ACTOR: EventActor = { apiKeyId: null, name: 'clock', role: 'system' };
+
+/** Time-caused level changes with their history entries (eventId filled once recorded). */
+export interface TimeCausedChanges {
+  events: NewEvent[];
+  history: Omit<RiskHistoryEntry, 'id' | 'at' | 'eventId' | 'engagement'>[];
+}
 
 /**
  * The clock (SPEC §6): at start-up and every CLOCK_INTERVAL_MINUTES, in every instance, it
@@ -125,7 +138,7 @@ export class ClockJob implements OnApplicationBootstrap, OnModuleDestroy {
       ];
       const ids = await this.events.record(
         manager,
-        null,
+        CLOCK_ACTOR,
         events.map(({ event }) => event),
       );
       const history = events.flatMap(({ history: entry }, index) =>
@@ -138,6 +151,26 @@ export class ClockJob implements OnApplicationBootstrap, OnModuleDestroy {
         levelChanges: levelDays.length,
       };
     });
+  }
+
+  /**
+   * The level changes time has made to one engagement since its timeline was derived, claimed
+   * in the caller's transaction: a write calls it before it re-derives the timeline, so that a
+   * change on a day the clock has not run yet is still told, once.
+   */
+  async catchUpEngagement(
+    manager: EntityManager,
+    engagementId: string,
+  ): Promise<TimeCausedChanges> {
+    const days: { subject_id: string; on_date: string }[] = await manager.query(
+      CLAIM_LEVEL_CHANGES_OF_ONE,
+      [this.clock.today(), engagementId],
+    );
+    const changes = await this.levelEvents(manager, days);
+    return {
+      events: changes.map((change) => change.event),
+      history: changes.map((change) => change.history),
+    };
   }
 
   private async milestoneEvents(

@@ -38,8 +38,8 @@ export class DomainEvent {
   @Column({ type: 'uuid', nullable: true })
   vendorId!: string | null;
 
-  @Column({ type: 'jsonb', nullable: true })
-  actor!: EventActor | null;
+  @Column({ type: 'jsonb' })
+  actor!: EventActor;
 
   @Column({ type: 'jsonb' })
   data!: Record<string, unknown>;

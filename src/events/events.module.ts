@@ -8,6 +8,6 @@ import { EventsService } from './events.service.js';
 @Module({
   controllers: [EventsController],
   providers: [EventsService, EventRetention, ClockJob],
-  exports: [EventsService],
+  exports: [EventsService, ClockJob],
 })
 export class EventsModule {}

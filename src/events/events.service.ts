@@ -32,11 +32,7 @@ export class EventsService {
    * polling with the last seq it saw never misses a later commit of a lower seq. Call it as
    * the last step of a write. Returns the ids, in order.
    */
-  async record(
-    manager: EntityManager,
-    actor: EventActor | null,
-    events: NewEvent[],
-  ): Promise<string[]> {
+  async record(manager: EntityManager, actor: EventActor, events: NewEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     await manager.query('SELECT pg_advisory_xact_lock($1)', [COMMIT_ORDER_LOCK]);
     const rows: { id: string }[] = await manager.query(
@@ -47,7 +43,7 @@ export class EventsService {
         events.map((event) => event.type),
         events.map((event) => event.engagementId ?? null),
         events.map((event) => event.vendorId ?? null),
-        events.map(() => (actor ? JSON.stringify(actor) : null)),
+        events.map(() => JSON.stringify(actor)),
         events.map((event) => JSON.stringify(event.data)),
       ],
     );

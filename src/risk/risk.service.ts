@@ -133,18 +133,23 @@ export class RiskService {
       .getRepository(RiskHistoryEntry)
       .createQueryBuilder('entry')
       .where('entry.engagementId = :engagementId', { engagementId })
+      // Entries one clock run writes share their `at`: the day they tell of orders them.
       .orderBy('entry.at', 'DESC')
+      .addOrderBy('entry.changedOn', 'DESC')
       .addOrderBy('entry.id', 'DESC')
       .limit(query.limit + 1);
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
-      builder.andWhere('(entry.at, entry.id) < (:at::timestamptz, :id::uuid)', { at, id });
+      const [at, on, id] = decodeCursor(query.cursor, ['timestamp', 'date', 'uuid']);
+      builder.andWhere(
+        '(entry.at, entry.changedOn, entry.id) < (:at::timestamptz, :on::date, :id::uuid)',
+        { at, on, id },
+      );
     }
     const rows = await builder.getMany();
     return toPage(
       rows,
       query.limit,
-      (entry) => [entry.at.toISOString(), entry.id],
+      (entry) => [entry.at.toISOString(), entry.changedOn, entry.id],
       RiskHistoryResponse.from,
     );
   }

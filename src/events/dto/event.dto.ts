@@ -63,10 +63,10 @@ export class EventResponse {
 
   @ApiProperty({
     type: EventActorResponse,
-    nullable: true,
-    description: 'Who made the change; null for the clock',
+    description:
+      'Who made the change: an API key, or the clock (`role: system`) for what time triggers',
   })
-  actor!: EventActorResponse | null;
+  actor!: EventActorResponse;
 
   @ApiProperty({
     type: 'object',

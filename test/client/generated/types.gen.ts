@@ -162,9 +162,9 @@ export type EventResponse = {
   engagementId: string | null;
   vendorId: string | null;
   /**
-   * Who made the change; null for the clock
+   * Who made the change: an API key, or the clock (`role: system`) for what time triggers
    */
-  actor: EventActorResponse | null;
+  actor: EventActorResponse;
   /**
    * What happened, by type (SPEC §6): the engagement, milestone or artifact as GET returns it, or the change
    */
