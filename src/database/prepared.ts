@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from '../common/error-classification.js';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 
@@ -16,6 +17,10 @@ export interface PreparedStatement {
  */
 export function namedByText(text: string): PreparedStatement {
   return { name: `q_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
+}
+
+interface PgPool {
+  connect(): Promise<PgClient & { release(error?: Error): void }>;
 }
 
 interface PgClient {
@@ -44,11 +49,12 @@ export async function runPrepared<Row>(
 ): Promise<Row[]> {
   const dataSource = manager.connection;
   const runner = manager.queryRunner as PostgresQueryRunner | undefined;
+  // Outside a transaction the pool lends a connection for the one statement.
+  const pool = (dataSource.driver as PostgresDriver).master as PgPool;
+  const lent = runner ? undefined : await pool.connect();
+  let failure: unknown;
   try {
-    // Outside a transaction the pool lends a connection for the one statement.
-    const client = (
-      runner ? await runner.connect() : (dataSource.driver as PostgresDriver).master
-    ) as PgClient;
+    const client = (runner ? await runner.connect() : lent) as PgClient;
     dataSource.logger.logQuery(statement.text, values, runner);
     const result = await client.query({
       ...(preparesStatements(dataSource) ? { name: statement.name } : {}),
@@ -57,8 +63,15 @@ export async function runPrepared<Row>(
     });
     return result.rows as Row[];
   } catch (error) {
+    failure = error;
     throw error instanceof QueryFailedError
       ? error
       : new QueryFailedError(statement.text, values, error as Error);
+  } finally {
+    // A statement that failed (bad input, say) leaves a good connection, and its prepared
+    // statements, for the next request; only a lost connection is dropped from the pool.
+    lent?.release(
+      failure !== undefined && isDatabaseUnavailable(failure) ? (failure as Error) : undefined,
+    );
   }
 }
