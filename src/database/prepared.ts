@@ -19,8 +19,14 @@ export function namedByText(text: string): PreparedStatement {
   return { name: `q_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
 }
 
+interface LentClient extends PgClient {
+  release(error?: Error): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  removeListener(event: 'error', listener: (error: Error) => void): void;
+}
+
 interface PgPool {
-  connect(): Promise<PgClient & { release(error?: Error): void }>;
+  connect(): Promise<LentClient>;
 }
 
 interface PgClient {
@@ -53,6 +59,10 @@ export async function runPrepared<Row>(
   const pool = (dataSource.driver as PostgresDriver).master as PgPool;
   const lent = runner ? undefined : await pool.connect();
   let failure: unknown;
+  // A connection the server ends while lent emits 'error': without a listener that would
+  // crash the process (the pool listens only while a connection is idle).
+  const onLost = (error: Error) => (failure = error);
+  lent?.on('error', onLost);
   try {
     const client = (runner ? await runner.connect() : lent) as PgClient;
     dataSource.logger.logQuery(statement.text, values, runner);
@@ -68,6 +78,7 @@ export async function runPrepared<Row>(
       ? error
       : new QueryFailedError(statement.text, values, error as Error);
   } finally {
+    lent?.removeListener('error', onLost);
     // A statement that failed (bad input, say) leaves a good connection, and its prepared
     // statements, for the next request; only a lost connection is dropped from the pool.
     lent?.release(
