@@ -1,12 +1,6 @@
 import { addDays } from '../common/dates.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
-import {
-  DEFAULT_RISK_POLICY,
-  RISK_LEVELS,
-  SEVERITY_WEIGHTS,
-  assessRisk,
-  levelsAtLeast,
-} from './assess-risk.js';
+import { DEFAULT_RISK_POLICY, RISK_LEVELS, SEVERITY_WEIGHTS, assessRisk } from './assess-risk.js';
 import type {
   RiskAssessment,
   RiskFacts,
@@ -728,17 +722,5 @@ describe('assessRisk', () => {
         );
       }
     });
-  });
-});
-
-describe('levelsAtLeast', () => {
-  it.each<[RiskLevel, RiskLevel[]]>([
-    ['none', ['none', 'low', 'medium', 'high', 'critical']],
-    ['low', ['low', 'medium', 'high', 'critical']],
-    ['medium', ['medium', 'high', 'critical']],
-    ['high', ['high', 'critical']],
-    ['critical', ['critical']],
-  ])('levels at least %s are %j', (minimum, expected) => {
-    expect(levelsAtLeast(minimum)).toEqual(expected);
   });
 });

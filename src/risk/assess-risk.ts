@@ -235,8 +235,3 @@ function summarise(signals: RiskSignal[]): RiskAssessment {
     ),
   };
 }
-
-/** Levels from `minimum` upwards, for `minRiskLevel` filters. */
-export function levelsAtLeast(minimum: RiskLevel): RiskLevel[] {
-  return RISK_LEVELS.slice(RISK_LEVELS.indexOf(minimum));
-}

@@ -8,7 +8,7 @@ import { NotFoundProblem } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
 import { assessRisk, type RiskAssessment, type RiskFacts, type SignalCode } from './assess-risk.js';
-import { RiskHistoryResponse, type RiskResponse, RiskSummary } from './dto/risk.dto.js';
+import { RiskHistoryResponse, type RiskResponse } from './dto/risk.dto.js';
 import { RiskHistoryEntry } from './risk-facts.entity.js';
 import { RiskFactsRepository } from './risk-facts.repository.js';
 import { forecastRisk, signalChanges } from './risk-timeline.js';
@@ -31,7 +31,7 @@ export function levelChange(
   return { before, after, ...signalChanges(before, after) };
 }
 
-export const NO_RISK: RiskAssessment = {
+const NO_RISK: RiskAssessment = {
   level: 'none',
   score: 0,
   dependencyTrap: false,
@@ -64,15 +64,6 @@ export class RiskService {
       ...this.assess(facts, asOf),
       forecast: forecastRisk(facts, asOf, this.config.risk, this.config.riskForecastDays),
     };
-  }
-
-  /** Today's risk summaries of several engagements, from their stored facts in one query. */
-  async summaries(
-    manager: EntityManager,
-    engagementIds: string[],
-  ): Promise<Map<string, RiskSummary>> {
-    const facts = await this.facts.forEngagements(engagementIds, manager);
-    return new Map(engagementIds.map((id) => [id, RiskSummary.from(this.assess(facts.get(id)))]));
   }
 
   /** After a change, in its transaction: recomputes the engagement's facts and timeline. */
