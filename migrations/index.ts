@@ -7,6 +7,7 @@ import { RiskFacts1796155810790 } from './1796155810790-RiskFacts.js';
 import { Events1796157792365 } from './1796157792365-Events.js';
 import { Clock1796158937743 } from './1796158937743-Clock.js';
 import { TimelineVendor1796160496191 } from './1796160496191-TimelineVendor.js';
+import { Webhooks1796166644460 } from './1796166644460-Webhooks.js';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Initial1795300580190,
@@ -16,4 +17,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Events1796157792365,
   Clock1796158937743,
   TimelineVendor1796160496191,
+  Webhooks1796166644460,
 ];

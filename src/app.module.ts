@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module.js';
 import { type DatabaseConnection, dataSourceOptions } from './database/data-source.js';
 import { EngagementsModule } from './engagements/engagements.module.js';
 import { EventsModule } from './events/events.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MilestonesModule } from './milestones/milestones.module.js';
 import { PeopleModule } from './people/people.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         AuthModule,
         AuditModule,
         EventsModule,
+        WebhooksModule,
         IdempotencyModule,
         VendorsModule,
         PeopleModule,

@@ -35,6 +35,7 @@ const ENGAGEMENT_EDITORS: readonly Role[] = ['admin', 'procurement', 'product_ow
 const DELIVERERS: readonly Role[] = ['admin', 'procurement', 'product_owner', 'integration'];
 const ACCEPTORS: readonly Role[] = ['admin', 'product_owner'];
 const KEY_MANAGERS: readonly Role[] = ['admin'];
+const WEBHOOK_MANAGERS: readonly Role[] = ['admin', 'integration'];
 
 interface Entity {
   id: string;
@@ -126,6 +127,23 @@ describe('role matrix (SPEC §4)', () => {
     const [{ count }] = await t.dataSource.query('SELECT count(*)::int AS count FROM audit_events');
     return count;
   };
+
+  /** An endpoint owned by the matrix's integration key. */
+  async function integrationEndpoint(): Promise<Entity> {
+    const endpoint = await admin(
+      'POST',
+      '/v1/webhook-endpoints',
+      { url: 'https://hooks.example.com/handover', eventTypes: ['report.created'] },
+      201,
+    );
+    await t.dataSource.query(
+      `UPDATE webhook_endpoints SET owner_api_key_id =
+         (SELECT id FROM api_keys WHERE role = 'integration' ORDER BY created_at LIMIT 1)
+       WHERE id = $1`,
+      [endpoint.id],
+    );
+    return endpoint;
+  }
 
   const createVendor = () => admin('POST', '/v1/vendors', { name: `Vendor ${unique()}` }, 201);
 
@@ -538,6 +556,101 @@ describe('role matrix (SPEC §4)', () => {
       success: 200,
       changes: false,
       prepare: async () => ({ path: '/v1/events' }),
+    },
+    // Webhook endpoints: each case's endpoint belongs to the integration key, which an admin also sees.
+    {
+      method: 'POST',
+      path: '/v1/webhook-endpoints',
+      allowed: WEBHOOK_MANAGERS,
+      success: 201,
+      changes: true,
+      prepare: async () => ({
+        path: '/v1/webhook-endpoints',
+        body: { url: 'https://hooks.example.com/handover', eventTypes: ['report.created'] },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/webhook-endpoints',
+      allowed: WEBHOOK_MANAGERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: '/v1/webhook-endpoints' }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/webhook-endpoints/{id}',
+      allowed: WEBHOOK_MANAGERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `/v1/webhook-endpoints/${(await integrationEndpoint()).id}` }),
+    },
+    {
+      method: 'PATCH',
+      path: '/v1/webhook-endpoints/{id}',
+      allowed: WEBHOOK_MANAGERS,
+      success: 200,
+      changes: true,
+      prepare: async () => ({
+        path: `/v1/webhook-endpoints/${(await integrationEndpoint()).id}`,
+        body: { description: `Changed ${unique()}` },
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/webhook-endpoints/{id}',
+      allowed: WEBHOOK_MANAGERS,
+      success: 204,
+      changes: true,
+      prepare: async () => ({ path: `/v1/webhook-endpoints/${(await integrationEndpoint()).id}` }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/webhook-endpoints/{id}/rotate-secret',
+      allowed: WEBHOOK_MANAGERS,
+      success: 200,
+      changes: true,
+      prepare: async () => ({
+        path: `/v1/webhook-endpoints/${(await integrationEndpoint()).id}/rotate-secret`,
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/webhook-endpoints/{id}/ping',
+      allowed: WEBHOOK_MANAGERS,
+      success: 202,
+      changes: true,
+      prepare: async () => ({
+        path: `/v1/webhook-endpoints/${(await integrationEndpoint()).id}/ping`,
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/webhook-endpoints/{id}/deliveries',
+      allowed: WEBHOOK_MANAGERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({
+        path: `/v1/webhook-endpoints/${(await integrationEndpoint()).id}/deliveries`,
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry',
+      allowed: WEBHOOK_MANAGERS,
+      success: 200,
+      changes: true,
+      prepare: async () => {
+        const endpoint = await integrationEndpoint();
+        const [delivery] = await t.dataSource.query(
+          `INSERT INTO webhook_deliveries (endpoint_id, message_id, event_type, status, attempts)
+           VALUES ($1, gen_random_uuid(), 'webhook.ping', 'failed', 8) RETURNING id`,
+          [endpoint.id],
+        );
+        return {
+          path: `/v1/webhook-endpoints/${endpoint.id}/deliveries/${delivery.id}/retry`,
+        };
+      },
     },
     // Weekly reports
     {

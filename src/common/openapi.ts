@@ -66,6 +66,8 @@ const IDEMPOTENCY_KEY_PARAMETER = {
 const TAG_DESCRIPTIONS: Record<string, string> = {
   'API keys': 'Issue and revoke the keys that authenticate every /v1 request (admin only)',
   'Audit events': 'Who changed what and when, with each field before and after',
+  Escalations: 'Dependency traps nobody acted on, and the acknowledgements that answer them',
+  Events: 'The ordered feed of every change integrations care about',
   Engagements:
     'Outsourced engagements: spec, lifecycle (draft → active → completed) and exit clock',
   Health: 'Liveness and readiness probes, without an API key',
@@ -76,6 +78,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Reports: 'Weekly risk reports as JSON, CSV, Markdown or HTML',
   Risk: 'Dependency-trap risk of an engagement, the portfolio and a vendor',
   Vendors: 'The vendors engagements are outsourced to, with their track record',
+  Webhooks: 'Signed deliveries of events to the URLs of other tools, with their delivery log',
 };
 
 /** Problems any authenticated operation may answer. */

@@ -38,6 +38,20 @@ describe('loadConfig', () => {
         eventRetentionDays: 90,
         eventDueSoonDays: 7,
         clockIntervalMinutes: 60,
+        webhooks: {
+          allowHttp: false,
+          allowLoopback: false,
+          denyPrivate: false,
+          timeoutMs: 10_000,
+          maxAttempts: 8,
+          retryScheduleMs: [
+            10_000, 60_000, 600_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000,
+          ],
+          disableAfter: 20,
+          pollMs: 1000,
+          concurrency: 8,
+        },
+        escalationGraceDays: 7,
       });
     });
 
@@ -112,6 +126,18 @@ describe('loadConfig', () => {
 
     it('allows PORT=0 (any free port)', () => {
       expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    });
+
+    it('reads WEBHOOK_RETRY_SCHEDULE_SECONDS as waits in milliseconds, fractions allowed', () => {
+      expect(
+        loadConfig({ WEBHOOK_RETRY_SCHEDULE_SECONDS: '0.3, 5,60' }).webhooks.retryScheduleMs,
+      ).toEqual([300, 5000, 60_000]);
+    });
+
+    it('rejects a WEBHOOK_RETRY_SCHEDULE_SECONDS that is not a list of seconds, naming it', () => {
+      expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE_SECONDS: '10,soon' })).toThrow(
+        /WEBHOOK_RETRY_SCHEDULE_SECONDS="10,soon": expected up to 20 comma-separated waits in seconds/,
+      );
     });
 
     it('rejects DB_POOL_SIZE=0', () => {

@@ -28,6 +28,25 @@ export interface AppConfig {
   eventDueSoonDays: number;
   /** How often the clock looks for due dates and levels that time has moved. */
   clockIntervalMinutes: number;
+  webhooks: WebhookConfig;
+  /** Days an engagement may stay at high or above unacknowledged before it is escalated. */
+  escalationGraceDays: number;
+}
+
+export interface WebhookConfig {
+  allowHttp: boolean;
+  allowLoopback: boolean;
+  denyPrivate: boolean;
+  timeoutMs: number;
+  maxAttempts: number;
+  /** The wait after each failed attempt, in milliseconds, before jitter; the last one repeats. */
+  retryScheduleMs: number[];
+  /** Deliveries in a row that failed for good before an endpoint is disabled. */
+  disableAfter: number;
+  /** How often each instance looks for due deliveries when nothing woke it. */
+  pollMs: number;
+  /** Attempts one instance has in flight at once. */
+  concurrency: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -83,6 +102,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     return fallback;
   };
 
+  const secondsList = (name: string, fallback: number[]): number[] => {
+    const raw = read(name);
+    if (raw === undefined) return fallback.map((seconds) => seconds * 1000);
+    const parts = raw.split(',').map((part) => part.trim());
+    if (parts.length > 20 || !parts.every((part) => /^\d{1,6}(\.\d{1,3})?$/.test(part))) {
+      problems.push(
+        `${name}="${raw}": expected up to 20 comma-separated waits in seconds, such as 10,60,600`,
+      );
+      return fallback.map((seconds) => seconds * 1000);
+    }
+    return parts.map((part) => Math.round(Number(part) * 1000));
+  };
+
   const databaseUrl = read('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
     problems.push(
@@ -133,6 +165,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventRetentionDays: integer('EVENT_RETENTION_DAYS', 90, 1, 3650),
     eventDueSoonDays: integer('EVENT_DUE_SOON_DAYS', 7, 0, 365),
     clockIntervalMinutes: integer('CLOCK_INTERVAL_MINUTES', 60, 1, 1440),
+    webhooks: {
+      allowHttp: boolean('WEBHOOK_ALLOW_HTTP', false),
+      allowLoopback: boolean('WEBHOOK_ALLOW_LOOPBACK', false),
+      denyPrivate: boolean('WEBHOOK_DENY_PRIVATE', false),
+      timeoutMs: integer('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxAttempts: integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+      retryScheduleMs: secondsList(
+        'WEBHOOK_RETRY_SCHEDULE_SECONDS',
+        [10, 60, 600, 3600, 10_800, 21_600, 43_200, 86_400],
+      ),
+      disableAfter: integer('WEBHOOK_DISABLE_AFTER', 20, 1, 10_000),
+      pollMs: integer('WEBHOOK_POLL_MS', 1000, 10, 60_000),
+      concurrency: integer('WEBHOOK_CONCURRENCY', 8, 1, 256),
+    },
+    escalationGraceDays: integer('ESCALATION_GRACE_DAYS', 7, 0, 365),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

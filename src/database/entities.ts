@@ -3,6 +3,7 @@ import { AuditEvent } from '../audit/audit-event.entity.js';
 import { ApiKey } from '../auth/api-key.entity.js';
 import { IdempotencyRecord } from '../common/idempotency/idempotency-record.entity.js';
 import { Engagement, EngagementKnowledgeRecipient } from '../engagements/engagement.entity.js';
+import { Escalation, RiskAcknowledgement } from '../escalations/escalation.entity.js';
 import { ClockTrigger } from '../events/clock-trigger.entity.js';
 import { DomainEvent } from '../events/event.entity.js';
 import { Milestone, MilestoneDateChange } from '../milestones/milestone.entity.js';
@@ -15,6 +16,8 @@ import {
   RiskTimelineState,
 } from '../risk/risk-facts.entity.js';
 import { Vendor } from '../vendors/vendor.entity.js';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
+import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity.js';
 
 /** Every entity of the application: the single list shared by the app and the migration CLI. */
 export const entities = [
@@ -35,4 +38,8 @@ export const entities = [
   RiskTimelineState,
   DomainEvent,
   ClockTrigger,
+  WebhookEndpoint,
+  WebhookDelivery,
+  Escalation,
+  RiskAcknowledgement,
 ];

@@ -9,6 +9,30 @@ import { EventResponse, type ListEventsQuery } from './dto/event.dto.js';
 /** Any 64-bit number unique to this application: held from the first event of a write to its commit. */
 const COMMIT_ORDER_LOCK = 4_827_310_118;
 
+/**
+ * Inserts the events and, in the same statement, one delivery per matching enabled endpoint
+ * (SPEC §6): the outbox commits or rolls back with the change. RETURNING keeps input order.
+ */
+const RECORD_AND_FAN_OUT = `
+WITH recorded AS (
+  INSERT INTO events (type, engagement_id, vendor_id, actor, data)
+  SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::uuid[], $4::jsonb[], $5::jsonb[])
+  RETURNING id, type, engagement_id, vendor_id
+), fanned_out AS (
+  INSERT INTO webhook_deliveries (endpoint_id, event_id, message_id, event_type, next_attempt_at)
+  SELECT endpoint.id, recorded.id, recorded.id, recorded.type, now()
+    FROM recorded
+    JOIN webhook_endpoints endpoint
+      ON endpoint.enabled
+     AND endpoint.event_types && ARRAY[recorded.type, '*']::varchar[]
+     AND (endpoint.engagement_id IS NULL OR endpoint.engagement_id = recorded.engagement_id)
+     AND (endpoint.vendor_id IS NULL OR endpoint.vendor_id = recorded.vendor_id)
+)
+SELECT id FROM recorded`;
+
+/** Set on a transaction's query runner once it wrote events: its commit wakes the deliveries. */
+export const EVENTS_RECORDED = 'handover:eventsRecorded';
+
 export interface NewEvent {
   type: EventType;
   engagementId?: string | null;
@@ -35,18 +59,14 @@ export class EventsService {
   async record(manager: EntityManager, actor: EventActor, events: NewEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     await manager.query('SELECT pg_advisory_xact_lock($1)', [COMMIT_ORDER_LOCK]);
-    const rows: { id: string }[] = await manager.query(
-      `INSERT INTO events (type, engagement_id, vendor_id, actor, data)
-       SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::uuid[], $4::jsonb[], $5::jsonb[])
-       RETURNING id`,
-      [
-        events.map((event) => event.type),
-        events.map((event) => event.engagementId ?? null),
-        events.map((event) => event.vendorId ?? null),
-        events.map(() => JSON.stringify(actor)),
-        events.map((event) => JSON.stringify(event.data)),
-      ],
-    );
+    const rows: { id: string }[] = await manager.query(RECORD_AND_FAN_OUT, [
+      events.map((event) => event.type),
+      events.map((event) => event.engagementId ?? null),
+      events.map((event) => event.vendorId ?? null),
+      events.map(() => JSON.stringify(actor)),
+      events.map((event) => JSON.stringify(event.data)),
+    ]);
+    if (manager.queryRunner) manager.queryRunner.data[EVENTS_RECORDED] = true;
     return rows.map((row) => row.id);
   }
 

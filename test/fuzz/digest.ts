@@ -7,11 +7,24 @@ import type { DataSource } from 'typeorm';
  * - `api_keys.last_used_at`: authentication stamps it (at most once a minute per key) before
  *   the request is judged; it is bookkeeping about the caller, not data the request carried.
  * - `migrations`: the schema's history, written only at start-up.
+ * - the delivery worker's columns of `webhook_deliveries` and `webhook_endpoints`: it attempts
+ *   deliveries in the background while other requests are judged.
  * Idempotency records stay in: a refused POST must release its claim and store nothing.
  * Rate-limit counters live in process memory, not in a table.
  */
 const EXCLUDED_TABLES = new Set(['migrations']);
-const EXCLUDED_COLUMNS: Record<string, string[]> = { api_keys: ['last_used_at'] };
+const EXCLUDED_COLUMNS: Record<string, string[]> = {
+  api_keys: ['last_used_at'],
+  // The delivery worker's bookkeeping, written in the background, not by the request.
+  webhook_deliveries: ['status', 'attempts', 'next_attempt_at', 'last_attempt_at', 'last_response'],
+  webhook_endpoints: [
+    'enabled',
+    'disabled_reason',
+    'consecutive_failures',
+    'version',
+    'updated_at',
+  ],
+};
 
 /** Builds one SQL statement that returns a digest of every application table's rows. */
 export async function digestQuery(dataSource: DataSource): Promise<string> {

@@ -135,6 +135,33 @@ import type {
   VendorsUpdateData,
   VendorsUpdateErrors,
   VendorsUpdateResponses,
+  WebhookEndpointsCreateData,
+  WebhookEndpointsCreateErrors,
+  WebhookEndpointsCreateResponses,
+  WebhookEndpointsDeliveriesData,
+  WebhookEndpointsDeliveriesErrors,
+  WebhookEndpointsDeliveriesResponses,
+  WebhookEndpointsGetData,
+  WebhookEndpointsGetErrors,
+  WebhookEndpointsGetResponses,
+  WebhookEndpointsListData,
+  WebhookEndpointsListErrors,
+  WebhookEndpointsListResponses,
+  WebhookEndpointsPingData,
+  WebhookEndpointsPingErrors,
+  WebhookEndpointsPingResponses,
+  WebhookEndpointsRemoveData,
+  WebhookEndpointsRemoveErrors,
+  WebhookEndpointsRemoveResponses,
+  WebhookEndpointsRetryData,
+  WebhookEndpointsRetryErrors,
+  WebhookEndpointsRetryResponses,
+  WebhookEndpointsRotateSecretData,
+  WebhookEndpointsRotateSecretErrors,
+  WebhookEndpointsRotateSecretResponses,
+  WebhookEndpointsUpdateData,
+  WebhookEndpointsUpdateErrors,
+  WebhookEndpointsUpdateResponses,
 } from './types.gen.js';
 
 export type Options<
@@ -242,6 +269,172 @@ export const eventsList = <ThrowOnError extends boolean = false>(
   (options?.client ?? client).get<EventsListResponses, EventsListErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/events',
+    ...options,
+  });
+
+/**
+ * List webhook endpoints, oldest first
+ *
+ * An integration key sees the endpoints it created; an admin sees all.
+ */
+export const webhookEndpointsList = <ThrowOnError extends boolean = false>(
+  options?: Options<WebhookEndpointsListData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<
+    WebhookEndpointsListResponses,
+    WebhookEndpointsListErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhook-endpoints',
+    ...options,
+  });
+
+/**
+ * Subscribe a URL to events; the signing secret is returned this once
+ *
+ * Each matching event is POSTed to the URL, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with backoff until a 2xx. The URL is checked now and on the resolved address at every delivery.
+ */
+export const webhookEndpointsCreate = <ThrowOnError extends boolean = false>(
+  options: Options<WebhookEndpointsCreateData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    WebhookEndpointsCreateResponses,
+    WebhookEndpointsCreateErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhook-endpoints',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Delete a webhook endpoint and its delivery log
+ */
+export const webhookEndpointsRemove = <ThrowOnError extends boolean = false>(
+  options: Options<WebhookEndpointsRemoveData, ThrowOnError>,
+) =>
+  (options.client ?? client).delete<
+    WebhookEndpointsRemoveResponses,
+    WebhookEndpointsRemoveErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhook-endpoints/{id}',
+    ...options,
+  });
+
+/**
+ * Get a webhook endpoint (never its secret)
+ */
+export const webhookEndpointsGet = <ThrowOnError extends boolean = false>(
+  options: Options<WebhookEndpointsGetData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<
+    WebhookEndpointsGetResponses,
+    WebhookEndpointsGetErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhook-endpoints/{id}',
+    ...options,
+  });
+
+/**
+ * Change a webhook endpoint; enabled=true re-enables a disabled one
+ *
+ * Re-enabling clears `disabledReason` and delivers only the events from then on.
+ */
+export const webhookEndpointsUpdate = <ThrowOnError extends boolean = false>(
+  options: Options<WebhookEndpointsUpdateData, ThrowOnError>,
+) =>
+  (options.client ?? client).patch<
+    WebhookEndpointsUpdateResponses,
+    WebhookEndpointsUpdateErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhook-endpoints/{id}',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Replace the signing secret; the old one also signs for 24 hours
+ *
+ * For 24 hours every delivery carries two signatures, by the new and the old secret, so the receiver can switch without losing a delivery.
+ */
+export const webhookEndpointsRotateSecret = <ThrowOnError extends boolean = false>(
+  options: Options<WebhookEndpointsRotateSecretData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    WebhookEndpointsRotateSecretResponses,
+    WebhookEndpointsRotateSecretErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhook-endpoints/{id}/rotate-secret',
+    ...options,
+  });
+
+/**
+ * Send a webhook.ping to this endpoint alone
+ *
+ * Queues a `webhook.ping` (data `{ endpointId }`) whatever the endpoint subscribes to; it is not in the event feed. Follow it in the deliveries.
+ */
+export const webhookEndpointsPing = <ThrowOnError extends boolean = false>(
+  options: Options<WebhookEndpointsPingData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    WebhookEndpointsPingResponses,
+    WebhookEndpointsPingErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhook-endpoints/{id}/ping',
+    ...options,
+  });
+
+/**
+ * The delivery log of an endpoint, newest first
+ *
+ * One entry per event and endpoint: its state, attempts, next attempt and what the last attempt got back.
+ */
+export const webhookEndpointsDeliveries = <ThrowOnError extends boolean = false>(
+  options: Options<WebhookEndpointsDeliveriesData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<
+    WebhookEndpointsDeliveriesResponses,
+    WebhookEndpointsDeliveriesErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhook-endpoints/{id}/deliveries',
+    ...options,
+  });
+
+/**
+ * Queue a failed delivery again
+ *
+ * Starts its attempts afresh; 409 unless the delivery is `failed`.
+ */
+export const webhookEndpointsRetry = <ThrowOnError extends boolean = false>(
+  options: Options<WebhookEndpointsRetryData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    WebhookEndpointsRetryResponses,
+    WebhookEndpointsRetryErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry',
     ...options,
   });
 

@@ -173,6 +173,260 @@ export type EventResponse = {
   };
 };
 
+export type CreateWebhookEndpointDto = {
+  /**
+   * Absolute https URL (http only when WEBHOOK_ALLOW_HTTP=true), without credentials; never link-local, unspecified or (unless WEBHOOK_ALLOW_LOOPBACK=true) loopback addresses, checked again on the resolved address at every delivery
+   */
+  url: string;
+  description?: string | null;
+  /**
+   * The event types to deliver; `*` for all
+   */
+  eventTypes: Array<
+    | 'engagement.created'
+    | 'engagement.updated'
+    | 'engagement.activated'
+    | 'engagement.completed'
+    | 'engagement.cancelled'
+    | 'milestone.created'
+    | 'milestone.updated'
+    | 'milestone.completed'
+    | 'milestone.date_changed'
+    | 'artifact.created'
+    | 'artifact.delivered'
+    | 'artifact.accepted'
+    | 'artifact.rejected'
+    | 'drill.created'
+    | 'drill.recorded'
+    | 'learning_sprint.created'
+    | 'learning_sprint.completed'
+    | 'risk.level_changed'
+    | 'milestone.due_soon'
+    | 'milestone.overdue'
+    | 'escalation.raised'
+    | 'escalation.resolved'
+    | 'report.created'
+    | '*'
+  >;
+  /**
+   * Only events of this engagement
+   */
+  engagementId?: string | null;
+  /**
+   * Only events of this vendor's engagements
+   */
+  vendorId?: string | null;
+  /**
+   * false pauses deliveries; true again delivers only the events from then on, and clears `disabledReason`
+   */
+  enabled?: boolean;
+};
+
+export type WebhookEndpointWithSecretResponse = {
+  id: string;
+  url: string;
+  description: string | null;
+  eventTypes: Array<
+    | 'engagement.created'
+    | 'engagement.updated'
+    | 'engagement.activated'
+    | 'engagement.completed'
+    | 'engagement.cancelled'
+    | 'milestone.created'
+    | 'milestone.updated'
+    | 'milestone.completed'
+    | 'milestone.date_changed'
+    | 'artifact.created'
+    | 'artifact.delivered'
+    | 'artifact.accepted'
+    | 'artifact.rejected'
+    | 'drill.created'
+    | 'drill.recorded'
+    | 'learning_sprint.created'
+    | 'learning_sprint.completed'
+    | 'risk.level_changed'
+    | 'milestone.due_soon'
+    | 'milestone.overdue'
+    | 'escalation.raised'
+    | 'escalation.resolved'
+    | 'report.created'
+    | '*'
+  >;
+  engagementId: string | null;
+  vendorId: string | null;
+  enabled: boolean;
+  /**
+   * `gone`: the receiver answered 410; `failing`: WEBHOOK_DISABLE_AFTER deliveries in a row failed
+   */
+  disabledReason: 'gone' | 'failing' | null;
+  /**
+   * Until then deliveries are also signed with the secret before the last rotation
+   */
+  previousSecretExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  /**
+   * Shown this once: keep it in the receiver, which verifies `webhook-signature` with it (Standard Webhooks)
+   */
+  secret: string;
+};
+
+export type WebhookEndpointResponse = {
+  id: string;
+  url: string;
+  description: string | null;
+  eventTypes: Array<
+    | 'engagement.created'
+    | 'engagement.updated'
+    | 'engagement.activated'
+    | 'engagement.completed'
+    | 'engagement.cancelled'
+    | 'milestone.created'
+    | 'milestone.updated'
+    | 'milestone.completed'
+    | 'milestone.date_changed'
+    | 'artifact.created'
+    | 'artifact.delivered'
+    | 'artifact.accepted'
+    | 'artifact.rejected'
+    | 'drill.created'
+    | 'drill.recorded'
+    | 'learning_sprint.created'
+    | 'learning_sprint.completed'
+    | 'risk.level_changed'
+    | 'milestone.due_soon'
+    | 'milestone.overdue'
+    | 'escalation.raised'
+    | 'escalation.resolved'
+    | 'report.created'
+    | '*'
+  >;
+  engagementId: string | null;
+  vendorId: string | null;
+  enabled: boolean;
+  /**
+   * `gone`: the receiver answered 410; `failing`: WEBHOOK_DISABLE_AFTER deliveries in a row failed
+   */
+  disabledReason: 'gone' | 'failing' | null;
+  /**
+   * Until then deliveries are also signed with the secret before the last rotation
+   */
+  previousSecretExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+};
+
+export type UpdateWebhookEndpointDto = {
+  /**
+   * Absolute https URL (http only when WEBHOOK_ALLOW_HTTP=true), without credentials; never link-local, unspecified or (unless WEBHOOK_ALLOW_LOOPBACK=true) loopback addresses, checked again on the resolved address at every delivery
+   */
+  url?: string;
+  description?: string | null;
+  /**
+   * The event types to deliver; `*` for all
+   */
+  eventTypes?: Array<
+    | 'engagement.created'
+    | 'engagement.updated'
+    | 'engagement.activated'
+    | 'engagement.completed'
+    | 'engagement.cancelled'
+    | 'milestone.created'
+    | 'milestone.updated'
+    | 'milestone.completed'
+    | 'milestone.date_changed'
+    | 'artifact.created'
+    | 'artifact.delivered'
+    | 'artifact.accepted'
+    | 'artifact.rejected'
+    | 'drill.created'
+    | 'drill.recorded'
+    | 'learning_sprint.created'
+    | 'learning_sprint.completed'
+    | 'risk.level_changed'
+    | 'milestone.due_soon'
+    | 'milestone.overdue'
+    | 'escalation.raised'
+    | 'escalation.resolved'
+    | 'report.created'
+    | '*'
+  >;
+  /**
+   * Only events of this engagement
+   */
+  engagementId?: string | null;
+  /**
+   * Only events of this vendor's engagements
+   */
+  vendorId?: string | null;
+  /**
+   * false pauses deliveries; true again delivers only the events from then on, and clears `disabledReason`
+   */
+  enabled?: boolean;
+};
+
+export type WebhookDeliveryResponse = {
+  id: string;
+  /**
+   * The feed event; null for a ping
+   */
+  eventId: string | null;
+  /**
+   * The `webhook-id` header, the same on every retry
+   */
+  messageId: string;
+  eventType:
+    | 'engagement.created'
+    | 'engagement.updated'
+    | 'engagement.activated'
+    | 'engagement.completed'
+    | 'engagement.cancelled'
+    | 'milestone.created'
+    | 'milestone.updated'
+    | 'milestone.completed'
+    | 'milestone.date_changed'
+    | 'artifact.created'
+    | 'artifact.delivered'
+    | 'artifact.accepted'
+    | 'artifact.rejected'
+    | 'drill.created'
+    | 'drill.recorded'
+    | 'learning_sprint.created'
+    | 'learning_sprint.completed'
+    | 'risk.level_changed'
+    | 'milestone.due_soon'
+    | 'milestone.overdue'
+    | 'escalation.raised'
+    | 'escalation.resolved'
+    | 'report.created'
+    | 'webhook.ping';
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  lastAttemptAt: string | null;
+  /**
+   * When the next attempt is due (pending only)
+   */
+  nextAttemptAt: string | null;
+  /**
+   * What the last attempt got back: a status and body, or an error; null before the first
+   */
+  lastResponse?: {
+    status?: number;
+    /**
+     * The first KiB of the body
+     */
+    body?: string;
+    /**
+     * Why no response came: a timeout, a refused connection, a forbidden address
+     */
+    error?: string;
+    latencyMs: number;
+  } | null;
+  createdAt: string;
+};
+
 export type CreateVendorDto = {
   /**
    * Unique, case-insensitively
@@ -1310,6 +1564,680 @@ export type EventsListResponses = {
 };
 
 export type EventsListResponse = EventsListResponses[keyof EventsListResponses];
+
+export type WebhookEndpointsListData = {
+  body?: never;
+  path?: never;
+  query?: {
+    limit?: number;
+    /**
+     * Opaque cursor from the previous page's `nextCursor`
+     */
+    cursor?: string;
+  };
+  url: '/v1/webhook-endpoints';
+};
+
+export type WebhookEndpointsListErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type WebhookEndpointsListError =
+  WebhookEndpointsListErrors[keyof WebhookEndpointsListErrors];
+
+export type WebhookEndpointsListResponses = {
+  /**
+   * A page of webhook endpoints
+   */
+  200: {
+    items: Array<WebhookEndpointResponse>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page
+     */
+    nextCursor: string | null;
+  };
+};
+
+export type WebhookEndpointsListResponse =
+  WebhookEndpointsListResponses[keyof WebhookEndpointsListResponses];
+
+export type WebhookEndpointsCreateData = {
+  body: CreateWebhookEndpointDto;
+  headers?: {
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path?: never;
+  query?: never;
+  url: '/v1/webhook-endpoints';
+};
+
+export type WebhookEndpointsCreateErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * The request is well-formed but cannot be processed
+   */
+  422: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type WebhookEndpointsCreateError =
+  WebhookEndpointsCreateErrors[keyof WebhookEndpointsCreateErrors];
+
+export type WebhookEndpointsCreateResponses = {
+  201: WebhookEndpointWithSecretResponse;
+};
+
+export type WebhookEndpointsCreateResponse =
+  WebhookEndpointsCreateResponses[keyof WebhookEndpointsCreateResponses];
+
+export type WebhookEndpointsRemoveData = {
+  body?: never;
+  headers?: {
+    /**
+     * The ETag last read; when stale the answer is 412 and nothing is written
+     */
+    'If-Match'?: string;
+  };
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/webhook-endpoints/{id}';
+};
+
+export type WebhookEndpointsRemoveErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * If-Match does not match the current version; nothing was written
+   */
+  412: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type WebhookEndpointsRemoveError =
+  WebhookEndpointsRemoveErrors[keyof WebhookEndpointsRemoveErrors];
+
+export type WebhookEndpointsRemoveResponses = {
+  /**
+   * Deleted; nothing more is delivered to it
+   */
+  204: void;
+};
+
+export type WebhookEndpointsRemoveResponse =
+  WebhookEndpointsRemoveResponses[keyof WebhookEndpointsRemoveResponses];
+
+export type WebhookEndpointsGetData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/webhook-endpoints/{id}';
+};
+
+export type WebhookEndpointsGetErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type WebhookEndpointsGetError = WebhookEndpointsGetErrors[keyof WebhookEndpointsGetErrors];
+
+export type WebhookEndpointsGetResponses = {
+  200: WebhookEndpointResponse;
+};
+
+export type WebhookEndpointsGetResponse =
+  WebhookEndpointsGetResponses[keyof WebhookEndpointsGetResponses];
+
+export type WebhookEndpointsUpdateData = {
+  body?: UpdateWebhookEndpointDto;
+  headers?: {
+    /**
+     * The ETag last read; when stale the answer is 412 and nothing is written
+     */
+    'If-Match'?: string;
+  };
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/webhook-endpoints/{id}';
+};
+
+export type WebhookEndpointsUpdateErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * If-Match does not match the current version; nothing was written
+   */
+  412: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type WebhookEndpointsUpdateError =
+  WebhookEndpointsUpdateErrors[keyof WebhookEndpointsUpdateErrors];
+
+export type WebhookEndpointsUpdateResponses = {
+  200: WebhookEndpointResponse;
+};
+
+export type WebhookEndpointsUpdateResponse =
+  WebhookEndpointsUpdateResponses[keyof WebhookEndpointsUpdateResponses];
+
+export type WebhookEndpointsRotateSecretData = {
+  body?: never;
+  headers?: {
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/webhook-endpoints/{id}/rotate-secret';
+};
+
+export type WebhookEndpointsRotateSecretErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * The request is well-formed but cannot be processed
+   */
+  422: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type WebhookEndpointsRotateSecretError =
+  WebhookEndpointsRotateSecretErrors[keyof WebhookEndpointsRotateSecretErrors];
+
+export type WebhookEndpointsRotateSecretResponses = {
+  200: WebhookEndpointWithSecretResponse;
+};
+
+export type WebhookEndpointsRotateSecretResponse =
+  WebhookEndpointsRotateSecretResponses[keyof WebhookEndpointsRotateSecretResponses];
+
+export type WebhookEndpointsPingData = {
+  body?: never;
+  headers?: {
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/webhook-endpoints/{id}/ping';
+};
+
+export type WebhookEndpointsPingErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * The request is well-formed but cannot be processed
+   */
+  422: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type WebhookEndpointsPingError =
+  WebhookEndpointsPingErrors[keyof WebhookEndpointsPingErrors];
+
+export type WebhookEndpointsPingResponses = {
+  /**
+   * The queued delivery
+   */
+  202: WebhookDeliveryResponse;
+};
+
+export type WebhookEndpointsPingResponse =
+  WebhookEndpointsPingResponses[keyof WebhookEndpointsPingResponses];
+
+export type WebhookEndpointsDeliveriesData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: {
+    limit?: number;
+    /**
+     * Opaque cursor from the previous page's `nextCursor`
+     */
+    cursor?: string;
+    /**
+     * Only deliveries in this state
+     */
+    status?: 'pending' | 'succeeded' | 'failed';
+  };
+  url: '/v1/webhook-endpoints/{id}/deliveries';
+};
+
+export type WebhookEndpointsDeliveriesErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type WebhookEndpointsDeliveriesError =
+  WebhookEndpointsDeliveriesErrors[keyof WebhookEndpointsDeliveriesErrors];
+
+export type WebhookEndpointsDeliveriesResponses = {
+  /**
+   * A page of deliveries
+   */
+  200: {
+    items: Array<WebhookDeliveryResponse>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page
+     */
+    nextCursor: string | null;
+  };
+};
+
+export type WebhookEndpointsDeliveriesResponse =
+  WebhookEndpointsDeliveriesResponses[keyof WebhookEndpointsDeliveriesResponses];
+
+export type WebhookEndpointsRetryData = {
+  body?: never;
+  headers?: {
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path: {
+    id: string;
+    deliveryId: string;
+  };
+  query?: never;
+  url: '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry';
+};
+
+export type WebhookEndpointsRetryErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * The request is well-formed but cannot be processed
+   */
+  422: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type WebhookEndpointsRetryError =
+  WebhookEndpointsRetryErrors[keyof WebhookEndpointsRetryErrors];
+
+export type WebhookEndpointsRetryResponses = {
+  200: WebhookDeliveryResponse;
+};
+
+export type WebhookEndpointsRetryResponse =
+  WebhookEndpointsRetryResponses[keyof WebhookEndpointsRetryResponses];
 
 export type VendorsListData = {
   body?: never;
