@@ -11,6 +11,7 @@ import { type DatabaseConnection, dataSourceOptions } from './database/data-sour
 import { EngagementsModule } from './engagements/engagements.module.js';
 import { EventsModule } from './events/events.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { EscalationsModule } from './escalations/escalations.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MilestonesModule } from './milestones/milestones.module.js';
 import { PeopleModule } from './people/people.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         AuditModule,
         EventsModule,
         WebhooksModule,
+        EscalationsModule,
         IdempotencyModule,
         VendorsModule,
         PeopleModule,

@@ -621,8 +621,8 @@ describe('clock', () => {
 
       const again = await Promise.all([job.runOnce(), job.runOnce()]);
       expect(again).toEqual([
-        { dueSoon: 0, overdue: 0, levelChanges: 0 },
-        { dueSoon: 0, overdue: 0, levelChanges: 0 },
+        expect.objectContaining({ dueSoon: 0, overdue: 0, levelChanges: 0, escalationsRaised: 0 }),
+        expect.objectContaining({ dueSoon: 0, overdue: 0, levelChanges: 0, escalationsRaised: 0 }),
       ]);
     });
 

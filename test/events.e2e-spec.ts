@@ -20,6 +20,7 @@ import {
   uniqueSuffix,
 } from './factories.js';
 import { bearer, createTestApp, expectProblem, type TestApp } from './test-app.js';
+import { openApiContract } from './openapi-contract.js';
 
 /**
  * The event feed (SPEC §6 "Events"): which events each kind of write emits and with what, that
@@ -86,6 +87,13 @@ function expectBadField(response: request.Response, field: string): void {
   expect(body.errors?.map((error) => error.field)).toContain(field);
 }
 
+/** The event as a delivery carries it matches its type's schema in openapi.json (`WebhookEvent`). */
+function expectDocumentedPayload(event: EventBody): void {
+  const { id, type, occurredAt, seq, engagementId, vendorId, data } = event;
+  const payload = { id, type, timestamp: occurredAt, seq, engagementId, vendorId, data };
+  expect(openApiContract().componentProblems('WebhookEvent', payload)).toEqual([]);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('events', () => {
@@ -130,6 +138,7 @@ describe('events', () => {
       const response = await feedPage({ limit: 200, ...query, ...(cursor ? { cursor } : {}) }, key);
       expectStatus(response, 200, 'GET /v1/events');
       const page = response.body as PageBody;
+      for (const event of page.items) expectDocumentedPayload(event);
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

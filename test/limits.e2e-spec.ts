@@ -183,12 +183,23 @@ describe('array size caps', () => {
 describe('page size cap', () => {
   let t: TestApp;
   let ids: Record<string, string>;
+  let endpointId: string;
 
   beforeAll(async () => {
     t = await createTestApp();
     const ready = await readyToActivate(t);
     ids = { id: ready.engagementId, mid: ready.finalHandoverId };
+    const endpoint = await t
+      .http()
+      .post('/v1/webhook-endpoints')
+      .set(bearer(t.adminKey))
+      .send({ url: 'https://hooks.example.com/handover', eventTypes: ['report.created'] });
+    endpointId = endpoint.body.id;
   });
+
+  /** The ids a path's parameters take: under /v1/webhook-endpoints, `{id}` is an endpoint's. */
+  const idsFor = (path: string) =>
+    path.startsWith('/v1/webhook-endpoints/') ? { ...ids, id: endpointId } : ids;
   afterAll(() => t.close());
 
   const lists = operations.filter((operation) =>
@@ -209,7 +220,7 @@ describe('page size cap', () => {
   it.each(lists.map((list) => [list.path, list] as const))(
     'answers limit=max with 200 and limit=max+1 with 400 naming limit: %s',
     async (_path, list) => {
-      const path = list.path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]);
+      const path = list.path.replace(/\{(\w+)\}/g, (_, name: string) => idsFor(list.path)[name]);
       const atMax = await t
         .http()
         .get(path)

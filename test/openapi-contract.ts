@@ -69,6 +69,8 @@ function forValidation(node: unknown): unknown {
   if (node === null || typeof node !== 'object') return node;
   const copy: Schema = {};
   for (const [key, value] of Object.entries(node)) {
+    // Ajv cannot read a discriminator's `mapping`; the oneOf it annotates decides alone.
+    if (key === 'discriminator') continue;
     if (key === '$ref' && typeof value === 'string') {
       copy.$ref = value.replace('#/components/schemas/', `${DEFINITIONS_ID}#/definitions/`);
     } else if (key === 'properties' && value && typeof value === 'object') {
@@ -276,6 +278,15 @@ export class OpenApiContract {
         formatErrors(validate.errors ?? []) +
         `\nbody: ${JSON.stringify(body).slice(0, 600)}`,
     ];
+  }
+
+  /** What is wrong with `value` as an instance of the component schema `name` (none: []). */
+  componentProblems(name: string, value: unknown): string[] {
+    const validate = this.validator(`component ${name}`, {
+      $ref: `#/components/schemas/${name}`,
+    });
+    if (validate(value)) return [];
+    return [`not a ${name}:\n${formatErrors(validate.errors ?? [])}`];
   }
 
   private validator(key: string, schema: Schema): ValidateFunction {

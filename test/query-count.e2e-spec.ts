@@ -53,11 +53,13 @@ const ENDPOINTS = [
     // with last week's, stored once at the start.
     name: 'POST /v1/reports/weekly',
     method: 'post',
-    budget: 11,
+    budget: 12,
     path: () => '/v1/reports/weekly',
     covered: (body: { engagements: unknown[] }) => body.engagements.length,
   },
 ] as const;
+
+const BACKGROUND_DELIVERY_CLAIM = /^\s*WITH due AS \(\s*SELECT d\.id FROM webhook_deliveries/;
 
 type EndpointName = (typeof ENDPOINTS)[number]['name'];
 
@@ -113,7 +115,11 @@ describe('SQL statements per request do not grow with the portfolio', () => {
     for (const endpoint of ENDPOINTS) await send(endpoint);
     const measurements = new Map<EndpointName, Measurement>();
     for (const endpoint of ENDPOINTS) {
-      const { result: response, statements } = await counter.during(async () => send(endpoint));
+      const { result: response, statements: all } = await counter.during(async () =>
+        send(endpoint),
+      );
+      // The webhook worker polls for due deliveries on its own timer, whatever the request.
+      const statements = all.filter((sql) => !BACKGROUND_DELIVERY_CLAIM.test(sql));
       const ok = response.status === ('method' in endpoint ? 201 : 200);
       measurements.set(endpoint.name, {
         ok,

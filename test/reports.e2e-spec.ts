@@ -264,6 +264,128 @@ describe('weekly risk report', () => {
     }
   });
 
+  it('lists the open escalations of open engagements and each acknowledgement in one report', async () => {
+    const vendor = await newVendor(t, t.adminKey, { name: `Escalated Vendor ${uniqueSuffix()}` });
+    const escalated = await newEngagement(t, t.adminKey, { vendorId: vendor.id });
+    const closed = await newEngagementIn(t, 'completed');
+    // The acknowledgement API is not there yet: the rows as it will write them.
+    const escalate = async (engagementId: string): Promise<string> => {
+      const [{ id }] = await t.dataSource.query(
+        `INSERT INTO escalations (engagement_id, level, since, raised_at)
+         VALUES ($1, 'high', $2, now() - interval '1 day') RETURNING id`,
+        [engagementId, addDays(todayUtc(), -8)],
+      );
+      return id;
+    };
+    const acknowledge = async (
+      note: string,
+      escalationId: string,
+      acknowledgedAt: Date | null = null,
+    ): Promise<string> => {
+      const [{ id }] = await t.dataSource.query(
+        `INSERT INTO risk_acknowledgements
+           (engagement_id, level, note, until, acknowledged_by, escalation_id, acknowledged_at)
+         VALUES ($1, 'high', $2, $3, $4, $5, COALESCE($6::timestamptz, now())) RETURNING id`,
+        [
+          escalated.id,
+          note,
+          daysFromToday(14),
+          { apiKeyId: null, name: 'Priya (product owner)', role: 'product_owner' },
+          escalationId,
+          acknowledgedAt,
+        ],
+      );
+      return id;
+    };
+    const escalationId = await escalate(escalated.id);
+    await escalate(closed.engagementId);
+    await t.dataSource.query(`UPDATE escalations SET acknowledged_at = now() WHERE id = $1`, [
+      escalationId,
+    ]);
+    const firstNote = '=HYPERLINK("http://evil") vendor adds two walkthroughs';
+    const first = await acknowledge(firstNote, escalationId);
+
+    const thisWeek = await generate();
+    expect(thisWeek.status).toBe(201);
+    const [stored] = await t.dataSource.query(
+      `SELECT raised_at, acknowledged_at FROM escalations WHERE id = $1`,
+      [escalationId],
+    );
+    expect(thisWeek.body.escalations).toContainEqual({
+      engagementId: escalated.id,
+      title: escalated.title,
+      vendorName: vendor.name,
+      level: 'high',
+      since: addDays(todayUtc(), -8),
+      raisedAt: stored.raised_at.toISOString(),
+      acknowledgedAt: stored.acknowledged_at.toISOString(),
+    });
+    expect(
+      thisWeek.body.escalations.map((entry: { engagementId: string }) => entry.engagementId),
+    ).not.toContain(closed.engagementId);
+    const listed = thisWeek.body.acknowledgements.filter(
+      (entry: { engagementId: string }) => entry.engagementId === escalated.id,
+    );
+    expect(listed).toEqual([
+      {
+        id: first,
+        engagementId: escalated.id,
+        title: escalated.title,
+        level: 'high',
+        note: firstNote,
+        until: daysFromToday(14),
+        acknowledgedAt: expect.any(String),
+        acknowledgedBy: 'Priya (product owner)',
+      },
+    ]);
+
+    const csv = await t
+      .http()
+      .get(`/v1/reports/${thisWeek.body.id}`)
+      .set(bearer(reporterKey))
+      .set('Accept', 'text/csv');
+    expect(csv.status).toBe(200);
+    const header = csv.text.split('\r\n')[0].split(',');
+    expect(header.slice(-5)).toEqual([
+      'escalationLevel',
+      'escalatedSince',
+      'escalationRaisedAt',
+      'escalationAcknowledgedAt',
+      'acknowledgements',
+    ]);
+    expect(csv.text).toContain(
+      `,high,${addDays(todayUtc(), -8)},${stored.raised_at.toISOString()},${stored.acknowledged_at.toISOString()},` +
+        `"${listed[0].acknowledgedAt} Priya (product owner) (high, until ${daysFromToday(14)}): ` +
+        `=HYPERLINK(""http://evil"") vendor adds two walkthroughs"\r\n`,
+    );
+
+    // Next week: one made since, and one that began before this week's report but committed
+    // after it; the one this week's report listed is not repeated.
+    const later = await acknowledge('Walkthroughs moved to Friday', escalationId);
+    const lateCommit = await acknowledge(
+      'Started before the report, committed after it',
+      escalationId,
+      new Date(new Date(thisWeek.body.generatedAt).getTime() - 60_000),
+    );
+    const now = jest
+      .spyOn(t.app.get(Clock), 'now')
+      .mockReturnValue(new Date(Date.now() + 7 * 86_400_000));
+    try {
+      const nextWeek = await generate();
+      expect(nextWeek.status).toBe(201);
+      expect(
+        nextWeek.body.acknowledgements
+          .filter((entry: { engagementId: string }) => entry.engagementId === escalated.id)
+          .map((entry: { id: string }) => entry.id),
+      ).toEqual([lateCommit, later]);
+      expect(
+        nextWeek.body.escalations.map((entry: { engagementId: string }) => entry.engagementId),
+      ).toContain(escalated.id);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it.each([
     ['=', '=SUM(A1:A9)'],
     ['+', '+1+cmd|calc'],

@@ -541,6 +541,33 @@ describe('role matrix (SPEC §4)', () => {
       prepare: async () => ({ path: `${engagementPath(readable)}/risk` }),
     },
     {
+      method: 'POST',
+      path: '/v1/engagements/{id}/risk/acknowledge',
+      allowed: ACCEPTORS,
+      success: 200,
+      changes: true,
+      prepare: async (productOwnerId) => ({
+        path: `/v1/engagements/${(await createDraft(productOwnerId)).id}/risk/acknowledge`,
+        body: { note: 'Vendor adds a second engineer from Monday' },
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/engagements/{id}/escalations',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `${engagementPath(readable)}/escalations` }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/escalations',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: '/v1/escalations' }),
+    },
+    {
       method: 'GET',
       path: '/v1/engagements/{id}/risk/history',
       allowed: READERS,
@@ -863,7 +890,7 @@ describe('role matrix (SPEC §4)', () => {
     const changes = ENDPOINTS.filter((endpoint) => endpoint.changes && engagementScoped(endpoint));
     const reads = ENDPOINTS.filter((endpoint) => !endpoint.changes && engagementScoped(endpoint));
 
-    it('covers every change to an engagement, its milestones and its artifacts', () => {
+    it('covers every change to an engagement, its milestones, its artifacts and its risk', () => {
       expect(changes.map(operation).sort()).toEqual(
         [
           'PATCH /v1/engagements/{id}',
@@ -878,6 +905,7 @@ describe('role matrix (SPEC §4)', () => {
           'POST /v1/engagements/{id}/artifacts/{aid}/deliver',
           'POST /v1/engagements/{id}/artifacts/{aid}/accept',
           'POST /v1/engagements/{id}/artifacts/{aid}/reject',
+          'POST /v1/engagements/{id}/risk/acknowledge',
         ].sort(),
       );
     });

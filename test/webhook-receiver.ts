@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { openApiContract } from './openapi-contract.js';
 
 /** One request the receiver got, verified with the Standard Webhooks reference library. */
 export interface Received {
@@ -88,9 +89,14 @@ export class WebhookReceiver {
     });
   }
 
-  /** The payload of each request, after checking that every secret given verifies it. */
+  /**
+   * The payload of each request, after checking that every secret given verifies it and that
+   * it is the `WebhookEvent` openapi.json documents.
+   */
   verified(secrets: string[] = this.secrets): Received[] {
     for (const request of this.received) {
+      const problems = openApiContract().componentProblems('WebhookEvent', request.payload);
+      if (problems.length > 0) throw new Error(`${problems.join('\n')}\nbody: ${request.body}`);
       for (const secret of secrets) {
         new Webhook(secret).verify(request.body, {
           'webhook-id': request.headers['webhook-id'] as string,

@@ -1,3 +1,4 @@
+import { addWebhookEventSchemas } from '../events/dto/event-payloads.dto.js';
 import { STATUS_CODES } from 'node:http';
 import { applyDecorators, type INestApplication } from '@nestjs/common';
 import {
@@ -110,6 +111,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   addETagHeaders(document);
   markOptionalBodies(document);
   addRateLimitHeaders(document);
+  addWebhookEventSchemas(document);
   tightenSchemas(document);
   delete document.info.license?.url;
   // Self-hosted inside the organisation: whichever host serves this document is the API.

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { type AuditRecord, AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
+import { Clock } from '../common/clock.js';
 import { assertVersion } from '../common/concurrency.js';
+import { isEscalationLevel } from '../escalations/escalation-rules.js';
+import { resolveSettledEscalations } from '../escalations/escalation-store.js';
 import { NotFoundProblem } from '../common/problem.js';
 import { CLOCK_ACTOR, ClockJob, type TimeCausedChanges } from '../events/clock-job.js';
 import type { EventType } from '../events/event-types.js';
@@ -67,8 +70,8 @@ type QueuedEvent =
 /**
  * The one way an engagement or anything in it changes (SPEC §5, §6): in one transaction it
  * locks the engagement, checks access and versions, applies the change, recomputes the risk
- * facts and timeline, writes the audit events, records a change of level and writes the
- * events. A service method states only its own change.
+ * facts and timeline, writes the audit events, records a change of level (settling an open
+ * escalation when it falls below high) and writes the events. A service method states only its own change.
  */
 @Injectable()
 export class EngagementWriter {
@@ -80,6 +83,7 @@ export class EngagementWriter {
     private readonly riskFacts: RiskFactsRepository,
     private readonly responses: EngagementResponses,
     private readonly clockJob: ClockJob,
+    private readonly clock: Clock,
   ) {}
 
   change<T>(
@@ -173,6 +177,15 @@ export class EngagementWriter {
         change,
         eventIds.at(-1) ?? null,
       );
+      // A fall below high, or a close, settles an open escalation (SPEC §7).
+      if (!isEscalationLevel(change.after.level)) {
+        const resolved = await resolveSettledEscalations(
+          manager,
+          this.clock.today(),
+          engagement.id,
+        );
+        await this.events.record(manager, actorOf(actor), resolved);
+      }
     }
     return { result, risk };
   }

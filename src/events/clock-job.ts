@@ -11,6 +11,7 @@ import { addDays, daysBetween } from '../common/dates.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MilestoneResponse } from '../milestones/dto/milestone.dto.js';
 import { Milestone } from '../milestones/milestone.entity.js';
+import { raiseDueEscalations, resolveSettledEscalations } from '../escalations/escalation-store.js';
 import { assessRisk } from '../risk/assess-risk.js';
 import { RiskHistoryEntry } from '../risk/risk-facts.entity.js';
 import { type FactsRow, toFacts } from '../risk/risk-facts.repository.js';
@@ -26,6 +27,11 @@ interface Fired {
   dueSoon: number;
   overdue: number;
   levelChanges: number;
+}
+
+interface RunTotals extends Fired {
+  escalationsRaised: number;
+  escalationsResolved: number;
 }
 
 interface FiredMilestone {
@@ -80,7 +86,8 @@ export interface TimeCausedChanges {
 
 /**
  * The clock (SPEC §6): at start-up and every CLOCK_INTERVAL_MINUTES, in every instance, it
- * emits `milestone.due_soon`, `milestone.overdue` and time-caused `risk.level_changed`, each
+ * emits `milestone.due_soon`, `milestone.overdue`, time-caused `risk.level_changed` and
+ * `escalation.raised` (SPEC §7), each
  * exactly once per subject, trigger and date: the instance whose insert of the trigger row
  * wins emits it, in the same transaction. After downtime it catches up; a due date moved
  * later is a new date, so its triggers fire again.
@@ -109,8 +116,11 @@ export class ClockJob implements OnApplicationBootstrap, OnModuleDestroy {
     await this.running;
   }
 
-  /** One run, batch after batch until nothing is left to fire: what fired, by kind. */
-  async runOnce(): Promise<Fired> {
+  /**
+   * One run, batch after batch until nothing is left to fire: what fired, by kind. The
+   * escalations come last, judged on the levels and history the run has just brought up to date.
+   */
+  async runOnce(): Promise<RunTotals> {
     const today = this.clock.today();
     const total: Fired = { dueSoon: 0, overdue: 0, levelChanges: 0 };
     for (;;) {
@@ -118,8 +128,20 @@ export class ClockJob implements OnApplicationBootstrap, OnModuleDestroy {
       total.dueSoon += fired.dueSoon;
       total.overdue += fired.overdue;
       total.levelChanges += fired.levelChanges;
-      if (fired.dueSoon + fired.overdue < BATCH && fired.levelChanges < BATCH) return total;
+      if (fired.dueSoon + fired.overdue < BATCH && fired.levelChanges < BATCH) break;
     }
+    const escalationsResolved = await this.dataSource.transaction(async (manager) => {
+      const events = await resolveSettledEscalations(manager, today);
+      await this.events.record(manager, CLOCK_ACTOR, events);
+      return events.length;
+    });
+    const escalationsRaised = await raiseDueEscalations(
+      (work) => this.dataSource.transaction(work),
+      (manager, events) => this.events.record(manager, CLOCK_ACTOR, events),
+      today,
+      this.config.escalationGraceDays,
+    );
+    return { ...total, escalationsRaised, escalationsResolved };
   }
 
   private runBatch(today: string): Promise<Fired> {
@@ -269,10 +291,16 @@ export class ClockJob implements OnApplicationBootstrap, OnModuleDestroy {
     this.running = run.catch(() => undefined);
     try {
       const fired = await run;
-      const total = fired.dueSoon + fired.overdue + fired.levelChanges;
+      const total =
+        fired.dueSoon +
+        fired.overdue +
+        fired.levelChanges +
+        fired.escalationsRaised +
+        fired.escalationsResolved;
       if (total > 0) {
         this.logger.log(
-          `Clock: ${fired.dueSoon} due soon, ${fired.overdue} overdue, ${fired.levelChanges} level changes`,
+          `Clock: ${fired.dueSoon} due soon, ${fired.overdue} overdue, ${fired.levelChanges} level changes, ` +
+            `${fired.escalationsRaised} escalations raised, ${fired.escalationsResolved} resolved`,
         );
       }
     } catch (error) {

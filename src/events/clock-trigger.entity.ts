@@ -1,6 +1,6 @@
 import { CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-export const CLOCK_TRIGGERS = ['due_soon', 'overdue', 'risk_level'] as const;
+export const CLOCK_TRIGGERS = ['due_soon', 'overdue', 'risk_level', 'escalation'] as const;
 export type ClockTriggerKind = (typeof CLOCK_TRIGGERS)[number];
 
 /**
@@ -9,14 +9,14 @@ export type ClockTriggerKind = (typeof CLOCK_TRIGGERS)[number];
  */
 @Entity('clock_triggers')
 export class ClockTrigger {
-  /** The milestone (due_soon, overdue) or engagement (risk_level). */
+  /** The milestone (due_soon, overdue) or engagement (risk_level, escalation). */
   @PrimaryColumn({ type: 'uuid' })
   subjectId!: string;
 
   @PrimaryColumn({ type: 'varchar', length: 20 })
   kind!: ClockTriggerKind;
 
-  /** The due date, or the day the level changed. */
+  /** The due date, the day the level changed, or the day the engagement escalates. */
   @PrimaryColumn({ type: 'date' })
   onDate!: string;
 

@@ -27,11 +27,12 @@ WITH recorded AS (
      AND endpoint.event_types && ARRAY[recorded.type, '*']::varchar[]
      AND (endpoint.engagement_id IS NULL OR endpoint.engagement_id = recorded.engagement_id)
      AND (endpoint.vendor_id IS NULL OR endpoint.vendor_id = recorded.vendor_id)
+  RETURNING 1
 )
-SELECT id FROM recorded`;
+SELECT id, (SELECT count(*) FROM fanned_out)::int AS deliveries FROM recorded`;
 
-/** Set on a transaction's query runner once it wrote events: its commit wakes the deliveries. */
-export const EVENTS_RECORDED = 'handover:eventsRecorded';
+/** Set on a transaction's query runner once it queued deliveries: its commit wakes the worker. */
+export const DELIVERIES_QUEUED = 'handover:deliveriesQueued';
 
 export interface NewEvent {
   type: EventType;
@@ -59,14 +60,16 @@ export class EventsService {
   async record(manager: EntityManager, actor: EventActor, events: NewEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     await manager.query('SELECT pg_advisory_xact_lock($1)', [COMMIT_ORDER_LOCK]);
-    const rows: { id: string }[] = await manager.query(RECORD_AND_FAN_OUT, [
+    const rows: { id: string; deliveries: number }[] = await manager.query(RECORD_AND_FAN_OUT, [
       events.map((event) => event.type),
       events.map((event) => event.engagementId ?? null),
       events.map((event) => event.vendorId ?? null),
       events.map(() => JSON.stringify(actor)),
       events.map((event) => JSON.stringify(event.data)),
     ]);
-    if (manager.queryRunner) manager.queryRunner.data[EVENTS_RECORDED] = true;
+    if (manager.queryRunner && rows[0].deliveries > 0) {
+      manager.queryRunner.data[DELIVERIES_QUEUED] = true;
+    }
     return rows.map((row) => row.id);
   }
 

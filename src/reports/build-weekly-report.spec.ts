@@ -1,6 +1,7 @@
 import { type RiskAssessment, type RiskLevel } from '../risk/assess-risk.js';
 import {
   buildWeeklyReport,
+  type ReportAcknowledgement,
   type ReportInput,
   type WeeklyReportContent,
 } from './build-weekly-report.js';
@@ -12,6 +13,26 @@ const assessment = (level: RiskLevel, score = 0): RiskAssessment => ({
   signals: [],
 });
 
+const escalation = (raisedAt: string): NonNullable<ReportInput['escalation']> => ({
+  level: 'high',
+  since: '2026-11-02',
+  raisedAt,
+  acknowledgedAt: null,
+});
+
+function acknowledgement(id: string, acknowledgedAt: string): ReportAcknowledgement {
+  return {
+    id,
+    engagementId: 'a',
+    title: 'Engagement a',
+    level: 'high',
+    note: 'Vendor adds two walkthroughs',
+    until: '2026-11-24',
+    acknowledgedAt,
+    acknowledgedBy: 'Priya',
+  };
+}
+
 function input(id: string, level: RiskLevel, overrides: Partial<ReportInput> = {}): ReportInput {
   return {
     engagementId: id,
@@ -21,13 +42,14 @@ function input(id: string, level: RiskLevel, overrides: Partial<ReportInput> = {
     status: 'active',
     assessment: assessment(level, { none: 0, low: 5, medium: 15, high: 30, critical: 50 }[level]),
     finalHandover: null,
+    escalation: null,
     ...overrides,
   };
 }
 
 describe('buildWeeklyReport', () => {
   it('marks every engagement new when there is no previous report', () => {
-    const report = buildWeeklyReport([input('a', 'low')], [], null);
+    const report = buildWeeklyReport([input('a', 'low')], [], null, []);
     expect(report.engagements[0]).toMatchObject({ change: 'new', previousLevel: null });
   });
 
@@ -36,6 +58,7 @@ describe('buildWeeklyReport', () => {
       [input('up', 'low'), input('down', 'critical'), input('same', 'medium')],
       [],
       null,
+      [],
     );
     const report = buildWeeklyReport(
       [
@@ -46,6 +69,7 @@ describe('buildWeeklyReport', () => {
       ],
       [],
       previous,
+      [],
     );
     const changes = Object.fromEntries(
       report.engagements.map((entry) => [entry.engagementId, entry.change]),
@@ -57,7 +81,7 @@ describe('buildWeeklyReport', () => {
   });
 
   it('lists an engagement closed since the previous report as closed, outside the totals', () => {
-    const previous = buildWeeklyReport([input('gone', 'high')], [], null);
+    const previous = buildWeeklyReport([input('gone', 'high')], [], null, []);
     const report = buildWeeklyReport(
       [],
       [
@@ -65,6 +89,7 @@ describe('buildWeeklyReport', () => {
         input('never-listed', 'none', { status: 'cancelled' }),
       ],
       previous,
+      [],
     );
     expect(report.engagements).toEqual([
       expect.objectContaining({ engagementId: 'gone', change: 'closed', previousLevel: 'high' }),
@@ -73,12 +98,18 @@ describe('buildWeeklyReport', () => {
   });
 
   it('does not carry a closed entry into the week after', () => {
-    const first = buildWeeklyReport([input('gone', 'high')], [], null);
-    const second = buildWeeklyReport([], [input('gone', 'none', { status: 'completed' })], first);
+    const first = buildWeeklyReport([input('gone', 'high')], [], null, []);
+    const second = buildWeeklyReport(
+      [],
+      [input('gone', 'none', { status: 'completed' })],
+      first,
+      [],
+    );
     const third: WeeklyReportContent = buildWeeklyReport(
       [],
       [input('gone', 'none', { status: 'completed' })],
       second,
+      [],
     );
     expect(third.engagements).toEqual([]);
   });
@@ -96,6 +127,7 @@ describe('buildWeeklyReport', () => {
       ],
       [],
       null,
+      [],
     );
     expect(report.totals).toEqual({
       engagements: 3,
@@ -121,5 +153,67 @@ describe('buildWeeklyReport', () => {
       },
     ]);
     expect(report.engagements.map((entry) => entry.engagementId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it("lists the open engagements' open escalations, the oldest first, with their vendor", () => {
+    const report = buildWeeklyReport(
+      [
+        input('late', 'high', { escalation: escalation('2026-11-10T00:05:00.000Z') }),
+        input('calm', 'low'),
+        input('early', 'critical', {
+          vendor: { id: 'v2', name: 'Blue Heron' },
+          escalation: { ...escalation('2026-11-09T00:05:00.000Z'), level: 'critical' },
+        }),
+      ],
+      [
+        input('gone', 'none', {
+          status: 'completed',
+          escalation: escalation('2026-11-01T00:05:00.000Z'),
+        }),
+      ],
+      null,
+      [],
+    );
+    expect(report.escalations).toEqual([
+      {
+        engagementId: 'early',
+        title: 'Engagement early',
+        vendorName: 'Blue Heron',
+        level: 'critical',
+        since: '2026-11-02',
+        raisedAt: '2026-11-09T00:05:00.000Z',
+        acknowledgedAt: null,
+      },
+      expect.objectContaining({ engagementId: 'late', vendorName: 'Acme' }),
+    ]);
+  });
+
+  it('lists the acknowledgements the previous report did not, the oldest first', () => {
+    const previous = buildWeeklyReport([input('a', 'high')], [], null, [
+      acknowledgement('listed', '2026-11-09T05:59:00.000Z'),
+    ]);
+    const report = buildWeeklyReport([input('a', 'high')], [], previous, [
+      acknowledgement('later', '2026-11-12T10:00:00.000Z'),
+      acknowledgement('listed', '2026-11-09T05:59:00.000Z'),
+      // Older than the previous report but committed after it read: not listed there.
+      acknowledgement('late-commit', '2026-11-09T05:58:00.000Z'),
+    ]);
+    expect(report.acknowledgements.map((entry) => entry.id)).toEqual(['late-commit', 'later']);
+    expect(report.acknowledgements[1]).toEqual(
+      acknowledgement('later', '2026-11-12T10:00:00.000Z'),
+    );
+  });
+
+  it('compares with a previous report stored before escalation existed, which listed none', () => {
+    const { totals, engagements, vendors } = buildWeeklyReport([input('a', 'high')], [], null, []);
+    const report = buildWeeklyReport(
+      [input('a', 'high', { escalation: escalation('2026-11-10T00:05:00.000Z') })],
+      [],
+      { totals, engagements, vendors },
+      [acknowledgement('first', '2026-11-12T10:00:00.000Z')],
+    );
+    expect(report.engagements[0]).toMatchObject({ change: 'unchanged', previousLevel: 'high' });
+    expect(report.escalations).toHaveLength(1);
+    expect(report.acknowledgements.map((entry) => entry.id)).toEqual(['first']);
   });
 });

@@ -33,11 +33,42 @@ export interface ReportVendor {
   slipDays: number;
 }
 
+/** An open escalation (SPEC §7) of an open engagement. */
+export interface ReportEscalation {
+  engagementId: string;
+  title: string;
+  vendorName: string;
+  level: string;
+  since: string;
+  raisedAt: string;
+  acknowledgedAt: string | null;
+}
+
+/** A risk acknowledgement (SPEC §7) made since the previous report. */
+export interface ReportAcknowledgement {
+  /** Lets the next report skip the acknowledgements this one listed. */
+  id: string;
+  engagementId: string;
+  title: string;
+  level: string;
+  note: string;
+  until: string;
+  acknowledgedAt: string;
+  /** The name of the API key that acknowledged. */
+  acknowledgedBy: string;
+}
+
 export interface WeeklyReportContent {
   totals: { engagements: number; byLevel: Record<RiskLevel, number>; dependencyTrap: number };
   engagements: ReportEngagement[];
   vendors: ReportVendor[];
+  escalations: ReportEscalation[];
+  acknowledgements: ReportAcknowledgement[];
 }
+
+/** The content as stored: reports generated before escalation existed have neither list. */
+export type StoredReportContent = Omit<WeeklyReportContent, 'escalations' | 'acknowledgements'> &
+  Partial<Pick<WeeklyReportContent, 'escalations' | 'acknowledgements'>>;
 
 /** One engagement as the report sees it: who, what state, its risk, its final handover dates. */
 export interface ReportInput {
@@ -48,6 +79,7 @@ export interface ReportInput {
   status: EngagementStatus;
   assessment: RiskAssessment;
   finalHandover: { dueDate: string; baselineDueDate: string | null } | null;
+  escalation: Pick<ReportEscalation, 'level' | 'since' | 'raisedAt' | 'acknowledgedAt'> | null;
 }
 
 const rank = (level: RiskLevel) => RISK_LEVELS.indexOf(level);
@@ -62,17 +94,22 @@ function changeOf(level: RiskLevel, previous: RiskLevel | null): LevelChange {
 /**
  * The content of a weekly report: every open engagement with its risk and its change since
  * the previous report, engagements that report listed and that have since closed, totals,
- * and a per-vendor summary (`slipDays`: the open engagements' net final-handover slip).
+ * a per-vendor summary (`slipDays`: the open engagements' net final-handover slip), the open
+ * engagements' open escalations, and the acknowledgements the previous report did not list.
  */
 export function buildWeeklyReport(
   open: ReportInput[],
   closedSincePrevious: ReportInput[],
-  previous: WeeklyReportContent | null,
+  previous: StoredReportContent | null,
+  acknowledgements: ReportAcknowledgement[],
 ): WeeklyReportContent {
   const previousLevels = new Map(
     (previous?.engagements ?? [])
       .filter((entry) => entry.change !== 'closed')
       .map((entry) => [entry.engagementId, entry.level]),
+  );
+  const previouslyListed = new Set(
+    (previous?.acknowledgements ?? []).map((acknowledgement) => acknowledgement.id),
   );
   const entry = (input: ReportInput, change: LevelChange | undefined): ReportEngagement => {
     const previousLevel = previousLevels.get(input.engagementId) ?? null;
@@ -134,5 +171,25 @@ export function buildWeeklyReport(
     vendors: [...vendors.values()].sort(
       (a, b) => b.flagged - a.flagged || b.slipDays - a.slipDays || a.name.localeCompare(b.name),
     ),
+    escalations: open
+      .flatMap((input) =>
+        input.escalation
+          ? [
+              {
+                engagementId: input.engagementId,
+                title: input.title,
+                vendorName: input.vendor.name,
+                ...input.escalation,
+              },
+            ]
+          : [],
+      )
+      .sort(
+        (a, b) =>
+          a.raisedAt.localeCompare(b.raisedAt) || a.engagementId.localeCompare(b.engagementId),
+      ),
+    acknowledgements: acknowledgements
+      .filter((acknowledgement) => !previouslyListed.has(acknowledgement.id))
+      .sort((a, b) => a.acknowledgedAt.localeCompare(b.acknowledgedAt) || a.id.localeCompare(b.id)),
   };
 }

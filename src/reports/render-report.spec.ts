@@ -1,5 +1,6 @@
-import type { WeeklyReportResponse } from './dto/weekly-report.dto.js';
+import { WeeklyReportResponse } from './dto/weekly-report.dto.js';
 import { chooseFormat, csvField, toCsv, toHtml, toMarkdown } from './render-report.js';
+import type { WeeklyReport } from './weekly-report.entity.js';
 
 function report(title: string, vendorName = 'Acme'): WeeklyReportResponse {
   return {
@@ -44,6 +45,42 @@ function report(title: string, vendorName = 'Acme'): WeeklyReportResponse {
         slipDays: 12,
       },
     ],
+    escalations: [],
+    acknowledgements: [],
+  };
+}
+
+/** The report with e1 escalated and acknowledged twice since the previous report. */
+function escalated(note: string, title = 'Invoice extraction'): WeeklyReportResponse {
+  const acknowledgement = {
+    engagementId: 'e1',
+    title,
+    level: 'high',
+    until: '2026-11-24',
+    acknowledgedBy: 'Priya',
+  };
+  return {
+    ...report(title),
+    escalations: [
+      {
+        engagementId: 'e1',
+        title,
+        vendorName: 'Acme',
+        level: 'high',
+        since: '2026-11-02',
+        raisedAt: '2026-11-09T00:05:00.000Z',
+        acknowledgedAt: '2026-11-10T14:30:00.000Z',
+      },
+    ],
+    acknowledgements: [
+      { ...acknowledgement, id: 'k1', note, acknowledgedAt: '2026-11-10T14:30:00.000Z' },
+      {
+        ...acknowledgement,
+        id: 'k2',
+        note: 'Walkthroughs moved to Friday',
+        acknowledgedAt: '2026-11-12T09:00:00.000Z',
+      },
+    ],
   };
 }
 
@@ -71,10 +108,11 @@ describe('report formats', () => {
     const csv = toCsv(report('Invoice extraction, phase 2'));
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'week,engagementId,title,vendor,productOwner,status,level,score,dependencyTrap,previousLevel,change,signals',
+      'week,engagementId,title,vendor,productOwner,status,level,score,dependencyTrap,previousLevel,change,signals,' +
+        'escalationLevel,escalatedSince,escalationRaisedAt,escalationAcknowledgedAt,acknowledgements',
     );
     expect(lines[1]).toBe(
-      '2026-W47,e1,"Invoice extraction, phase 2",Acme,Priya,active,high,30,true,medium,raised,NO_KT_ARTIFACTS',
+      '2026-W47,e1,"Invoice extraction, phase 2",Acme,Priya,active,high,30,true,medium,raised,NO_KT_ARTIFACTS,,,,,',
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
@@ -85,11 +123,76 @@ describe('report formats', () => {
     expect(csv).toContain(",'=cmd|calc,'@evil,");
   });
 
+  it("puts an engagement's open escalation and its acknowledgements, one per line, in its row", () => {
+    const csv = toCsv(escalated('Vendor adds two walkthroughs, "recorded"'));
+    expect(csv.split('\r\n')[1]).toBe(
+      '2026-W47,e1,Invoice extraction,Acme,Priya,active,high,30,true,medium,raised,NO_KT_ARTIFACTS,' +
+        'high,2026-11-02,2026-11-09T00:05:00.000Z,2026-11-10T14:30:00.000Z,' +
+        '"2026-11-10T14:30:00.000Z Priya (high, until 2026-11-24): Vendor adds two walkthroughs, ""recorded""\n' +
+        '2026-11-12T09:00:00.000Z Priya (high, until 2026-11-24): Walkthroughs moved to Friday"',
+    );
+  });
+
+  it('never starts a CSV cell with a note: a formula in it stays text', () => {
+    const csv = toCsv(escalated('=HYPERLINK("http://evil","fix")'));
+    expect(csv).toContain(
+      '"2026-11-10T14:30:00.000Z Priya (high, until 2026-11-24): =HYPERLINK(""http://evil"",""fix"")\n',
+    );
+    expect(csv).not.toMatch(/(^|,|\r\n)"?=/);
+  });
+
   it('writes Markdown tables with escaped pipes and the flagged signals in words', () => {
     const markdown = toMarkdown(report('A | B'));
     expect(markdown).toContain('# Handover risk report 2026-W47');
     expect(markdown).toContain('| A \\| B | Acme | raised | medium | high |');
     expect(markdown).toContain('- **high**: No knowledge-transfer artifacts are agreed.');
+  });
+
+  it('writes the open escalations and acknowledgements as Markdown tables, escaped', () => {
+    const markdown = toMarkdown(escalated('Plan B | C\nsee the runbook', 'A | B'));
+    expect(markdown).toContain('## Open escalations');
+    expect(markdown).toContain(
+      '| A \\| B | Acme | high | 2026-11-02 | 2026-11-09T00:05:00.000Z | 2026-11-10T14:30:00.000Z |',
+    );
+    expect(markdown).toContain('## Risk acknowledgements since the previous report');
+    expect(markdown).toContain(
+      '| A \\| B | high | Priya | 2026-11-10T14:30:00.000Z | 2026-11-24 | Plan B \\| C see the runbook |',
+    );
+    const quiet = toMarkdown(report('Quiet'));
+    expect(quiet).toMatch(/## Open escalations\n\nNone\./);
+    expect(quiet).toMatch(/## Risk acknowledgements since the previous report\n\nNone\./);
+  });
+
+  it('writes the open escalations and acknowledgements as HTML tables, escaped', () => {
+    const html = toHtml(escalated('<img src=x onerror=alert(1)>', '<b>Extraction</b>'));
+    expect(html).toContain('<table id="escalations">');
+    expect(html).toContain('<table id="acknowledgements">');
+    expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
+    expect(html).toContain('&#60;b&#62;Extraction&#60;/b&#62;');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('1 open escalations');
+    const quiet = toHtml(report('Quiet'));
+    expect(quiet).toContain('<p>No open escalations.</p>');
+    expect(quiet).toContain('<p>No acknowledgements.</p>');
+  });
+
+  it('renders a report stored before escalation existed as one with none of either', () => {
+    const { totals, engagements, vendors } = report('Stored in 2026');
+    const row: WeeklyReport = {
+      id: 'r1',
+      week: '2026-W47',
+      generatedAt: new Date('2026-11-16T06:00:00.000Z'),
+      asOf: '2026-11-16',
+      generatedByApiKeyId: null,
+      // The response's strings stand for the stored enums.
+      content: { totals, engagements, vendors } as WeeklyReport['content'],
+    };
+    const stored = WeeklyReportResponse.from(row);
+    expect(stored).toEqual(report('Stored in 2026'));
+    expect(toCsv(stored).split('\r\n')[1]).toMatch(/,NO_KT_ARTIFACTS,,,,,$/);
+    expect(toMarkdown(stored)).toMatch(/## Open escalations\n\nNone\./);
+    expect(toHtml(stored)).toContain('<p>No acknowledgements.</p>');
   });
 
   it('writes a self-contained HTML page with both charts and escaped text', () => {

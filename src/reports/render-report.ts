@@ -1,6 +1,6 @@
 import { negotiate } from '../common/content-negotiation.js';
 import { RISK_LEVELS, type RiskLevel } from '../risk/assess-risk.js';
-import type { WeeklyReportResponse } from './dto/weekly-report.dto.js';
+import type { ReportAcknowledgementEntry, WeeklyReportResponse } from './dto/weekly-report.dto.js';
 
 export const REPORT_FORMATS = {
   json: 'application/json',
@@ -23,7 +23,16 @@ const CSV_COLUMNS = [
   'previousLevel',
   'change',
   'signals',
+  'escalationLevel',
+  'escalatedSince',
+  'escalationRaisedAt',
+  'escalationAcknowledgedAt',
+  'acknowledgements',
 ] as const;
+
+/** An acknowledgement in a line of words, for the CSV cell that holds them. */
+const acknowledgementLine = (acknowledgement: ReportAcknowledgementEntry): string =>
+  `${acknowledgement.acknowledgedAt} ${acknowledgement.acknowledgedBy} (${acknowledgement.level}, until ${acknowledgement.until}): ${acknowledgement.note}`;
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A value a
@@ -36,22 +45,43 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One row per engagement, with a header row; CRLF line ends. */
+/**
+ * One row per engagement, with a header row; CRLF line ends. The engagement's open escalation
+ * and its acknowledgements since the previous report (one per line) are columns of its row,
+ * after the original ones, so readers of the older columns are unaffected.
+ */
 export function toCsv(report: WeeklyReportResponse): string {
-  const rows = report.engagements.map((entry) => [
-    report.week,
-    entry.engagementId,
-    entry.title,
-    entry.vendor.name,
-    entry.productOwner.name,
-    entry.status,
-    entry.level,
-    entry.score,
-    entry.dependencyTrap,
-    entry.previousLevel ?? '',
-    entry.change,
-    entry.signals.map((signal) => signal.code).join(' '),
-  ]);
+  const escalations = new Map(
+    report.escalations.map((escalation) => [escalation.engagementId, escalation]),
+  );
+  const acknowledgements = new Map<string, string[]>();
+  for (const acknowledgement of report.acknowledgements) {
+    const lines = acknowledgements.get(acknowledgement.engagementId);
+    if (lines) lines.push(acknowledgementLine(acknowledgement));
+    else acknowledgements.set(acknowledgement.engagementId, [acknowledgementLine(acknowledgement)]);
+  }
+  const rows = report.engagements.map((entry) => {
+    const escalation = escalations.get(entry.engagementId);
+    return [
+      report.week,
+      entry.engagementId,
+      entry.title,
+      entry.vendor.name,
+      entry.productOwner.name,
+      entry.status,
+      entry.level,
+      entry.score,
+      entry.dependencyTrap,
+      entry.previousLevel ?? '',
+      entry.change,
+      entry.signals.map((signal) => signal.code).join(' '),
+      escalation?.level,
+      escalation?.since,
+      escalation?.raisedAt,
+      escalation?.acknowledgedAt,
+      acknowledgements.get(entry.engagementId)?.join('\n'),
+    ];
+  });
   return [CSV_COLUMNS, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
@@ -88,6 +118,32 @@ export function toMarkdown(report: WeeklyReportResponse): string {
           ...entry.signals.map((signal) => `- **${signal.severity}**: ${mdCell(signal.message)}`),
           '',
         ])),
+    '',
+    '## Open escalations',
+    '',
+    ...(report.escalations.length === 0
+      ? ['None.']
+      : [
+          '| engagement | vendor | level | since | raised | acknowledged |',
+          '|---|---|---|---|---|---|',
+          ...report.escalations.map(
+            (escalation) =>
+              `| ${mdCell(escalation.title)} | ${mdCell(escalation.vendorName)} | ${mdCell(escalation.level)} | ${escalation.since} | ${escalation.raisedAt} | ${escalation.acknowledgedAt ?? 'no'} |`,
+          ),
+        ]),
+    '',
+    '## Risk acknowledgements since the previous report',
+    '',
+    ...(report.acknowledgements.length === 0
+      ? ['None.']
+      : [
+          '| engagement | level | acknowledged by | at | until | note |',
+          '|---|---|---|---|---|---|',
+          ...report.acknowledgements.map(
+            (acknowledgement) =>
+              `| ${mdCell(acknowledgement.title)} | ${mdCell(acknowledgement.level)} | ${mdCell(acknowledgement.acknowledgedBy)} | ${acknowledgement.acknowledgedAt} | ${acknowledgement.until} | ${mdCell(acknowledgement.note)} |`,
+          ),
+        ]),
     '',
     '## Changes since the previous report',
     '',
@@ -199,7 +255,7 @@ export function toHtml(report: WeeklyReportResponse): string {
 </head>
 <body>
 <h1>Handover risk report ${escapeHtml(report.week)}</h1>
-<p class="meta">As of ${escapeHtml(report.asOf)} · ${report.totals.engagements} open engagements · ${report.totals.dependencyTrap} in a dependency trap</p>
+<p class="meta">As of ${escapeHtml(report.asOf)} · ${report.totals.engagements} open engagements · ${report.totals.dependencyTrap} in a dependency trap · ${report.escalations.length} open escalations</p>
 <div class="charts">
 <figure><figcaption>Engagements by risk level</figcaption>${levelChart(report)}</figure>
 <figure><figcaption>Final-handover slip by vendor (days)</figcaption>${slipChart(report)}</figure>
@@ -227,6 +283,28 @@ ${
               .join('')}</ul></section>`,
         )
         .join('\n')
+}
+<h2>Open escalations</h2>
+${
+  report.escalations.length === 0
+    ? '<p>No open escalations.</p>'
+    : `<table id="escalations"><thead><tr><th>Engagement</th><th>Vendor</th><th>Level</th><th>Since</th><th>Raised</th><th>Acknowledged</th></tr></thead><tbody>${report.escalations
+        .map(
+          (escalation) =>
+            `<tr><td>${escapeHtml(escalation.title)}</td><td>${escapeHtml(escalation.vendorName)}</td><td>${level(escalation.level)}</td><td>${escapeHtml(escalation.since)}</td><td>${escapeHtml(escalation.raisedAt)}</td><td>${escapeHtml(escalation.acknowledgedAt ?? 'no')}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+}
+<h2>Risk acknowledgements since the previous report</h2>
+${
+  report.acknowledgements.length === 0
+    ? '<p>No acknowledgements.</p>'
+    : `<table id="acknowledgements"><thead><tr><th>Engagement</th><th>Level</th><th>Acknowledged by</th><th>At</th><th>Until</th><th>Note</th></tr></thead><tbody>${report.acknowledgements
+        .map(
+          (acknowledgement) =>
+            `<tr><td>${escapeHtml(acknowledgement.title)}</td><td>${level(acknowledgement.level)}</td><td>${escapeHtml(acknowledgement.acknowledgedBy)}</td><td>${escapeHtml(acknowledgement.acknowledgedAt)}</td><td>${escapeHtml(acknowledgement.until)}</td><td>${escapeHtml(acknowledgement.note)}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
 }
 <h2>Vendors</h2>
 <table><thead><tr><th>Vendor</th><th>Open engagements</th><th>Flagged</th><th>Highest level</th><th>Slip days</th></tr></thead><tbody>${report.vendors

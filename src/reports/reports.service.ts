@@ -9,7 +9,11 @@ import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/
 import type { EngagementStatus } from '../engagements/engagement-status.js';
 import { type FactsRow, toFacts } from '../risk/risk-facts.repository.js';
 import { RiskService } from '../risk/risk.service.js';
-import { buildWeeklyReport, type ReportInput } from './build-weekly-report.js';
+import {
+  buildWeeklyReport,
+  type ReportAcknowledgement,
+  type ReportInput,
+} from './build-weekly-report.js';
 import { WeeklyReportResponse, type WeeklyReportSummary } from './dto/weekly-report.dto.js';
 import { isoWeekOf, isValidIsoWeek } from './iso-week.js';
 import { WeeklyReport } from './weekly-report.entity.js';
@@ -22,7 +26,30 @@ type ReportRow = FactsRow & {
   vendor_name: string;
   product_owner_id: string;
   product_owner_name: string;
+  escalation_level: string | null;
+  escalation_since: string | null;
+  escalation_raised_at: Date | null;
+  escalation_acknowledged_at: Date | null;
 };
+
+interface AcknowledgementRow {
+  id: string;
+  engagement_id: string;
+  title: string;
+  level: string;
+  note: string;
+  until: string;
+  acknowledged_at: Date;
+  acknowledged_by: string;
+}
+
+/**
+ * `acknowledged_at` is the time its transaction began: one that began before the previous
+ * report and committed after that report read the acknowledgements is older than the report,
+ * yet was not in it. Reading this much further back, and dropping those that report listed,
+ * puts every acknowledgement in exactly one report.
+ */
+const ACKNOWLEDGEMENT_OVERLAP_MS = 60 * 60 * 1000;
 
 const REPORTED = `e.status IN ('draft', 'active') OR e.id = ANY($1::uuid[])`;
 
@@ -77,6 +104,10 @@ export class ReportsService {
         inputs.filter((input) => input.status === 'draft' || input.status === 'active'),
         inputs.filter((input) => input.status === 'completed' || input.status === 'cancelled'),
         previous?.content ?? null,
+        await this.acknowledgementsSince(
+          manager,
+          previous ? new Date(previous.generatedAt.getTime() - ACKNOWLEDGEMENT_OVERLAP_MS) : null,
+        ),
       );
       const report = await manager.save(
         manager.create(WeeklyReport, {
@@ -142,8 +173,10 @@ export class ReportsService {
   }
 
   /**
-   * Open engagements and the given ones, with names, final handover and stored risk facts:
-   * one statement, judged in memory (the report keeps every signal).
+   * Open engagements and the given ones, with names, final handover, open escalation and
+   * stored risk facts: one statement, judged in memory (the report keeps every signal). The
+   * escalation join adds no rows: at most one escalation per engagement is open (a unique
+   * index says so).
    */
   private async inputs(
     manager: EntityManager,
@@ -152,11 +185,14 @@ export class ReportsService {
   ): Promise<ReportInput[]> {
     const rows: ReportRow[] = await manager.query(
       `SELECT f.*, e.id, e.title, e.status, v.id AS vendor_id, v.name AS vendor_name,
-              p.id AS product_owner_id, p.name AS product_owner_name
+              p.id AS product_owner_id, p.name AS product_owner_name,
+              x.level AS escalation_level, x.since AS escalation_since,
+              x.raised_at AS escalation_raised_at, x.acknowledged_at AS escalation_acknowledged_at
          FROM engagements e
          JOIN vendors v ON v.id = e.vendor_id
          JOIN people p ON p.id = e.product_owner_id
          JOIN engagement_risk_facts f ON f.engagement_id = e.id
+         LEFT JOIN escalations x ON x.engagement_id = e.id AND x.resolved_at IS NULL
         WHERE ${REPORTED}`,
       [alsoIds],
     );
@@ -170,6 +206,40 @@ export class ReportsService {
       finalHandover: row.final_due_date
         ? { dueDate: row.final_due_date, baselineDueDate: row.final_baseline_due_date }
         : null,
+      escalation:
+        row.escalation_level && row.escalation_since && row.escalation_raised_at
+          ? {
+              level: row.escalation_level,
+              since: row.escalation_since,
+              raisedAt: row.escalation_raised_at.toISOString(),
+              acknowledgedAt: row.escalation_acknowledged_at?.toISOString() ?? null,
+            }
+          : null,
+    }));
+  }
+
+  /** Every engagement's risk acknowledgements after the given time (all of them without one). */
+  private async acknowledgementsSince(
+    manager: EntityManager,
+    after: Date | null,
+  ): Promise<ReportAcknowledgement[]> {
+    const rows: AcknowledgementRow[] = await manager.query(
+      `SELECT a.id, a.engagement_id, e.title, a.level, a.note, a.until, a.acknowledged_at,
+              a.acknowledged_by->>'name' AS acknowledged_by
+         FROM risk_acknowledgements a
+         JOIN engagements e ON e.id = a.engagement_id
+        WHERE $1::timestamptz IS NULL OR a.acknowledged_at > $1`,
+      [after],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      engagementId: row.engagement_id,
+      title: row.title,
+      level: row.level,
+      note: row.note,
+      until: row.until,
+      acknowledgedAt: row.acknowledged_at.toISOString(),
+      acknowledgedBy: row.acknowledged_by,
     }));
   }
 }

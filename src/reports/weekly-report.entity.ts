@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { WeeklyReportContent } from './build-weekly-report.js';
+import type { StoredReportContent } from './build-weekly-report.js';
 
 /** The weekly risk report: an immutable snapshot, exactly one per ISO week. */
 @Entity('weekly_reports')
@@ -21,5 +21,5 @@ export class WeeklyReport {
   generatedByApiKeyId!: string | null;
 
   @Column({ type: 'jsonb' })
-  content!: WeeklyReportContent;
+  content!: StoredReportContent;
 }

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { EVENTS_RECORDED } from '../events/events.service.js';
+import { DELIVERIES_QUEUED } from '../events/events.service.js';
 import { type AttemptResult, attemptOutcome } from './delivery-rules.js';
 import type { LastResponse } from './webhook-delivery.entity.js';
 import { urlProblem } from './webhook-address.js';
@@ -113,7 +113,7 @@ UPDATE webhook_deliveries
 /**
  * Delivers webhooks (SPEC §6 "Deliveries") in every instance: it claims due deliveries from
  * the database, POSTs them signed, and records the outcome. It wakes when a transaction that
- * wrote events commits in this instance, and polls every WEBHOOK_POLL_MS for the others'.
+ * queued deliveries commits in this instance, and polls every WEBHOOK_POLL_MS for the others'.
  * Every claim and result is one short statement, and no transaction is held during a POST,
  * so on the embedded database's one connection requests are never starved.
  */
@@ -135,7 +135,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   onApplicationBootstrap(): void {
     this.dataSource.subscribers.push({
       afterTransactionCommit: ({ queryRunner }) => {
-        if (!queryRunner.isTransactionActive && queryRunner.data[EVENTS_RECORDED]) this.wake();
+        if (!queryRunner.isTransactionActive && queryRunner.data[DELIVERIES_QUEUED]) this.wake();
       },
     });
     this.loop = this.run();

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@ne
 import {
   ApiAcceptedResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -12,6 +13,7 @@ import { ApiIfMatch, IfMatch } from '../common/concurrency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { ApiPageResponse, type Page, PageQuery } from '../common/pagination.js';
 import { UuidParam } from '../common/validation.js';
+import { EVENT_DATA_MODELS } from '../events/dto/event-payloads.dto.js';
 import {
   CreateWebhookEndpointDto,
   ListDeliveriesQuery,
@@ -23,6 +25,7 @@ import {
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 
 @ApiTags('Webhooks')
+@ApiExtraModels(...EVENT_DATA_MODELS)
 @Roles('admin', 'integration')
 @Controller('v1/webhook-endpoints')
 export class WebhookEndpointsController {
@@ -32,7 +35,7 @@ export class WebhookEndpointsController {
   @ApiOperation({
     summary: 'Subscribe a URL to events; the signing secret is returned this once',
     description:
-      'Each matching event is POSTed to the URL, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with backoff until a 2xx. The URL is checked now and on the resolved address at every delivery.',
+      'Each matching event is POSTed to the URL as a `WebhookEvent` (see components: one schema per type, discriminated by `type`), signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with backoff until a 2xx. The URL is checked now and on the resolved address at every delivery.',
   })
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretResponse })
   @ApiProblems(400)

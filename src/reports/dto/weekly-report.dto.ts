@@ -96,6 +96,77 @@ export class ReportVendorEntry {
   slipDays!: number;
 }
 
+export class ReportEscalationEntry {
+  @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
+  engagementId!: string;
+
+  @ApiProperty({ maxLength: 200, example: 'Invoice data extraction' })
+  title!: string;
+
+  @ApiProperty({ maxLength: 200, example: 'Acme AI Labs' })
+  vendorName!: string;
+
+  @ApiProperty({ enum: RISK_LEVELS, example: 'high', description: 'The level it was raised at' })
+  level!: string;
+
+  @ApiProperty({
+    format: 'date',
+    example: '2026-11-02',
+    description: 'The day the engagement reached that level',
+  })
+  since!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-09T00:05:00.000Z' })
+  raisedAt!: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    example: null,
+    description: 'When an acknowledgement answered it; null while nobody has',
+  })
+  acknowledgedAt!: string | null;
+}
+
+export class ReportAcknowledgementEntry {
+  @ApiProperty({ format: 'uuid', example: '9d0e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
+  engagementId!: string;
+
+  @ApiProperty({ maxLength: 200, example: 'Invoice data extraction' })
+  title!: string;
+
+  @ApiProperty({
+    enum: RISK_LEVELS,
+    example: 'high',
+    description: "The engagement's level when acknowledged",
+  })
+  level!: string;
+
+  @ApiProperty({ maxLength: 2000, example: 'Vendor adds two walkthroughs before the handover' })
+  note!: string;
+
+  @ApiProperty({
+    format: 'date',
+    example: '2026-11-24',
+    description: 'The grace period restarts from this day',
+  })
+  until!: string;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-10T14:30:00.000Z' })
+  acknowledgedAt!: string;
+
+  @ApiProperty({
+    maxLength: 100,
+    example: 'Priya (product owner)',
+    description: 'The name of the API key that acknowledged',
+  })
+  acknowledgedBy!: string;
+}
+
 export class WeeklyReportResponse {
   @ApiProperty({ format: 'uuid', example: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e' })
   id!: string;
@@ -118,13 +189,30 @@ export class WeeklyReportResponse {
   @ApiProperty({ type: [ReportVendorEntry] })
   vendors!: ReportVendorEntry[];
 
+  @ApiProperty({
+    type: [ReportEscalationEntry],
+    description: 'The open escalations of open engagements, oldest first',
+  })
+  escalations!: ReportEscalationEntry[];
+
+  @ApiProperty({
+    type: [ReportAcknowledgementEntry],
+    description:
+      'The risk acknowledgements made since the previous report (the first report: all of them), oldest first; each is in one report only',
+  })
+  acknowledgements!: ReportAcknowledgementEntry[];
+
   static from(report: WeeklyReport): WeeklyReportResponse {
+    const { escalations = [], acknowledgements = [], ...content } = report.content;
     return {
       id: report.id,
       week: report.week,
       generatedAt: report.generatedAt.toISOString(),
       asOf: report.asOf,
-      ...report.content,
+      ...content,
+      // A report stored before escalation existed had none of either.
+      escalations,
+      acknowledgements,
     };
   }
 }

@@ -57,6 +57,15 @@ import type {
   EngagementsUpdateData,
   EngagementsUpdateErrors,
   EngagementsUpdateResponses,
+  EscalationsAcknowledgeData,
+  EscalationsAcknowledgeErrors,
+  EscalationsAcknowledgeResponses,
+  EscalationsForEngagementData,
+  EscalationsForEngagementErrors,
+  EscalationsForEngagementResponses,
+  EscalationsListData,
+  EscalationsListErrors,
+  EscalationsListResponses,
   EventsListData,
   EventsListErrors,
   EventsListResponses,
@@ -293,7 +302,7 @@ export const webhookEndpointsList = <ThrowOnError extends boolean = false>(
 /**
  * Subscribe a URL to events; the signing secret is returned this once
  *
- * Each matching event is POSTed to the URL, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with backoff until a 2xx. The URL is checked now and on the resolved address at every delivery.
+ * Each matching event is POSTed to the URL as a `WebhookEvent` (see components: one schema per type, discriminated by `type`), signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with backoff until a 2xx. The URL is checked now and on the resolved address at every delivery.
  */
 export const webhookEndpointsCreate = <ThrowOnError extends boolean = false>(
   options: Options<WebhookEndpointsCreateData, ThrowOnError>,
@@ -435,6 +444,60 @@ export const webhookEndpointsRetry = <ThrowOnError extends boolean = false>(
   >({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry',
+    ...options,
+  });
+
+/**
+ * Acknowledge an engagement’s risk: say what is done, and until when
+ *
+ * Records the note and `until` (default 14 days, at most 30) in the audit trail and the weekly report, marks an open escalation acknowledged, and restarts the grace period from `until`. Allowed at any level; a rise above the acknowledged level (and at least high) re-arms the grace period at once. The product owner of the engagement, or an admin.
+ */
+export const escalationsAcknowledge = <ThrowOnError extends boolean = false>(
+  options: Options<EscalationsAcknowledgeData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    EscalationsAcknowledgeResponses,
+    EscalationsAcknowledgeErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/risk/acknowledge',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * The escalations of an engagement, newest first
+ *
+ * An engagement at high or above for ESCALATION_GRACE_DAYS (7) without an acknowledgement is escalated once; the escalation is resolved when the level falls below high or the engagement closes.
+ */
+export const escalationsForEngagement = <ThrowOnError extends boolean = false>(
+  options: Options<EscalationsForEngagementData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<
+    EscalationsForEngagementResponses,
+    EscalationsForEngagementErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/escalations',
+    ...options,
+  });
+
+/**
+ * Escalations across the portfolio, newest first
+ *
+ * `status=open` lists the dependency traps nobody has acted on.
+ */
+export const escalationsList = <ThrowOnError extends boolean = false>(
+  options?: Options<EscalationsListData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<EscalationsListResponses, EscalationsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/escalations',
     ...options,
   });
 

@@ -173,6 +173,275 @@ export type EventResponse = {
   };
 };
 
+export type ArtifactResponse = {
+  id: string;
+  engagementId: string;
+  milestoneId: string;
+  kind:
+    | 'documentation'
+    | 'runbook'
+    | 'architecture_decision_record'
+    | 'code_walkthrough'
+    | 'training_session'
+    | 'recorded_demo'
+    | 'source_code_access'
+    | 'operational_access'
+    | 'test_suite'
+    | 'other';
+  title: string;
+  description: string | null;
+  /**
+   * Changed only by the actions
+   */
+  status: 'required' | 'delivered' | 'accepted' | 'rejected';
+  evidenceUrl: string | null;
+  deliveredAt: string | null;
+  acceptedAt: string | null;
+  acceptedById: string | null;
+  rejectionReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+};
+
+export type SuccessMetricDto = {
+  name: string;
+  target: string;
+  measurement?: string;
+};
+
+export type SpecResponse = {
+  problem: string;
+  successMetrics: Array<SuccessMetricDto>;
+  constraints: Array<string>;
+  tradeOffOwnerId: string;
+  tradeOffRule: string | null;
+};
+
+export type RiskSummary = {
+  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  score: number;
+  /**
+   * Risk is high or critical
+   */
+  dependencyTrap: boolean;
+};
+
+export type EngagementResponse = {
+  id: string;
+  title: string;
+  vendorId: string;
+  contractRef: string | null;
+  /**
+   * Changed only by the actions
+   */
+  status: 'draft' | 'active' | 'completed' | 'cancelled';
+  productOwnerId: string;
+  spec: SpecResponse;
+  knowledgeRecipientIds: Array<string>;
+  startDate: string | null;
+  contractEndDate: string | null;
+  noticePeriodDays: number;
+  /**
+   * contractEndDate − noticePeriodDays: after it the company can no longer leave the vendor in an orderly way
+   */
+  lastSafeHandoverDate: string | null;
+  activatedAt: string | null;
+  completedAt: string | null;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
+  /**
+   * Dependency-trap risk as of today (UTC)
+   */
+  risk: RiskSummary;
+};
+
+export type EngagementUpdatedEventData = {
+  id: string;
+  title: string;
+  vendorId: string;
+  contractRef: string | null;
+  /**
+   * Changed only by the actions
+   */
+  status: 'draft' | 'active' | 'completed' | 'cancelled';
+  productOwnerId: string;
+  spec: SpecResponse;
+  knowledgeRecipientIds: Array<string>;
+  startDate: string | null;
+  contractEndDate: string | null;
+  noticePeriodDays: number;
+  /**
+   * contractEndDate − noticePeriodDays: after it the company can no longer leave the vendor in an orderly way
+   */
+  lastSafeHandoverDate: string | null;
+  activatedAt: string | null;
+  completedAt: string | null;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
+  /**
+   * Dependency-trap risk as of today (UTC)
+   */
+  risk: RiskSummary;
+  /**
+   * Each changed field with its value before and after: `{ field: { from, to } }`
+   */
+  changes: {
+    [key: string]: unknown;
+  };
+};
+
+export type EscalationResponse = {
+  id: string;
+  engagementId: string;
+  /**
+   * The level it was raised at
+   */
+  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  /**
+   * The day the engagement reached that level
+   */
+  since: string;
+  raisedAt: string;
+  acknowledgedAt: string | null;
+  /**
+   * When the level fell below high or the engagement closed
+   */
+  resolvedAt: string | null;
+};
+
+export type MilestoneResponse = {
+  id: string;
+  engagementId: string;
+  name: string;
+  kind: 'delivery' | 'handover' | 'final_handover';
+  dueDate: string;
+  /**
+   * The due date at activation (or at creation after it); never changes
+   */
+  baselineDueDate: string | null;
+  completedOn: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+};
+
+export type MilestoneDateChangedEventData = {
+  milestone: MilestoneResponse;
+  fromDate: string;
+  toDate: string;
+  reason: string | null;
+  /**
+   * The date moved later after activation
+   */
+  slip: boolean;
+  /**
+   * `toDate − fromDate` for a slip, else 0
+   */
+  slipDays: number;
+};
+
+export type MilestoneDueSoonEventData = {
+  milestone: MilestoneResponse;
+  dueDate: string;
+  daysLeft: number;
+};
+
+export type MilestoneOverdueEventData = {
+  milestone: MilestoneResponse;
+  /**
+   * The due date it is overdue against, even when told late
+   */
+  dueDate: string;
+};
+
+export type LevelAndScore = {
+  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  score: number;
+};
+
+export type RiskLevelChangedEventData = {
+  from: LevelAndScore;
+  to: LevelAndScore;
+  raised: Array<
+    | 'HANDOVER_SLIPPED'
+    | 'HANDOVER_OVERDUE'
+    | 'MILESTONE_OVERDUE'
+    | 'ARTIFACTS_OVERDUE'
+    | 'KT_BEHIND_SCHEDULE'
+    | 'NO_KT_ARTIFACTS'
+    | 'BUS_FACTOR_ONE'
+    | 'NO_FINAL_HANDOVER'
+    | 'ARTIFACTS_REJECTED'
+    | 'HANDOVER_AFTER_EXIT_DEADLINE'
+  >;
+  cleared: Array<
+    | 'HANDOVER_SLIPPED'
+    | 'HANDOVER_OVERDUE'
+    | 'MILESTONE_OVERDUE'
+    | 'ARTIFACTS_OVERDUE'
+    | 'KT_BEHIND_SCHEDULE'
+    | 'NO_KT_ARTIFACTS'
+    | 'BUS_FACTOR_ONE'
+    | 'NO_FINAL_HANDOVER'
+    | 'ARTIFACTS_REJECTED'
+    | 'HANDOVER_AFTER_EXIT_DEADLINE'
+  >;
+  /**
+   * A write moved it, or the date did
+   */
+  cause: 'change' | 'time';
+};
+
+export type LevelCounts = {
+  none: number;
+  low: number;
+  medium: number;
+  high: number;
+  critical: number;
+};
+
+export type PortfolioTotals = {
+  /**
+   * Open (draft and active) engagements
+   */
+  engagements: number;
+  byLevel: LevelCounts;
+  /**
+   * Engagements at high or critical risk
+   */
+  dependencyTrap: number;
+};
+
+export type ReportCreatedEventData = {
+  id: string;
+  week: string;
+  totals: PortfolioTotals;
+};
+
+export type WebhookPingEventData = {
+  endpointId: string;
+};
+
+export type PlannedEventData = {
+  /**
+   * Drills (§8) and learning sprints (§9) are not built yet: their shape comes then
+   */
+  id?: string;
+};
+
 export type CreateWebhookEndpointDto = {
   /**
    * Absolute https URL (http only when WEBHOOK_ALLOW_HTTP=true), without credentials; never link-local, unspecified or (unless WEBHOOK_ALLOW_LOOPBACK=true) loopback addresses, checked again on the resolved address at every delivery
@@ -427,6 +696,52 @@ export type WebhookDeliveryResponse = {
   createdAt: string;
 };
 
+export type AcknowledgeRiskDto = {
+  /**
+   * What is being done about the risk, for the audit trail and the weekly report
+   */
+  note: string;
+  /**
+   * Until when the risk is in hand (at most 30 days ahead; default 14): the grace period restarts from this day
+   */
+  until?: string;
+};
+
+export type AcknowledgementResponse = {
+  id: string;
+  /**
+   * The level when acknowledged
+   */
+  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  note: string;
+  until: string;
+  acknowledgedAt: string;
+  /**
+   * The API key
+   */
+  acknowledgedBy: string;
+};
+
+export type EscalationStateResponse = {
+  engagementId: string;
+  /**
+   * Today's level
+   */
+  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  /**
+   * The acknowledgement just recorded
+   */
+  acknowledgement: AcknowledgementResponse;
+  /**
+   * The open escalation, now acknowledged; absent when none is open
+   */
+  openEscalation?: EscalationResponse;
+  /**
+   * The day it is escalated (again) if it stays at this level without another acknowledgement; null below high
+   */
+  escalatesOn: string | null;
+};
+
 export type CreateVendorDto = {
   /**
    * Unique, case-insensitively
@@ -515,12 +830,6 @@ export type UpdatePersonDto = {
   team?: string | null;
 };
 
-export type SuccessMetricDto = {
-  name: string;
-  target: string;
-  measurement?: string;
-};
-
 export type SpecDto = {
   /**
    * The specific problem; at least 20 characters, not a placeholder (required at creation)
@@ -562,58 +871,6 @@ export type CreateEngagementDto = {
   noticePeriodDays?: number;
 };
 
-export type SpecResponse = {
-  problem: string;
-  successMetrics: Array<SuccessMetricDto>;
-  constraints: Array<string>;
-  tradeOffOwnerId: string;
-  tradeOffRule: string | null;
-};
-
-export type RiskSummary = {
-  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
-  score: number;
-  /**
-   * Risk is high or critical
-   */
-  dependencyTrap: boolean;
-};
-
-export type EngagementResponse = {
-  id: string;
-  title: string;
-  vendorId: string;
-  contractRef: string | null;
-  /**
-   * Changed only by the actions
-   */
-  status: 'draft' | 'active' | 'completed' | 'cancelled';
-  productOwnerId: string;
-  spec: SpecResponse;
-  knowledgeRecipientIds: Array<string>;
-  startDate: string | null;
-  contractEndDate: string | null;
-  noticePeriodDays: number;
-  /**
-   * contractEndDate − noticePeriodDays: after it the company can no longer leave the vendor in an orderly way
-   */
-  lastSafeHandoverDate: string | null;
-  activatedAt: string | null;
-  completedAt: string | null;
-  cancelledAt: string | null;
-  cancelReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /**
-   * Increases with every change; sent as ETag
-   */
-  version: number;
-  /**
-   * Dependency-trap risk as of today (UTC)
-   */
-  risk: RiskSummary;
-};
-
 export type UpdateEngagementDto = {
   title?: string;
   vendorId?: string;
@@ -643,22 +900,6 @@ export type CreateMilestoneDto = {
    */
   kind: 'delivery' | 'handover' | 'final_handover';
   dueDate: string;
-};
-
-export type MilestoneResponse = {
-  id: string;
-  engagementId: string;
-  name: string;
-  kind: 'delivery' | 'handover' | 'final_handover';
-  dueDate: string;
-  /**
-   * The due date at activation (or at creation after it); never changes
-   */
-  baselineDueDate: string | null;
-  completedOn: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
 };
 
 export type UpdateMilestoneDto = {
@@ -717,37 +958,6 @@ export type CreateArtifactDto = {
     | 'other';
   title: string;
   description?: string | null;
-};
-
-export type ArtifactResponse = {
-  id: string;
-  engagementId: string;
-  milestoneId: string;
-  kind:
-    | 'documentation'
-    | 'runbook'
-    | 'architecture_decision_record'
-    | 'code_walkthrough'
-    | 'training_session'
-    | 'recorded_demo'
-    | 'source_code_access'
-    | 'operational_access'
-    | 'test_suite'
-    | 'other';
-  title: string;
-  description: string | null;
-  /**
-   * Changed only by the actions
-   */
-  status: 'required' | 'delivered' | 'accepted' | 'rejected';
-  evidenceUrl: string | null;
-  deliveredAt: string | null;
-  acceptedAt: string | null;
-  acceptedById: string | null;
-  rejectionReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
 };
 
 export type UpdateArtifactDto = {
@@ -864,11 +1074,6 @@ export type RiskResponse = {
   forecast: Array<ForecastEntryResponse>;
 };
 
-export type LevelAndScore = {
-  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
-  score: number;
-};
-
 export type RiskHistoryResponse = {
   /**
    * When it was recorded
@@ -912,26 +1117,6 @@ export type RiskHistoryResponse = {
    * The `risk.level_changed` event of a change, once the event feed exists
    */
   eventId: string | null;
-};
-
-export type LevelCounts = {
-  none: number;
-  low: number;
-  medium: number;
-  high: number;
-  critical: number;
-};
-
-export type PortfolioTotals = {
-  /**
-   * Open (draft and active) engagements
-   */
-  engagements: number;
-  byLevel: LevelCounts;
-  /**
-   * Engagements at high or critical risk
-   */
-  dependencyTrap: number;
 };
 
 export type FlaggedEngagement = {
@@ -1102,6 +1287,45 @@ export type ReportVendorEntry = {
   slipDays: number;
 };
 
+export type ReportEscalationEntry = {
+  engagementId: string;
+  title: string;
+  vendorName: string;
+  /**
+   * The level it was raised at
+   */
+  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  /**
+   * The day the engagement reached that level
+   */
+  since: string;
+  raisedAt: string;
+  /**
+   * When an acknowledgement answered it; null while nobody has
+   */
+  acknowledgedAt: string | null;
+};
+
+export type ReportAcknowledgementEntry = {
+  id: string;
+  engagementId: string;
+  title: string;
+  /**
+   * The engagement's level when acknowledged
+   */
+  level: 'none' | 'low' | 'medium' | 'high' | 'critical';
+  note: string;
+  /**
+   * The grace period restarts from this day
+   */
+  until: string;
+  acknowledgedAt: string;
+  /**
+   * The name of the API key that acknowledged
+   */
+  acknowledgedBy: string;
+};
+
 export type WeeklyReportResponse = {
   id: string;
   week: string;
@@ -1110,6 +1334,14 @@ export type WeeklyReportResponse = {
   totals: PortfolioTotals;
   engagements: Array<ReportEngagementEntry>;
   vendors: Array<ReportVendorEntry>;
+  /**
+   * The open escalations of open engagements, oldest first
+   */
+  escalations: Array<ReportEscalationEntry>;
+  /**
+   * The risk acknowledgements made since the previous report (the first report: all of them), oldest first; each is in one report only
+   */
+  acknowledgements: Array<ReportAcknowledgementEntry>;
 };
 
 export type GenerateWeeklyReportDto = {
@@ -1125,6 +1357,533 @@ export type WeeklyReportSummary = {
   generatedAt: string;
   totals: PortfolioTotals;
 };
+
+/**
+ * The body of a `engagement.created` delivery.
+ */
+export type WebhookEventEngagementCreated = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'engagement.created';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: EngagementResponse;
+};
+
+/**
+ * The body of a `engagement.updated` delivery.
+ */
+export type WebhookEventEngagementUpdated = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'engagement.updated';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: EngagementUpdatedEventData;
+};
+
+/**
+ * The body of a `engagement.activated` delivery.
+ */
+export type WebhookEventEngagementActivated = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'engagement.activated';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: EngagementResponse;
+};
+
+/**
+ * The body of a `engagement.completed` delivery.
+ */
+export type WebhookEventEngagementCompleted = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'engagement.completed';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: EngagementResponse;
+};
+
+/**
+ * The body of a `engagement.cancelled` delivery.
+ */
+export type WebhookEventEngagementCancelled = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'engagement.cancelled';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: EngagementResponse;
+};
+
+/**
+ * The body of a `milestone.created` delivery.
+ */
+export type WebhookEventMilestoneCreated = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'milestone.created';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: MilestoneResponse;
+};
+
+/**
+ * The body of a `milestone.updated` delivery.
+ */
+export type WebhookEventMilestoneUpdated = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'milestone.updated';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: MilestoneResponse;
+};
+
+/**
+ * The body of a `milestone.completed` delivery.
+ */
+export type WebhookEventMilestoneCompleted = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'milestone.completed';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: MilestoneResponse;
+};
+
+/**
+ * The body of a `milestone.date_changed` delivery.
+ */
+export type WebhookEventMilestoneDateChanged = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'milestone.date_changed';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: MilestoneDateChangedEventData;
+};
+
+/**
+ * The body of a `artifact.created` delivery.
+ */
+export type WebhookEventArtifactCreated = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'artifact.created';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: ArtifactResponse;
+};
+
+/**
+ * The body of a `artifact.delivered` delivery.
+ */
+export type WebhookEventArtifactDelivered = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'artifact.delivered';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: ArtifactResponse;
+};
+
+/**
+ * The body of a `artifact.accepted` delivery.
+ */
+export type WebhookEventArtifactAccepted = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'artifact.accepted';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: ArtifactResponse;
+};
+
+/**
+ * The body of a `artifact.rejected` delivery.
+ */
+export type WebhookEventArtifactRejected = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'artifact.rejected';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: ArtifactResponse;
+};
+
+/**
+ * The body of a `drill.created` delivery.
+ */
+export type WebhookEventDrillCreated = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'drill.created';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: PlannedEventData;
+};
+
+/**
+ * The body of a `drill.recorded` delivery.
+ */
+export type WebhookEventDrillRecorded = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'drill.recorded';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: PlannedEventData;
+};
+
+/**
+ * The body of a `learning_sprint.created` delivery.
+ */
+export type WebhookEventLearningSprintCreated = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'learning_sprint.created';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: PlannedEventData;
+};
+
+/**
+ * The body of a `learning_sprint.completed` delivery.
+ */
+export type WebhookEventLearningSprintCompleted = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'learning_sprint.completed';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: PlannedEventData;
+};
+
+/**
+ * The body of a `risk.level_changed` delivery.
+ */
+export type WebhookEventRiskLevelChanged = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'risk.level_changed';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: RiskLevelChangedEventData;
+};
+
+/**
+ * The body of a `milestone.due_soon` delivery.
+ */
+export type WebhookEventMilestoneDueSoon = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'milestone.due_soon';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: MilestoneDueSoonEventData;
+};
+
+/**
+ * The body of a `milestone.overdue` delivery.
+ */
+export type WebhookEventMilestoneOverdue = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'milestone.overdue';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: MilestoneOverdueEventData;
+};
+
+/**
+ * The body of a `escalation.raised` delivery.
+ */
+export type WebhookEventEscalationRaised = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'escalation.raised';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: EscalationResponse;
+};
+
+/**
+ * The body of a `escalation.resolved` delivery.
+ */
+export type WebhookEventEscalationResolved = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'escalation.resolved';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: EscalationResponse;
+};
+
+/**
+ * The body of a `report.created` delivery.
+ */
+export type WebhookEventReportCreated = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'report.created';
+  timestamp: string;
+  /**
+   * Commit order: order deliveries by it
+   */
+  seq?: number;
+  engagementId?: string | null;
+  vendorId?: string | null;
+  data: ReportCreatedEventData;
+};
+
+/**
+ * The body of a `webhook.ping` delivery.
+ */
+export type WebhookEventWebhookPing = {
+  /**
+   * The event id: `webhook-id`
+   */
+  id: string;
+  type: 'webhook.ping';
+  timestamp: string;
+  data: WebhookPingEventData;
+};
+
+/**
+ * What a webhook delivery POSTs (JSON), by `type`; signed per Standard Webhooks in the `webhook-id`, `webhook-timestamp` and `webhook-signature` headers.
+ */
+export type WebhookEvent =
+  | ({
+      type: 'engagement.created';
+    } & WebhookEventEngagementCreated)
+  | ({
+      type: 'engagement.updated';
+    } & WebhookEventEngagementUpdated)
+  | ({
+      type: 'engagement.activated';
+    } & WebhookEventEngagementActivated)
+  | ({
+      type: 'engagement.completed';
+    } & WebhookEventEngagementCompleted)
+  | ({
+      type: 'engagement.cancelled';
+    } & WebhookEventEngagementCancelled)
+  | ({
+      type: 'milestone.created';
+    } & WebhookEventMilestoneCreated)
+  | ({
+      type: 'milestone.updated';
+    } & WebhookEventMilestoneUpdated)
+  | ({
+      type: 'milestone.completed';
+    } & WebhookEventMilestoneCompleted)
+  | ({
+      type: 'milestone.date_changed';
+    } & WebhookEventMilestoneDateChanged)
+  | ({
+      type: 'artifact.created';
+    } & WebhookEventArtifactCreated)
+  | ({
+      type: 'artifact.delivered';
+    } & WebhookEventArtifactDelivered)
+  | ({
+      type: 'artifact.accepted';
+    } & WebhookEventArtifactAccepted)
+  | ({
+      type: 'artifact.rejected';
+    } & WebhookEventArtifactRejected)
+  | ({
+      type: 'drill.created';
+    } & WebhookEventDrillCreated)
+  | ({
+      type: 'drill.recorded';
+    } & WebhookEventDrillRecorded)
+  | ({
+      type: 'learning_sprint.created';
+    } & WebhookEventLearningSprintCreated)
+  | ({
+      type: 'learning_sprint.completed';
+    } & WebhookEventLearningSprintCompleted)
+  | ({
+      type: 'risk.level_changed';
+    } & WebhookEventRiskLevelChanged)
+  | ({
+      type: 'milestone.due_soon';
+    } & WebhookEventMilestoneDueSoon)
+  | ({
+      type: 'milestone.overdue';
+    } & WebhookEventMilestoneOverdue)
+  | ({
+      type: 'escalation.raised';
+    } & WebhookEventEscalationRaised)
+  | ({
+      type: 'escalation.resolved';
+    } & WebhookEventEscalationResolved)
+  | ({
+      type: 'report.created';
+    } & WebhookEventReportCreated)
+  | ({
+      type: 'webhook.ping';
+    } & WebhookEventWebhookPing);
 
 export type HealthLiveData = {
   body?: never;
@@ -2238,6 +2997,232 @@ export type WebhookEndpointsRetryResponses = {
 
 export type WebhookEndpointsRetryResponse =
   WebhookEndpointsRetryResponses[keyof WebhookEndpointsRetryResponses];
+
+export type EscalationsAcknowledgeData = {
+  body: AcknowledgeRiskDto;
+  headers?: {
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/engagements/{id}/risk/acknowledge';
+};
+
+export type EscalationsAcknowledgeErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * The request is well-formed but cannot be processed
+   */
+  422: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type EscalationsAcknowledgeError =
+  EscalationsAcknowledgeErrors[keyof EscalationsAcknowledgeErrors];
+
+export type EscalationsAcknowledgeResponses = {
+  200: EscalationStateResponse;
+};
+
+export type EscalationsAcknowledgeResponse =
+  EscalationsAcknowledgeResponses[keyof EscalationsAcknowledgeResponses];
+
+export type EscalationsForEngagementData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: {
+    limit?: number;
+    /**
+     * Opaque cursor from the previous page's `nextCursor`
+     */
+    cursor?: string;
+    /**
+     * Only open or only resolved
+     */
+    status?: 'open' | 'resolved';
+  };
+  url: '/v1/engagements/{id}/escalations';
+};
+
+export type EscalationsForEngagementErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type EscalationsForEngagementError =
+  EscalationsForEngagementErrors[keyof EscalationsForEngagementErrors];
+
+export type EscalationsForEngagementResponses = {
+  /**
+   * A page of escalations
+   */
+  200: {
+    items: Array<EscalationResponse>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page
+     */
+    nextCursor: string | null;
+  };
+};
+
+export type EscalationsForEngagementResponse =
+  EscalationsForEngagementResponses[keyof EscalationsForEngagementResponses];
+
+export type EscalationsListData = {
+  body?: never;
+  path?: never;
+  query?: {
+    limit?: number;
+    /**
+     * Opaque cursor from the previous page's `nextCursor`
+     */
+    cursor?: string;
+    /**
+     * Only open or only resolved
+     */
+    status?: 'open' | 'resolved';
+  };
+  url: '/v1/escalations';
+};
+
+export type EscalationsListErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type EscalationsListError = EscalationsListErrors[keyof EscalationsListErrors];
+
+export type EscalationsListResponses = {
+  /**
+   * A page of escalations
+   */
+  200: {
+    items: Array<EscalationResponse>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page
+     */
+    nextCursor: string | null;
+  };
+};
+
+export type EscalationsListResponse = EscalationsListResponses[keyof EscalationsListResponses];
 
 export type VendorsListData = {
   body?: never;
