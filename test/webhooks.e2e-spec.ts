@@ -417,6 +417,27 @@ describe('webhooks', () => {
       expect(slips).toEqual([daysFromToday(70), daysFromToday(74)]);
     });
 
+    it('fails what is pending when an endpoint is paused, and sends it nothing more', async () => {
+      const { engagement, finalHandover, endpoint: created } = await subscribed();
+      receiver.answer('hang');
+      await slip(engagement.id, finalHandover.id, 70);
+      await receiver.waitFor(1);
+      const paused = await t
+        .http()
+        .patch(`/v1/webhook-endpoints/${created.id}`)
+        .set(bearer(t.adminKey))
+        .send({ enabled: false });
+      expect(paused.body).toMatchObject({ enabled: false, disabledReason: null });
+      await slip(engagement.id, finalHandover.id, 72);
+      const [failed] = await until(created.id, (items) => items[0]?.status === 'failed');
+      expect(failed.lastResponse).toMatchObject({ error: 'endpoint disabled (paused by a PATCH)' });
+      // The hanging attempt times out after the pause: its result no longer counts.
+      await sleep(3500);
+      expect(await deliveries(created.id)).toHaveLength(1);
+      expect((await deliveries(created.id))[0].status).toBe('failed');
+      expect(receiver.received).toHaveLength(1);
+    });
+
     it('disables an endpoint whose last WEBHOOK_DISABLE_AFTER deliveries all failed', async () => {
       const { engagement, finalHandover, endpoint: created } = await subscribed();
       receiver.answer(...Array<number>(9).fill(500));

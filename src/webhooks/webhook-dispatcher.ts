@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DELIVERIES_QUEUED } from '../events/events.service.js';
 import { type AttemptResult, attemptOutcome } from './delivery-rules.js';
@@ -29,6 +29,8 @@ interface ClaimedDelivery {
   attempts: number;
   created_at: Date;
   url: string;
+  enabled: boolean;
+  disabled_reason: string | null;
   secret: string;
   previous_secret: string | null;
   previous_secret_valid: boolean | null;
@@ -40,17 +42,19 @@ interface ClaimedDelivery {
 }
 
 /**
- * Due deliveries of enabled endpoints, claimed with SKIP LOCKED so that of several instances
- * exactly one takes each, and leased by moving `next_attempt_at` past the attempt's end.
+ * Due deliveries, claimed with SKIP LOCKED so that of several instances exactly one takes
+ * each, and leased by moving `next_attempt_at` past the attempt's end. The due rows come from
+ * the partial index alone, in its order, whatever the statistics say: a join to the endpoints
+ * here let the planner read every due row of every endpoint on each claim once a backlog grew.
+ * Whether the endpoint is still enabled is returned with each row instead.
  */
 const CLAIM = `
 WITH due AS (
   SELECT d.id FROM webhook_deliveries d
-    JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
    WHERE d.status = 'pending' AND d.next_attempt_at <= now()
    ORDER BY d.next_attempt_at
    LIMIT $1
-   FOR UPDATE OF d SKIP LOCKED
+   FOR UPDATE SKIP LOCKED
 ), claimed AS (
   UPDATE webhook_deliveries d
      SET attempts = d.attempts + 1, last_attempt_at = now(),
@@ -58,12 +62,17 @@ WITH due AS (
     FROM due WHERE d.id = due.id
   RETURNING d.id, d.endpoint_id, d.event_id, d.message_id, d.event_type, d.attempts, d.created_at
 )
-SELECT c.*, e.url, e.secret, e.previous_secret,
+SELECT c.*, e.url, e.enabled, e.disabled_reason, e.secret, e.previous_secret,
        e.previous_secret_expires_at > now() AS previous_secret_valid,
        ev.seq, ev.occurred_at, ev.engagement_id, ev.vendor_id, ev.data
   FROM claimed c
   JOIN webhook_endpoints e ON e.id = c.endpoint_id
   LEFT JOIN events ev ON ev.id = c.event_id`;
+
+/** A delivery claimed for an endpoint disabled meanwhile fails unsent, and does not count. */
+const FAILED_UNSENT = `
+UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, last_response = $3
+ WHERE id = $1 AND attempts = $2 AND status = 'pending'`;
 
 /** Each result applies only to the attempt that claimed it: a stale one changes nothing. */
 const SUCCEEDED = `
@@ -103,12 +112,23 @@ RETURNING e.id, e.enabled, e.disabled_reason
 )
 SELECT * FROM counted`;
 
-/** A disabled endpoint gets nothing more: what was still pending for it fails. */
-const FAIL_PENDING_OF_DISABLED = `
-UPDATE webhook_deliveries
-   SET status = 'failed', next_attempt_at = NULL,
-       last_response = jsonb_build_object('error', 'endpoint disabled (' || $2 || ')', 'latencyMs', 0)
- WHERE endpoint_id = $1 AND status = 'pending'`;
+/**
+ * A disabled endpoint gets nothing more: what was still pending for it fails (re-enabling
+ * delivers only the events from then on).
+ */
+export async function failPendingDeliveries(
+  manager: EntityManager,
+  endpointId: string,
+  reason: string,
+): Promise<void> {
+  await manager.query(
+    `UPDATE webhook_deliveries
+        SET status = 'failed', next_attempt_at = NULL,
+            last_response = jsonb_build_object('error', 'endpoint disabled (' || $2 || ')', 'latencyMs', 0)
+      WHERE endpoint_id = $1 AND status = 'pending'`,
+    [endpointId, reason],
+  );
+}
 
 /**
  * Delivers webhooks (SPEC §6 "Deliveries") in every instance: it claims due deliveries from
@@ -205,37 +225,52 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const policy = this.config.webhooks;
-    const body = JSON.stringify(payloadOf(delivery));
-    const refused = urlProblem(delivery.url, policy);
-    const secrets = [delivery.secret];
-    if (delivery.previous_secret && delivery.previous_secret_valid) {
-      secrets.push(delivery.previous_secret);
-    }
-    const result: AttemptResult = refused
-      ? { error: `forbidden url: ${refused}`, latencyMs: 0 }
-      : await this.sender.send(
-          {
-            url: delivery.url,
-            body,
-            headers: {
-              'webhook-id': delivery.message_id,
-              'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
-              'webhook-signature': signatureHeader(secrets, delivery.message_id, new Date(), body),
-              'user-agent': USER_AGENT,
-            },
-          },
-          policy,
-          policy.timeoutMs,
-        );
     try {
-      await this.record(delivery, result);
+      if (!delivery.enabled) {
+        await this.dataSource.query(FAILED_UNSENT, [
+          delivery.id,
+          delivery.attempts,
+          JSON.stringify({
+            error: `endpoint disabled (${delivery.disabled_reason ?? 'disabled'})`,
+            latencyMs: 0,
+          }),
+        ]);
+        return;
+      }
+      await this.record(delivery, await this.send(delivery));
     } catch (error) {
       // The lease runs out and another attempt follows: at least once, never lost.
       this.logger.warn(
         `Recording webhook delivery ${delivery.id} failed: ${(error as Error).message}`,
       );
     }
+  }
+
+  private send(delivery: ClaimedDelivery): Promise<AttemptResult> {
+    const policy = this.config.webhooks;
+    const refused = urlProblem(delivery.url, policy);
+    if (refused) return Promise.resolve({ error: `forbidden url: ${refused}`, latencyMs: 0 });
+    const body = JSON.stringify(payloadOf(delivery));
+    const secrets = [delivery.secret];
+    if (delivery.previous_secret && delivery.previous_secret_valid) {
+      secrets.push(delivery.previous_secret);
+    }
+    // One reading of the clock for the header and the signature: they must name the same second.
+    const now = new Date();
+    return this.sender.send(
+      {
+        url: delivery.url,
+        body,
+        headers: {
+          'webhook-id': delivery.message_id,
+          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'webhook-signature': signatureHeader(secrets, delivery.message_id, now, body),
+          'user-agent': USER_AGENT,
+        },
+      },
+      policy,
+      policy.timeoutMs,
+    );
   }
 
   private async record(delivery: ClaimedDelivery, result: AttemptResult): Promise<void> {
@@ -260,7 +295,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         for (const endpoint of endpoints) {
           if (endpoint.enabled) continue;
           const reason = endpoint.disabled_reason ?? 'disabled';
-          await manager.query(FAIL_PENDING_OF_DISABLED, [endpoint.id, reason]);
+          await failPendingDeliveries(manager, endpoint.id, reason);
           this.logger.warn(
             `Webhook endpoint ${endpoint.id} is disabled (${reason}): re-enable it with PATCH enabled=true`,
           );

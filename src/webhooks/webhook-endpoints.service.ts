@@ -31,7 +31,7 @@ import {
 } from './dto/webhook-endpoint.dto.js';
 import { urlProblem } from './webhook-address.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
-import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { failPendingDeliveries, WebhookDispatcher } from './webhook-dispatcher.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 import { forbiddenResolution, HostResolver } from './webhook-sender.js';
 import { newWebhookSecret } from './webhook-signing.js';
@@ -109,6 +109,9 @@ export class WebhookEndpointsService {
         Object.assign(patch, { disabledReason: null, consecutiveFailures: 0 });
       }
       const updated = await updateVersioned(manager, WebhookEndpoint, current, ifMatch, patch);
+      if (current.enabled && !updated.enabled) {
+        await failPendingDeliveries(manager, id, 'paused by a PATCH');
+      }
       return WebhookEndpointResponse.from(updated);
     });
   }
