@@ -29,7 +29,7 @@ import {
   WebhookEndpointResponse,
   type WebhookEndpointWithSecretResponse,
 } from './dto/webhook-endpoint.dto.js';
-import { urlProblem } from './webhook-address.js';
+import { literalAddress, urlProblem } from './webhook-address.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
 import { failPendingDeliveries, WebhookDispatcher } from './webhook-dispatcher.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
@@ -273,7 +273,7 @@ export class WebhookEndpointsService {
     const problem = urlProblem(raw, policy);
     if (problem) return problem;
     const url = new URL(raw);
-    if (url.hostname.startsWith('[') || /^[\d.]+$/.test(url.hostname)) return undefined;
+    if (literalAddress(url)) return undefined;
     try {
       return await forbiddenResolution(this.resolver, url.hostname, policy);
     } catch {
