@@ -14,6 +14,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { EscalationsModule } from './escalations/escalations.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MilestonesModule } from './milestones/milestones.module.js';
+import { DrillsModule } from './drills/drills.module.js';
 import { PeopleModule } from './people/people.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { RiskModule } from './risk/risk.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         PeopleModule,
         EngagementsModule,
         MilestonesModule,
+        DrillsModule,
         ArtifactsModule,
         RiskModule,
         ReportsModule,

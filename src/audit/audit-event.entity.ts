@@ -9,6 +9,7 @@ export const AUDIT_ENTITY_TYPES = [
   'artifact',
   'api_key',
   'report',
+  'drill',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

@@ -22,6 +22,8 @@ export interface AppConfig {
   risk: RiskPolicy;
   /** How many days ahead the risk forecast looks. */
   riskForecastDays: number;
+  /** The independent operators a new engagement's completion requires unless it says otherwise. */
+  defaultMinIndependentOperators: number;
   /** How long the event feed keeps events. */
   eventRetentionDays: number;
   /** How many days before a due date `milestone.due_soon` fires. */
@@ -160,7 +162,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       slipCountHigh: integer('RISK_SLIP_COUNT_HIGH', 2, 1, 100),
       ktWindowDays: integer('RISK_KT_WINDOW_DAYS', 30, 0, 3650),
       ktMinAccepted: fraction('RISK_KT_MIN_ACCEPTED', 0.5),
+      operatorEvidenceDays: integer('OPERATOR_EVIDENCE_DAYS', 180, 1, 3650),
     },
+    defaultMinIndependentOperators: integer('DEFAULT_MIN_INDEPENDENT_OPERATORS', 0, 0, 50),
     riskForecastDays: integer('RISK_FORECAST_DAYS', 90, 1, 3650),
     eventRetentionDays: integer('EVENT_RETENTION_DAYS', 90, 1, 3650),
     eventDueSoonDays: integer('EVENT_DUE_SOON_DAYS', 7, 0, 365),

@@ -17,6 +17,7 @@ import {
 } from '../risk/risk-facts.entity.js';
 import { Vendor } from '../vendors/vendor.entity.js';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
+import { Drill, DrillArtifact, DrillParticipant } from '../drills/drill.entity.js';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity.js';
 
 /** Every entity of the application: the single list shared by the app and the migration CLI. */
@@ -42,4 +43,7 @@ export const entities = [
   WebhookDelivery,
   Escalation,
   RiskAcknowledgement,
+  Drill,
+  DrillParticipant,
+  DrillArtifact,
 ];

@@ -6,6 +6,7 @@ import { updateVersioned } from '../common/versioned-update.js';
 import { MilestoneResponse } from '../milestones/dto/milestone.dto.js';
 import { Milestone } from '../milestones/milestone.entity.js';
 import type { RiskFacts } from '../risk/assess-risk.js';
+import { RiskService } from '../risk/risk.service.js';
 import type { CancelEngagementDto } from './dto/engagement.dto.js';
 import type { EngagementResponse } from './dto/engagement.response.js';
 import { EngagementResponses } from './engagement-responses.js';
@@ -26,7 +27,11 @@ const PAST_TENSE: Record<EngagementAction, 'activated' | 'completed' | 'cancelle
 };
 
 /** What the lifecycle rules need, from the stored risk facts (kept current by every write). */
-function lifecycleFacts(engagement: Engagement, facts: RiskFacts | undefined): EngagementFacts {
+function lifecycleFacts(
+  engagement: Engagement,
+  facts: RiskFacts | undefined,
+  independentOperatorCount: number,
+): EngagementFacts {
   return {
     status: engagement.status,
     finalHandoverCount: facts?.finalHandover ? 1 : 0,
@@ -34,6 +39,8 @@ function lifecycleFacts(engagement: Engagement, facts: RiskFacts | undefined): E
     artifactCount: facts?.artifactCount ?? 0,
     unacceptedArtifactCount: (facts?.artifactCount ?? 0) - (facts?.acceptedArtifactCount ?? 0),
     knowledgeRecipientCount: facts?.knowledgeRecipientCount ?? 0,
+    independentOperatorCount,
+    minIndependentOperators: engagement.minIndependentOperators,
   };
 }
 
@@ -43,6 +50,7 @@ export class EngagementLifecycleService {
   constructor(
     private readonly writer: EngagementWriter,
     private readonly responses: EngagementResponses,
+    private readonly risk: RiskService,
   ) {}
 
   activate(actor: Actor, id: string, ifMatch: number | undefined): Promise<EngagementResponse> {
@@ -113,7 +121,8 @@ export class EngagementLifecycleService {
       id,
       async (context) => {
         const { manager, engagement: current, facts, audit, emitEngagement } = context;
-        const unmet = unmetPreconditions(action, lifecycleFacts(current, facts));
+        const operators = facts ? this.risk.independentOperators(facts).length : 0;
+        const unmet = unmetPreconditions(action, lifecycleFacts(current, facts, operators));
         if (unmet.length > 0) {
           throw new ConflictProblem(
             `The engagement cannot ${action}: ${unmet.length} precondition(s) unmet.`,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import {
@@ -8,6 +8,7 @@ import {
   type Page,
 } from '../common/pagination.js';
 import { ValidationProblem } from '../common/problem.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { namedByText, runPrepared } from '../database/prepared.js';
 import { escapeLike } from '../common/query-helpers.js';
 import { RISK_LEVELS } from '../risk/assess-risk.js';
@@ -67,6 +68,7 @@ export class EngagementListService {
     private readonly dataSource: DataSource,
     private readonly responses: EngagementResponses,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(query: ListEngagementsQuery): Promise<Page<EngagementResponse>> {
@@ -136,6 +138,18 @@ export class EngagementListService {
       sql.where(
         `EXISTS (SELECT 1 FROM engagement_knowledge_recipients r
                   WHERE r.engagement_id = e.id AND r.person_id = ${sql.param(query.knowledgeRecipientId)})`,
+      );
+    }
+    if (query.criticality) sql.where(`e.criticality = ${sql.param(query.criticality)}`);
+    if (query.minIndependentOperators) {
+      // Who counts on a day follows from the stored evidence (SPEC §8), as in independentOperators.
+      const today = sql.param(this.clock.today());
+      sql.where(
+        `(SELECT count(DISTINCT x->>'personId') FROM engagement_risk_facts f
+                 CROSS JOIN jsonb_array_elements(f.operator_evidence) x
+           WHERE f.engagement_id = e.id
+             AND (x->>'performedOn')::date BETWEEN ${today}::date - ${sql.param(this.config.risk.operatorEvidenceDays)}::int
+                                             AND ${today}::date) >= ${sql.param(query.minIndependentOperators)}`,
       );
     }
     if (query.q) {

@@ -6,7 +6,7 @@ import { RiskSummary } from '../risk/dto/risk.dto.js';
 import { type FactsRow, toFacts } from '../risk/risk-facts.repository.js';
 import { RiskService } from '../risk/risk.service.js';
 import { EngagementResponse } from './dto/engagement.response.js';
-import type { Engagement, SuccessMetric } from './engagement.entity.js';
+import type { Criticality, Engagement, ExitPlan, SuccessMetric } from './engagement.entity.js';
 import type { EngagementStatus } from './engagement-status.js';
 
 interface ResponseRow {
@@ -24,6 +24,9 @@ interface ResponseRow {
   start_date: string | null;
   contract_end_date: string | null;
   notice_period_days: number;
+  criticality: Criticality;
+  exit_plan: ExitPlan | null;
+  min_independent_operators: number;
   activated_at: Date | null;
   completed_at: Date | null;
   cancelled_at: Date | null;
@@ -67,6 +70,9 @@ function engagementOf(row: ResponseRow): Engagement {
     startDate: row.start_date,
     contractEndDate: row.contract_end_date,
     noticePeriodDays: row.notice_period_days,
+    criticality: row.criticality,
+    exitPlan: row.exit_plan,
+    minIndependentOperators: row.min_independent_operators,
     activatedAt: row.activated_at,
     completedAt: row.completed_at,
     cancelledAt: row.cancelled_at,
@@ -105,6 +111,10 @@ export class EngagementResponses {
           engagementOf(row),
           row.knowledge_recipient_ids,
           RiskSummary.from(this.risk.assess(facts)),
+          {
+            independentOperatorIds: facts ? this.risk.independentOperators(facts) : [],
+            exitPlanLastTestedOn: facts?.passedExitRehearsals[0] ?? null,
+          },
         ),
       ];
     });

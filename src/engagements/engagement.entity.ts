@@ -14,6 +14,21 @@ import { Person } from '../people/person.entity.js';
 import { Vendor } from '../vendors/vendor.entity.js';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from './engagement-status.js';
 
+export const CRITICALITIES = ['standard', 'important', 'critical'] as const;
+/** Whether the engagement supports an important or critical function (DORA Art. 28). */
+export type Criticality = (typeof CRITICALITIES)[number];
+
+export const EXIT_STRATEGIES = ['insource', 'alternative_vendor', 'retire'] as const;
+export type ExitStrategy = (typeof EXIT_STRATEGIES)[number];
+
+/** How the company leaves the vendor if it must (SPEC §8). */
+export interface ExitPlan {
+  strategy: ExitStrategy;
+  summary: string;
+  triggers: string[];
+  alternativeVendorId?: string;
+}
+
 export interface SuccessMetric {
   name: string;
   target: string;
@@ -85,6 +100,21 @@ export class Engagement {
 
   @Column({ type: 'integer', default: 0 })
   noticePeriodDays!: number;
+
+  @Column({
+    type: 'enum',
+    enum: CRITICALITIES,
+    enumName: 'engagement_criticality',
+    default: 'standard',
+  })
+  criticality!: Criticality;
+
+  @Column({ type: 'jsonb', nullable: true })
+  exitPlan!: ExitPlan | null;
+
+  /** Independent operators that completion requires. */
+  @Column({ type: 'integer', default: 0 })
+  minIndependentOperators!: number;
 
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   activatedAt!: Date | null;

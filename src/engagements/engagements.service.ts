@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
@@ -7,7 +7,9 @@ import { ConflictProblem, type ProblemItem, ValidationProblem } from '../common/
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { missingPeople } from '../people/people.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Vendor } from '../vendors/vendor.entity.js';
+import type { ExitPlanDto } from './dto/exit-plan.dto.js';
 import type { CreateEngagementDto, SpecDto, UpdateEngagementDto } from './dto/engagement.dto.js';
 import type { EngagementResponse } from './dto/engagement.response.js';
 import { EngagementResponses } from './engagement-responses.js';
@@ -15,6 +17,7 @@ import { EngagementWriter } from './engagement-writer.js';
 import {
   Engagement,
   EngagementKnowledgeRecipient,
+  type ExitPlan,
   type SuccessMetric,
 } from './engagement.entity.js';
 import { validateSpec } from './spec-validation.js';
@@ -47,7 +50,21 @@ export function snapshot(
     startDate: engagement.startDate,
     contractEndDate: engagement.contractEndDate,
     noticePeriodDays: engagement.noticePeriodDays,
+    criticality: engagement.criticality,
+    exitPlan: engagement.exitPlan,
+    minIndependentOperators: engagement.minIndependentOperators,
     cancelReason: engagement.cancelReason,
+  };
+}
+
+/** The exit plan as stored, trimmed; `null` removes it and `undefined` keeps what is there. */
+function exitPlanColumn(plan: ExitPlanDto | null | undefined): ExitPlan | null | undefined {
+  if (!plan) return plan;
+  return {
+    strategy: plan.strategy,
+    summary: plan.summary,
+    triggers: plan.triggers.map((trigger) => trigger.trim()),
+    ...(plan.alternativeVendorId ? { alternativeVendorId: plan.alternativeVendorId } : {}),
   };
 }
 
@@ -81,6 +98,7 @@ export class EngagementsService {
   constructor(
     private readonly writer: EngagementWriter,
     private readonly responses: EngagementResponses,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(actor: Actor, input: CreateEngagementDto): Promise<EngagementResponse> {
@@ -96,6 +114,7 @@ export class EngagementsService {
               productOwnerId: input.productOwnerId,
               tradeOffOwnerId: input.spec?.tradeOffOwnerId,
               knowledgeRecipientIds: recipientIds,
+              alternativeVendorId: input.exitPlan?.alternativeVendorId,
             })),
           ];
           if (problems.length > 0) throw new ValidationProblem(problems);
@@ -109,6 +128,10 @@ export class EngagementsService {
               startDate: input.startDate ?? null,
               contractEndDate: input.contractEndDate ?? null,
               noticePeriodDays: input.noticePeriodDays ?? 0,
+              criticality: input.criticality ?? 'standard',
+              exitPlan: exitPlanColumn(input.exitPlan) ?? null,
+              minIndependentOperators:
+                input.minIndependentOperators ?? this.config.defaultMinIndependentOperators,
             }),
           );
         },
@@ -165,6 +188,7 @@ export class EngagementsService {
               productOwnerId: input.productOwnerId,
               tradeOffOwnerId: input.spec?.tradeOffOwnerId,
               knowledgeRecipientIds: input.knowledgeRecipientIds ?? [],
+              alternativeVendorId: input.exitPlan?.alternativeVendorId,
             })),
           ];
           if (problems.length > 0) throw new ValidationProblem(problems);
@@ -182,7 +206,10 @@ export class EngagementsService {
               'startDate',
               'contractEndDate',
               'noticePeriodDays',
+              'criticality',
+              'minIndependentOperators',
             ]),
+            ...(input.exitPlan !== undefined ? { exitPlan: exitPlanColumn(input.exitPlan) } : {}),
             ...(spec ? specColumns(spec) : {}),
             // The recipients live in their own table: a change to them is still a new version.
             ...(recipientsChanged ? { updatedAt: new Date() } : {}),
@@ -249,14 +276,17 @@ async function referenceProblems(
     productOwnerId: string | undefined;
     tradeOffOwnerId: string | undefined;
     knowledgeRecipientIds: string[];
+    alternativeVendorId: string | undefined;
   },
 ): Promise<ProblemItem[]> {
   const problems: ProblemItem[] = [];
-  if (references.vendorId && !(await manager.existsBy(Vendor, { id: references.vendorId }))) {
-    problems.push({
-      field: 'vendorId',
-      message: 'vendorId refers to a vendor that does not exist',
-    });
+  for (const [field, id] of [
+    ['vendorId', references.vendorId],
+    ['exitPlan.alternativeVendorId', references.alternativeVendorId],
+  ] as const) {
+    if (id && !(await manager.existsBy(Vendor, { id }))) {
+      problems.push({ field, message: `${field} refers to a vendor that does not exist` });
+    }
   }
   problems.push(
     ...(await missingPeople(manager, [

@@ -14,6 +14,8 @@ const facts = (overrides: Partial<EngagementFacts> = {}): EngagementFacts => ({
   artifactCount: 3,
   unacceptedArtifactCount: 0,
   knowledgeRecipientCount: 2,
+  independentOperatorCount: 2,
+  minIndependentOperators: 2,
   ...overrides,
 });
 
@@ -136,9 +138,24 @@ describe('unmetPreconditions', () => {
       ],
       ['an artifact is not accepted', { unacceptedArtifactCount: 1 }, ['ARTIFACTS_NOT_ACCEPTED']],
       [
+        'one independent operator of two required is missing',
+        { independentOperatorCount: 1 },
+        ['INDEPENDENT_OPERATORS_MISSING'],
+      ],
+      [
+        'no independent operator when none is required',
+        { independentOperatorCount: 0, minIndependentOperators: 0 },
+        [],
+      ],
+      [
+        'more independent operators than required',
+        { independentOperatorCount: 3, minIndependentOperators: 1 },
+        [],
+      ],
+      [
         'everything is missing',
-        { finalHandoverCompleted: false, unacceptedArtifactCount: 2 },
-        ['FINAL_HANDOVER_NOT_COMPLETED', 'ARTIFACTS_NOT_ACCEPTED'],
+        { finalHandoverCompleted: false, unacceptedArtifactCount: 2, independentOperatorCount: 0 },
+        ['FINAL_HANDOVER_NOT_COMPLETED', 'ARTIFACTS_NOT_ACCEPTED', 'INDEPENDENT_OPERATORS_MISSING'],
       ],
       [
         'everything is missing and the engagement is draft',
@@ -157,6 +174,21 @@ describe('unmetPreconditions', () => {
           knowledgeRecipientCount: 0,
         }),
       ).toEqual([]);
+    });
+
+    it('says how many independent operators are required and present', () => {
+      expect(
+        unmetPreconditions(
+          'complete',
+          facts({ status: 'active', independentOperatorCount: 1, minIndependentOperators: 3 }),
+        ),
+      ).toEqual([
+        {
+          code: 'INDEPENDENT_OPERATORS_MISSING',
+          message:
+            '3 independent operator(s) are required and 1 have passed a drill without vendor help.',
+        },
+      ]);
     });
 
     it.each([1, 4])('says how many artifacts (%i) are not accepted', (count) => {

@@ -8,6 +8,9 @@ export interface EngagementFacts {
   artifactCount: number;
   unacceptedArtifactCount: number;
   knowledgeRecipientCount: number;
+  /** Independent operators today, and how many completion requires (SPEC §8). */
+  independentOperatorCount: number;
+  minIndependentOperators: number;
 }
 
 export type EngagementAction = 'activate' | 'complete' | 'cancel';
@@ -66,6 +69,12 @@ export const TRANSITIONS: Record<EngagementAction, Transition> = {
         holds: (facts) => facts.unacceptedArtifactCount === 0,
         message: (facts) =>
           `${facts.unacceptedArtifactCount} knowledge-transfer artifact(s) are not accepted yet.`,
+      },
+      {
+        code: 'INDEPENDENT_OPERATORS_MISSING',
+        holds: (facts) => facts.independentOperatorCount >= facts.minIndependentOperators,
+        message: (facts) =>
+          `${facts.minIndependentOperators} independent operator(s) are required and ${facts.independentOperatorCount} have passed a drill without vendor help.`,
       },
     ],
   },

@@ -1,5 +1,6 @@
 import { daysBetween } from '../common/dates.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
+import type { Criticality } from '../engagements/engagement.entity.js';
 
 export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -16,7 +17,7 @@ export const SEVERITY_WEIGHTS: Record<Severity, number> = {
  * Bump when a rule below changes what it judges: stored risk timelines were derived with the
  * rules of this version and are rebuilt at start-up when it differs.
  */
-export const RISK_RULES_VERSION = 1;
+export const RISK_RULES_VERSION = 2;
 
 export const SIGNAL_CODES = [
   'HANDOVER_SLIPPED',
@@ -29,6 +30,9 @@ export const SIGNAL_CODES = [
   'NO_FINAL_HANDOVER',
   'ARTIFACTS_REJECTED',
   'HANDOVER_AFTER_EXIT_DEADLINE',
+  'CAPABILITY_UNPROVEN',
+  'EXIT_PLAN_MISSING',
+  'EXIT_PLAN_UNTESTED',
 ] as const;
 export type SignalCode = (typeof SIGNAL_CODES)[number];
 
@@ -52,6 +56,8 @@ export interface RiskPolicy {
   slipCountHigh: number;
   ktWindowDays: number;
   ktMinAccepted: number;
+  /** How long a drill passed without vendor help keeps its participants independent operators. */
+  operatorEvidenceDays: number;
 }
 
 export const DEFAULT_RISK_POLICY: RiskPolicy = {
@@ -59,7 +65,14 @@ export const DEFAULT_RISK_POLICY: RiskPolicy = {
   slipCountHigh: 2,
   ktWindowDays: 30,
   ktMinAccepted: 0.5,
+  operatorEvidenceDays: 180,
 };
+
+/** How long a passed exit rehearsal counts as a test of the exit plan (SPEC §8). */
+export const EXIT_REHEARSAL_VALID_DAYS = 365;
+
+/** Independent operators needed before the final handover for capability to count as proven. */
+export const PROVEN_CAPABILITY_OPERATORS = 2;
 
 /** The facts of one engagement that risk is judged from, aggregated in SQL. */
 export interface RiskFacts {
@@ -80,6 +93,41 @@ export interface RiskFacts {
   rejectedArtifactCount: number;
   knowledgeRecipientCount: number;
   lastSafeHandoverDate: string | null;
+  criticality: Criticality;
+  hasExitPlan: boolean;
+  /** Per current recipient, the days of their drills passed without vendor help. */
+  operatorEvidence: { personId: string; performedOn: string }[];
+  /** The days of passed exit rehearsals, newest first. */
+  passedExitRehearsals: string[];
+}
+
+/** Evidence from `performedOn` counts on `asOf` when it is at most `days` old and not ahead. */
+const evidenceHolds = (performedOn: string, asOf: string, days: number) =>
+  performedOn <= asOf && daysBetween(performedOn, asOf) <= days;
+
+/**
+ * The recipients who passed a drill without vendor help within `operatorEvidenceDays` before
+ * `asOf`, sorted (SPEC §8).
+ */
+export function independentOperators(
+  facts: Pick<RiskFacts, 'operatorEvidence'>,
+  asOf: string,
+  policy: Pick<RiskPolicy, 'operatorEvidenceDays'>,
+): string[] {
+  const people = new Set(
+    facts.operatorEvidence
+      .filter((evidence) => evidenceHolds(evidence.performedOn, asOf, policy.operatorEvidenceDays))
+      .map((evidence) => evidence.personId),
+  );
+  return [...people].sort();
+}
+
+/** The latest passed exit rehearsal on or before `asOf`, or null. */
+export function lastExitRehearsal(
+  facts: Pick<RiskFacts, 'passedExitRehearsals'>,
+  asOf: string,
+): string | null {
+  return facts.passedExitRehearsals.find((day) => day <= asOf) ?? null;
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -163,6 +211,40 @@ export function assessRisk(
             total: facts.artifactCount,
             acceptedShare,
           },
+        });
+      }
+    }
+    if (handover && !handover.completedOn && daysBetween(asOf, handover.dueDate) <= policy.ktWindowDays) {
+      const operators = independentOperators(facts, asOf, policy).length;
+      if (operators < PROVEN_CAPABILITY_OPERATORS) {
+        signals.push({
+          code: 'CAPABILITY_UNPROVEN',
+          severity: operators === 0 ? 'high' : 'medium',
+          message:
+            operators === 0
+              ? `Nobody inside has run the system without the vendor in a drill, and the final handover is due on ${handover.dueDate}.`
+              : `Only one person inside has run the system without the vendor in a drill, and the final handover is due on ${handover.dueDate}.`,
+          data: { independentOperators: operators, dueDate: handover.dueDate },
+        });
+      }
+    }
+    if (facts.criticality !== 'standard') {
+      const tested = lastExitRehearsal(facts, asOf);
+      if (!facts.hasExitPlan) {
+        signals.push({
+          code: 'EXIT_PLAN_MISSING',
+          severity: 'medium',
+          message: `The engagement supports a${facts.criticality === 'important' ? 'n important' : ' critical'} function and has no exit plan.`,
+          data: { criticality: facts.criticality },
+        });
+      } else if (!tested || daysBetween(tested, asOf) > EXIT_REHEARSAL_VALID_DAYS) {
+        signals.push({
+          code: 'EXIT_PLAN_UNTESTED',
+          severity: 'medium',
+          message: tested
+            ? `The exit plan was last rehearsed on ${tested}, more than ${EXIT_REHEARSAL_VALID_DAYS} days ago.`
+            : 'The exit plan has never been rehearsed.',
+          data: { criticality: facts.criticality, lastTestedOn: tested },
         });
       }
     }

@@ -11,7 +11,11 @@ import {
   type Relation,
 } from 'typeorm';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../engagements/engagement-status.js';
-import { Engagement } from '../engagements/engagement.entity.js';
+import {
+  CRITICALITIES,
+  type Criticality,
+  Engagement,
+} from '../engagements/engagement.entity.js';
 
 /**
  * What risk is judged from, one row per engagement, written in the transaction of every change
@@ -63,6 +67,23 @@ export class EngagementRiskFacts {
 
   @Column({ type: 'integer' })
   recipientCount!: number;
+
+  @Column({ type: 'enum', enum: CRITICALITIES, enumName: 'engagement_criticality' })
+  criticality!: Criticality;
+
+  @Column({ type: 'boolean' })
+  hasExitPlan!: boolean;
+
+  /**
+   * Each current recipient's drills passed without vendor help: `[{ personId, performedOn }]`,
+   * newest first. Who is an independent operator follows from it on any date.
+   */
+  @Column({ type: 'jsonb' })
+  operatorEvidence!: { personId: string; performedOn: string }[];
+
+  /** The days of passed exit rehearsals, newest first. */
+  @Column({ type: 'jsonb' })
+  exitRehearsals!: string[];
 }
 
 /**

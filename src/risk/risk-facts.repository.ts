@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { runPrepared } from '../database/prepared.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
+import type { Criticality } from '../engagements/engagement.entity.js';
 import type { RiskFacts } from './assess-risk.js';
 
 /** A row of engagement_risk_facts as PostgreSQL returns it. */
@@ -19,6 +20,10 @@ export interface FactsRow {
   accepted_count: number;
   rejected_count: number;
   recipient_count: number;
+  criticality: Criticality;
+  has_exit_plan: boolean;
+  operator_evidence: { personId: string; performedOn: string }[];
+  exit_rehearsals: string[];
 }
 
 export const FACTS_COLUMNS = [
@@ -35,6 +40,10 @@ export const FACTS_COLUMNS = [
   'accepted_count',
   'rejected_count',
   'recipient_count',
+  'criticality',
+  'has_exit_plan',
+  'operator_evidence',
+  'exit_rehearsals',
 ] as const;
 
 /**
@@ -68,7 +77,24 @@ SELECT e.id AS engagement_id,
        ac.accepted AS accepted_count,
        ac.rejected AS rejected_count,
        (SELECT count(*)::int FROM engagement_knowledge_recipients r
-         WHERE r.engagement_id = e.id) AS recipient_count
+         WHERE r.engagement_id = e.id) AS recipient_count,
+       e.criticality,
+       e.exit_plan IS NOT NULL AS has_exit_plan,
+       COALESCE((SELECT jsonb_agg(jsonb_build_object('personId', x.person_id, 'performedOn', x.performed_on)
+                                  ORDER BY x.performed_on DESC, x.person_id)
+                   FROM (SELECT DISTINCT p.person_id, d.performed_on
+                           FROM drills d
+                           JOIN drill_participants p ON p.drill_id = d.id
+                           JOIN engagement_knowledge_recipients r
+                             ON r.engagement_id = e.id AND r.person_id = p.person_id
+                          WHERE d.engagement_id = e.id AND d.outcome = 'passed'
+                            AND d.vendor_assistance = 'none') x),
+                '[]'::jsonb) AS operator_evidence,
+       COALESCE((SELECT jsonb_agg(x.performed_on ORDER BY x.performed_on DESC)
+                   FROM (SELECT DISTINCT d.performed_on FROM drills d
+                          WHERE d.engagement_id = e.id AND d.kind = 'exit_rehearsal'
+                            AND d.outcome = 'passed') x),
+                '[]'::jsonb) AS exit_rehearsals
   FROM engagements e
   LEFT JOIN milestones fh ON fh.engagement_id = e.id AND fh.kind = 'final_handover'
  CROSS JOIN LATERAL (
@@ -123,6 +149,10 @@ export function toFacts(row: FactsRow): RiskFacts {
     rejectedArtifactCount: row.rejected_count,
     knowledgeRecipientCount: row.recipient_count,
     lastSafeHandoverDate: row.last_safe_handover_date,
+    criticality: row.criticality,
+    hasExitPlan: row.has_exit_plan,
+    operatorEvidence: row.operator_evidence,
+    passedExitRehearsals: row.exit_rehearsals,
   };
 }
 

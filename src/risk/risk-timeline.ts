@@ -1,6 +1,7 @@
 import { addDays } from '../common/dates.js';
 import {
   assessRisk,
+  EXIT_REHEARSAL_VALID_DAYS,
   type RiskAssessment,
   type RiskFacts,
   type RiskLevel,
@@ -15,7 +16,8 @@ export const LAST_JUDGED_DAY = '2199-12-31';
 
 /**
  * The days on which the judgement of these facts can change while the facts stay as they are:
- * the day after each open due date (overdue) and the day the final handover's KT window opens.
+ * the day after each open due date (overdue), the day the final handover's KT window opens, and
+ * the first and last day each drill's evidence counts (independent operators, exit rehearsals).
  * Between two consecutive boundaries `assessRisk` gives the same level, score and signals; a
  * property test checks that against `assessRisk` day by day, so the rules keep one definition.
  * Only days that can be judged count (a due date of 9999-12-31 has no day after it here).
@@ -26,7 +28,15 @@ export function judgementBoundaries(facts: RiskFacts, policy: RiskPolicy): strin
   const handover = facts.finalHandover;
   if (handover && !handover.completedOn) {
     days.add(addDays(handover.dueDate, 1));
-    if (facts.artifactCount > 0) days.add(addDays(handover.dueDate, -policy.ktWindowDays));
+    days.add(addDays(handover.dueDate, -policy.ktWindowDays));
+  }
+  for (const { performedOn } of facts.operatorEvidence) {
+    days.add(performedOn);
+    days.add(addDays(performedOn, policy.operatorEvidenceDays + 1));
+  }
+  for (const performedOn of facts.passedExitRehearsals) {
+    days.add(performedOn);
+    days.add(addDays(performedOn, EXIT_REHEARSAL_VALID_DAYS + 1));
   }
   for (const milestone of facts.openMilestones) days.add(addDays(milestone.dueDate, 1));
   for (const group of facts.unacceptedArtifactsByDueDate) days.add(addDays(group.dueDate, 1));

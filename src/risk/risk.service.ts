@@ -7,7 +7,13 @@ import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagin
 import { NotFoundProblem } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
-import { assessRisk, type RiskAssessment, type RiskFacts, type SignalCode } from './assess-risk.js';
+import {
+  assessRisk,
+  independentOperators,
+  type RiskAssessment,
+  type RiskFacts,
+  type SignalCode,
+} from './assess-risk.js';
 import { RiskHistoryResponse, type RiskResponse } from './dto/risk.dto.js';
 import { RiskHistoryEntry } from './risk-facts.entity.js';
 import { RiskFactsRepository } from './risk-facts.repository.js';
@@ -50,6 +56,11 @@ export class RiskService {
 
   assess(facts: RiskFacts | undefined, asOf: string = this.clock.today()): RiskAssessment {
     return facts ? assessRisk(facts, asOf, this.config.risk) : NO_RISK;
+  }
+
+  /** Who counts as an independent operator on `asOf` (SPEC §8). */
+  independentOperators(facts: RiskFacts, asOf: string = this.clock.today()): string[] {
+    return independentOperators(facts, asOf, this.config.risk);
   }
 
   async forEngagement(

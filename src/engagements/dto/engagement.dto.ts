@@ -23,6 +23,8 @@ import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import { PageQuery } from '../../common/pagination.js';
 import { RISK_LEVELS, type RiskLevel } from '../../risk/assess-risk.js';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../engagement-status.js';
+import { CRITICALITIES, type Criticality } from '../engagement.entity.js';
+import { ExitPlanDto } from './exit-plan.dto.js';
 
 export class SuccessMetricDto {
   @ApiProperty({ example: 'Invoice fields extracted correctly', maxLength: 200 })
@@ -215,6 +217,41 @@ export class CreateEngagementDto {
   @Min(0)
   @Max(3650)
   noticePeriodDays?: number;
+
+  @ApiPropertyOptional({
+    enum: CRITICALITIES,
+    default: 'standard',
+    description:
+      'important or critical: the engagement supports an important or critical function (DORA Art. 28) and needs a tested exit plan',
+    example: 'important',
+  })
+  @IsOptional()
+  @IsIn(CRITICALITIES, { message: `criticality must be one of ${CRITICALITIES.join(', ')}` })
+  criticality?: Criticality;
+
+  @ApiPropertyOptional({
+    type: ExitPlanDto,
+    nullable: true,
+    description: 'How the company leaves the vendor if it must; null removes it',
+  })
+  @Nullable()
+  @ValidateNested()
+  @Type(() => ExitPlanDto)
+  exitPlan?: ExitPlanDto | null;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 50,
+    format: 'int32',
+    description:
+      'Independent operators that completion requires (default DEFAULT_MIN_INDEPENDENT_OPERATORS)',
+    example: 2,
+  })
+  @IsOptional()
+  @IsInt({ message: 'minIndependentOperators must be a whole number' })
+  @Min(0, { message: 'minIndependentOperators must not be negative' })
+  @Max(50)
+  minIndependentOperators?: number;
 }
 
 /**
@@ -336,4 +373,24 @@ export class ListEngagementsQuery extends PageQuery {
   @IsOptional()
   @IsIn(['createdAt', '-riskScore'], { message: 'sort must be createdAt or -riskScore' })
   sort?: 'createdAt' | '-riskScore';
+
+  @ApiPropertyOptional({ enum: CRITICALITIES, example: 'critical' })
+  @IsOptional()
+  @IsIn(CRITICALITIES, { message: `criticality must be one of ${CRITICALITIES.join(', ')}` })
+  criticality?: Criticality;
+
+  @ApiPropertyOptional({
+    type: Number,
+    format: 'int32',
+    minimum: 0,
+    maximum: 50,
+    description: 'At least this many independent operators as of today',
+    example: 2,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'minIndependentOperators must be a whole number' })
+  @Min(0, { message: 'minIndependentOperators must not be negative' })
+  @Max(50)
+  minIndependentOperators?: number;
 }

@@ -1,6 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../engagement-status.js';
-import type { Engagement } from '../engagement.entity.js';
+import { CRITICALITIES, type Criticality, type Engagement } from '../engagement.entity.js';
+import { ExitPlanResponse } from './exit-plan.dto.js';
 import { lastSafeHandoverDate } from '../exit-clock.js';
 import { RiskSummary } from '../../risk/dto/risk.dto.js';
 import { SuccessMetricDto } from './engagement.dto.js';
@@ -84,6 +85,25 @@ export class EngagementResponse {
   })
   lastSafeHandoverDate!: string | null;
 
+  @ApiProperty({ enum: CRITICALITIES, example: 'standard' })
+  criticality!: Criticality;
+
+  @ApiPropertyOptional({ type: ExitPlanResponse, description: 'Absent when there is none' })
+  exitPlan?: ExitPlanResponse;
+
+  @ApiProperty({ example: 2, format: 'int32', minimum: 0, maximum: 50 })
+  minIndependentOperators!: number;
+
+  @ApiProperty({
+    maxItems: 50,
+    type: [String],
+    format: 'uuid',
+    description:
+      'Recipients who passed a drill without vendor help within OPERATOR_EVIDENCE_DAYS, as of today',
+    example: ['1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f'],
+  })
+  independentOperatorIds!: string[];
+
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null })
   activatedAt!: string | null;
 
@@ -112,6 +132,7 @@ export class EngagementResponse {
     engagement: Engagement,
     knowledgeRecipientIds: string[],
     risk: RiskSummary,
+    capability: { independentOperatorIds: string[]; exitPlanLastTestedOn: string | null },
   ): EngagementResponse {
     return {
       id: engagement.id,
@@ -135,6 +156,12 @@ export class EngagementResponse {
         engagement.contractEndDate,
         engagement.noticePeriodDays,
       ),
+      criticality: engagement.criticality,
+      ...(engagement.exitPlan && {
+        exitPlan: { ...engagement.exitPlan, lastTestedOn: capability.exitPlanLastTestedOn },
+      }),
+      minIndependentOperators: engagement.minIndependentOperators,
+      independentOperatorIds: capability.independentOperatorIds,
       activatedAt: engagement.activatedAt?.toISOString() ?? null,
       completedAt: engagement.completedAt?.toISOString() ?? null,
       cancelledAt: engagement.cancelledAt?.toISOString() ?? null,

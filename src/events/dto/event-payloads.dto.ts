@@ -1,3 +1,4 @@
+import { DrillResponse } from '../../drills/dto/drill.dto.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { ArtifactResponse } from '../../artifacts/dto/artifact.dto.js';
@@ -109,7 +110,7 @@ export class WebhookPingEventData {
 export class PlannedEventData {
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'Drills (§8) and learning sprints (§9) are not built yet: their shape comes then',
+    description: 'Learning sprints (§9) are not built yet: their shape comes then',
   })
   id?: string;
 }
@@ -117,6 +118,7 @@ export class PlannedEventData {
 /** Every data class above, for `ApiExtraModels`. */
 export const EVENT_DATA_MODELS = [
   ArtifactResponse,
+  DrillResponse,
   EngagementResponse,
   EngagementUpdatedEventData,
   EscalationResponse,
@@ -145,8 +147,8 @@ const DATA_OF: Record<EventType | 'webhook.ping', string> = {
   'artifact.delivered': ArtifactResponse.name,
   'artifact.accepted': ArtifactResponse.name,
   'artifact.rejected': ArtifactResponse.name,
-  'drill.created': PlannedEventData.name,
-  'drill.recorded': PlannedEventData.name,
+  'drill.created': DrillResponse.name,
+  'drill.recorded': DrillResponse.name,
   'learning_sprint.created': PlannedEventData.name,
   'learning_sprint.completed': PlannedEventData.name,
   'risk.level_changed': RiskLevelChangedEventData.name,
