@@ -38,7 +38,8 @@ const connection = (url: string): DatabaseConnection => ({
 
 /**
  * Each engagement's facts computed here from the source rows, independently of the SQL in
- * src/ and in the migration: SPEC §2's definitions written out in TypeScript.
+ * src/ and in the migrations: SPEC §2's and §8's definitions written out in TypeScript. Needs
+ * the schema of every migration (drills, criticality, exit plans).
  */
 async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, RiskFacts>> {
   const engagements: {
@@ -46,8 +47,12 @@ async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, 
     status: RiskFacts['status'];
     contract_end_date: string | null;
     notice_period_days: number;
+    criticality: RiskFacts['criticality'];
+    has_exit_plan: boolean;
   }[] = await dataSource.query(
-    'SELECT id, status::text, contract_end_date, notice_period_days FROM engagements',
+    `SELECT id, status::text, contract_end_date, notice_period_days, criticality::text,
+            exit_plan IS NOT NULL AS has_exit_plan
+       FROM engagements`,
   );
   const milestones: {
     id: string;
@@ -63,9 +68,24 @@ async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, 
     await dataSource.query('SELECT milestone_id, from_date, to_date FROM milestone_date_changes');
   const artifacts: { engagement_id: string; milestone_id: string; status: string }[] =
     await dataSource.query('SELECT engagement_id, milestone_id, status::text FROM artifacts');
-  const recipients: { engagement_id: string }[] = await dataSource.query(
-    'SELECT engagement_id FROM engagement_knowledge_recipients',
+  const recipients: { engagement_id: string; person_id: string }[] = await dataSource.query(
+    'SELECT engagement_id, person_id FROM engagement_knowledge_recipients',
   );
+  const drills: {
+    id: string;
+    engagement_id: string;
+    kind: string;
+    outcome: string | null;
+    vendor_assistance: string | null;
+    performed_on: string | null;
+  }[] = await dataSource.query(
+    `SELECT id, engagement_id, kind::text, outcome::text, vendor_assistance::text, performed_on
+       FROM drills`,
+  );
+  const participants: { drill_id: string; person_id: string }[] = await dataSource.query(
+    'SELECT drill_id, person_id FROM drill_participants',
+  );
+  const newestFirst = (a: string, b: string) => b.localeCompare(a);
 
   const dueOf = new Map(milestones.map((milestone) => [milestone.id, milestone.due_date]));
   const facts = new Map<string, RiskFacts>();
@@ -73,6 +93,29 @@ async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, 
     const own = milestones.filter((milestone) => milestone.engagement_id === engagement.id);
     const final = own.find((milestone) => milestone.kind === 'final_handover');
     const ownArtifacts = artifacts.filter((artifact) => artifact.engagement_id === engagement.id);
+    const ownRecipients = new Set(
+      recipients.filter((row) => row.engagement_id === engagement.id).map((row) => row.person_id),
+    );
+    const passed = drills.filter(
+      (drill) =>
+        drill.engagement_id === engagement.id &&
+        drill.outcome === 'passed' &&
+        drill.performed_on !== null,
+    );
+    // §8: each current recipient who took part in a drill passed without vendor help, per day.
+    const evidence = new Map<string, { personId: string; performedOn: string }>();
+    for (const drill of passed.filter((candidate) => candidate.vendor_assistance === 'none')) {
+      for (const { person_id } of participants.filter((row) => row.drill_id === drill.id)) {
+        if (!ownRecipients.has(person_id)) continue;
+        const performedOn = drill.performed_on as string;
+        evidence.set(`${person_id} ${performedOn}`, { personId: person_id, performedOn });
+      }
+    }
+    const rehearsals = new Set(
+      passed
+        .filter((drill) => drill.kind === 'exit_rehearsal')
+        .map((drill) => drill.performed_on as string),
+    );
     const unaccepted = new Map<string, number>();
     for (const artifact of ownArtifacts.filter((candidate) => candidate.status !== 'accepted')) {
       const due = dueOf.get(artifact.milestone_id) as string;
@@ -102,11 +145,16 @@ async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, 
         .length,
       rejectedArtifactCount: ownArtifacts.filter((artifact) => artifact.status === 'rejected')
         .length,
-      knowledgeRecipientCount: recipients.filter((row) => row.engagement_id === engagement.id)
-        .length,
+      knowledgeRecipientCount: ownRecipients.size,
       lastSafeHandoverDate: engagement.contract_end_date
         ? addDays(engagement.contract_end_date, -engagement.notice_period_days)
         : null,
+      criticality: engagement.criticality,
+      hasExitPlan: engagement.has_exit_plan,
+      operatorEvidence: [...evidence.values()].sort(
+        (a, b) => newestFirst(a.performedOn, b.performedOn) || a.personId.localeCompare(b.personId),
+      ),
+      passedExitRehearsals: [...rehearsals].sort(newestFirst),
     });
   }
   return facts;
@@ -171,6 +219,10 @@ describeWithExternalDatabase(
     it('applies the latest migration alone and backfills every engagement’s facts', async () => {
       const applied = await runMigrations(dataSource);
       expect(applied.map((migration) => migration.name)).toEqual([LATEST]);
+      expect(await tableExists(dataSource, 'engagement_risk_facts')).toBe(true);
+      // verifyRisk computes the facts of today's schema (drills, criticality, exit plans): the
+      // later migrations add those columns and backfill them, without deriving any timeline.
+      await runLaterMigrations(scratch.url);
       // The facts are right before any timeline exists: only the timelines are reported.
       const { mismatches } = await verifyRisk(dataSource, DEFAULT_RISK_POLICY, 1000);
       expect(mismatches.filter((mismatch) => mismatch.part === 'facts')).toEqual([]);
@@ -178,7 +230,6 @@ describeWithExternalDatabase(
     });
 
     it('leaves 0 mismatches for 200 engagements once the timelines are derived at start-up', async () => {
-      await runLaterMigrations(scratch.url);
       expect(await ensureTimelinesCurrent(dataSource, DEFAULT_RISK_POLICY)).toBe(true);
       expect(await verifyRisk(dataSource, DEFAULT_RISK_POLICY)).toEqual({
         checked: ENGAGEMENTS,
@@ -249,7 +300,8 @@ describeWithExternalDatabase(
       const [{ before }] = await dataSource.query(
         'SELECT count(*)::int AS before FROM engagements',
       );
-      // The app started above applied the later migrations too: revert down to RiskFacts.
+      // The later migrations are applied too (first test, and the app above): revert them and
+      // RiskFacts.
       const full = new DataSource(dataSourceOptions(connection(scratch.url)));
       await full.initialize();
       try {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor, Roles } from '../auth/actor.js';
-import { READ_ROLES } from '../auth/role.js';
+import { CHANGE_ROLES, READ_ROLES } from '../auth/role.js';
 import { ApiIfMatch, IfMatch } from '../common/concurrency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { ApiPageResponse, type Page } from '../common/pagination.js';
@@ -16,8 +16,6 @@ import {
   RejectArtifactDto,
   UpdateArtifactDto,
 } from './dto/artifact.dto.js';
-
-const CHANGE_ROLES = ['admin', 'procurement', 'product_owner'] as const;
 
 @ApiTags('Knowledge-transfer artifacts')
 @Controller('v1/engagements/:id/artifacts')

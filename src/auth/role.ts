@@ -17,3 +17,6 @@ export const READ_ROLES: Role[] = [
   'integration',
   'viewer',
 ];
+
+/** Roles that change engagements and what belongs to them; a product owner only their own. */
+export const CHANGE_ROLES: Role[] = ['admin', 'procurement', 'product_owner'];

@@ -1,5 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { ValidateIf } from 'class-validator';
+import { IsUrl, MaxLength, ValidateIf } from 'class-validator';
 
 /** Trims surrounding whitespace of a string input (other values pass unchanged to validation). */
 export const Trim = () =>
@@ -29,3 +30,15 @@ export const Optional = () => ValidateIf((_: unknown, value: unknown) => value !
 /** The field may be absent or `null` (which clears it). */
 export const Nullable = () =>
   ValidateIf((_: unknown, value: unknown) => value !== undefined && value !== null);
+
+export const EVIDENCE_URL_MAX_LENGTH = 2048;
+
+/** Where evidence can be reviewed: an http(s) URL, internal hosts without a TLD included. */
+export const IsEvidenceUrl = () =>
+  applyDecorators(
+    IsUrl(
+      { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+      { message: 'evidenceUrl must be an http(s) URL' },
+    ),
+    MaxLength(EVIDENCE_URL_MAX_LENGTH),
+  );

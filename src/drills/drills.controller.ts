@@ -1,15 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor, Roles } from '../auth/actor.js';
-import { READ_ROLES } from '../auth/role.js';
+import { CHANGE_ROLES, READ_ROLES } from '../auth/role.js';
 import { ApiIfMatch, IfMatch } from '../common/concurrency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { ApiPageResponse, type Page, PageQuery } from '../common/pagination.js';
 import { UuidParam } from '../common/validation.js';
 import { CreateDrillDto, DrillResponse, RecordDrillDto } from './dto/drill.dto.js';
 import { DrillsService } from './drills.service.js';
-
-const CHANGE_ROLES = ['admin', 'procurement', 'product_owner'] as const;
 
 @ApiTags('Drills')
 @Controller('v1/engagements/:id/drills')

@@ -19,23 +19,20 @@ const alreadyRecorded = (drill: Drill) =>
     { code: 'DRILL_ALREADY_RECORDED', message: 'A recorded drill is evidence and never changes.' },
   ]);
 
-/** The audited view of a drill. */
-const snapshot = (drill: Drill, participantIds: string[], artifactIds: string[]) => ({
-  kind: drill.kind,
-  title: drill.title,
-  scenario: drill.scenario,
-  participantIds,
-  artifactIds,
-  scheduledOn: drill.scheduledOn,
-  status: drill.status,
-  outcome: drill.outcome,
-  performedOn: drill.performedOn,
-  vendorAssistance: drill.vendorAssistance,
-  durationMinutes: drill.durationMinutes,
-  evidenceUrl: drill.evidenceUrl,
-  observedById: drill.observedById,
-  notes: drill.notes,
-});
+/** The audited view of a drill: what the API shows, but for identity and bookkeeping. */
+function snapshot(drill: DrillResponse): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ...drill };
+  for (const bookkeeping of [
+    'id',
+    'engagementId',
+    'recordedAt',
+    'createdAt',
+    'updatedAt',
+    'version',
+  ])
+    delete fields[bookkeeping];
+  return fields;
+}
 
 interface DrillLinks {
   participantIds: string[];
@@ -100,13 +97,13 @@ export class DrillsService {
             artifactIds.map((artifactId) => ({ drillId: drill.id, artifactId })),
           );
         }
+        const response = DrillResponse.from(drill, participantIds, artifactIds);
         audit({
           action: 'drill.created',
           entityType: 'drill',
           entityId: drill.id,
-          changes: creationChanges(snapshot(drill, participantIds, artifactIds)),
+          changes: creationChanges(snapshot(response)),
         });
-        const response = DrillResponse.from(drill, participantIds, artifactIds);
         emit('drill.created', { ...response });
         return response;
       },
@@ -153,16 +150,16 @@ export class DrillsService {
           notes: input.notes ?? null,
           recordedAt: new Date(),
         });
+        const response = DrillResponse.from(recorded, participantIds, artifactIds);
         audit({
           action: 'drill.recorded',
           entityType: 'drill',
           entityId: id,
           changes: diffChanges(
-            snapshot(current, participantIds, artifactIds),
-            snapshot(recorded, participantIds, artifactIds),
+            snapshot(DrillResponse.from(current, participantIds, artifactIds)),
+            snapshot(response),
           ),
         });
-        const response = DrillResponse.from(recorded, participantIds, artifactIds);
         emit('drill.recorded', { ...response });
         return response;
       },

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor, Roles } from '../auth/actor.js';
-import { READ_ROLES } from '../auth/role.js';
+import { CHANGE_ROLES, READ_ROLES } from '../auth/role.js';
 import { ApiIfMatch, IfMatch } from '../common/concurrency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { ApiPageResponse, type Page } from '../common/pagination.js';
@@ -26,8 +26,6 @@ import { EngagementLifecycleService } from './engagement-lifecycle.service.js';
 import { EngagementListService } from './engagement-list.service.js';
 import { EngagementsService } from './engagements.service.js';
 import { SpecProblemsInterceptor } from './spec-problems.interceptor.js';
-
-const CHANGE_ROLES = ['admin', 'procurement', 'product_owner'] as const;
 
 @ApiTags('Engagements')
 @Controller('v1/engagements')

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor, Roles } from '../auth/actor.js';
-import { READ_ROLES } from '../auth/role.js';
+import { CHANGE_ROLES, READ_ROLES } from '../auth/role.js';
 import { ApiIfMatch, IfMatch } from '../common/concurrency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { ApiPageResponse, type Page, PageQuery } from '../common/pagination.js';
@@ -14,8 +14,6 @@ import {
   UpdateMilestoneDto,
 } from './dto/milestone.dto.js';
 import { MilestonesService } from './milestones.service.js';
-
-const CHANGE_ROLES = ['admin', 'procurement', 'product_owner'] as const;
 
 @ApiTags('Milestones')
 @Controller('v1/engagements/:id/milestones')

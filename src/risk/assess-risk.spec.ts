@@ -1,6 +1,15 @@
 import { addDays } from '../common/dates.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
-import { DEFAULT_RISK_POLICY, RISK_LEVELS, SEVERITY_WEIGHTS, assessRisk } from './assess-risk.js';
+import {
+  DEFAULT_RISK_POLICY,
+  EXIT_REHEARSAL_VALID_DAYS,
+  PROVEN_CAPABILITY_OPERATORS,
+  RISK_LEVELS,
+  SEVERITY_WEIGHTS,
+  assessRisk,
+  independentOperators,
+  lastExitRehearsal,
+} from './assess-risk.js';
 import type {
   RiskAssessment,
   RiskFacts,
@@ -18,6 +27,16 @@ const TOMORROW = addDays(AS_OF, 1);
 const FAR_FUTURE = '2027-12-31';
 
 type Handover = NonNullable<RiskFacts['finalHandover']>;
+type Evidence = RiskFacts['operatorEvidence'][number];
+
+/** `personId` passed a drill without vendor help `daysAgo` days before AS_OF. */
+const passed = (personId: string, daysAgo: number): Evidence => ({
+  personId,
+  performedOn: addDays(AS_OF, -daysAgo),
+});
+
+/** Both recipients passed a drill without vendor help a month before AS_OF. */
+const TWO_OPERATORS: Evidence[] = [passed('p-1', 30), passed('p-2', 30)];
 
 /** A final handover due far in the future, on its baseline, never slipped, not completed. */
 function handover(overrides: Partial<Handover> = {}): Handover {
@@ -36,8 +55,9 @@ function slipped(days: number, slipCount: number): Handover {
 }
 
 /**
- * A healthy active engagement: two recipients, a final handover far in the future on its
- * baseline, half of four artifacts accepted, nothing overdue, rejected or past the exit deadline.
+ * A healthy active engagement: two recipients, both independent operators as of AS_OF, a final
+ * handover far in the future on its baseline, half of four artifacts accepted, nothing overdue,
+ * rejected or past the exit deadline; a standard engagement without an exit plan.
  */
 function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
   return {
@@ -50,6 +70,10 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     rejectedArtifactCount: 0,
     knowledgeRecipientCount: 2,
     lastSafeHandoverDate: null,
+    criticality: 'standard',
+    hasExitPlan: false,
+    operatorEvidence: TWO_OPERATORS,
+    passedExitRehearsals: [],
     ...overrides,
   };
 }
@@ -76,7 +100,9 @@ const policy = (overrides: Partial<RiskPolicy>): RiskPolicy => ({
 
 /**
  * Every signal raised at once on an active engagement (except NO_FINAL_HANDOVER, which
- * excludes the handover signals, and BUS_FACTOR_ONE/NO_KT_ARTIFACTS at their worst).
+ * excludes the handover signals, EXIT_PLAN_UNTESTED, which excludes EXIT_PLAN_MISSING, and
+ * BUS_FACTOR_ONE/NO_KT_ARTIFACTS at their worst): a critical function without an exit plan, whose
+ * one recipient never passed a drill without vendor help.
  */
 function everythingWrong(status: EngagementStatus): RiskFacts {
   return facts({
@@ -93,6 +119,9 @@ function everythingWrong(status: EngagementStatus): RiskFacts {
     rejectedArtifactCount: 1,
     knowledgeRecipientCount: 1,
     lastSafeHandoverDate: addDays(AS_OF, -2),
+    criticality: 'critical',
+    hasExitPlan: false,
+    operatorEvidence: [],
   });
 }
 
@@ -106,12 +135,13 @@ describe('assessRisk', () => {
     });
   });
 
-  it('uses the default policy (30 days, 2 slips, 30 days, 50 %) when none is given', () => {
+  it('uses the default policy (30 days, 2 slips, 30 days, 50 %, 180 days) when none is given', () => {
     expect(DEFAULT_RISK_POLICY).toEqual({
       slipDaysHigh: 30,
       slipCountHigh: 2,
       ktWindowDays: 30,
       ktMinAccepted: 0.5,
+      operatorEvidenceDays: 180,
     });
     const sample = everythingWrong('active');
     expect(assessRisk(sample, AS_OF)).toEqual(assessRisk(sample, AS_OF, DEFAULT_RISK_POLICY));
@@ -459,8 +489,307 @@ describe('assessRisk', () => {
     });
   });
 
+  describe('independentOperators', () => {
+    it.each<[string, Evidence[], string[]]>([
+      ['nobody without evidence', [], []],
+      ['a pass on asOf itself counts', [passed('p-1', 0)], ['p-1']],
+      ['a pass exactly 180 days old counts', [passed('p-1', 180)], ['p-1']],
+      ['a pass 181 days old does not count', [passed('p-1', 181)], []],
+      ['a pass performed after asOf does not count', [passed('p-1', -1)], []],
+      ['a person with several passes counts once', [passed('p-1', 1), passed('p-1', 20)], ['p-1']],
+      [
+        'a person counts by an older pass when the newest is after asOf',
+        [passed('p-1', -5), passed('p-1', 5)],
+        ['p-1'],
+      ],
+      [
+        'a person counts by a fresh pass when an older one expired',
+        [passed('p-1', 10), passed('p-1', 400)],
+        ['p-1'],
+      ],
+      [
+        'expired evidence of one person does not count next to fresh evidence of another',
+        [passed('p-2', 10), passed('p-1', 200)],
+        ['p-2'],
+      ],
+      [
+        'operators are sorted by person id',
+        [passed('p-b', 1), passed('p-a', 2), passed('p-c', 3)],
+        ['p-a', 'p-b', 'p-c'],
+      ],
+    ])('%s', (_label, operatorEvidence, expected) => {
+      expect(independentOperators({ operatorEvidence }, AS_OF, DEFAULT_RISK_POLICY)).toEqual(
+        expected,
+      );
+    });
+
+    it.each<[number, number, string[]]>([
+      [30, 30, ['p-1']],
+      [30, 31, []],
+      [365, 200, ['p-1']],
+      [0, 0, ['p-1']],
+      [0, 1, []],
+    ])(
+      'with operatorEvidenceDays %d, a pass %d days old makes the operators %j',
+      (operatorEvidenceDays, daysAgo, expected) => {
+        expect(
+          independentOperators({ operatorEvidence: [passed('p-1', daysAgo)] }, AS_OF, {
+            operatorEvidenceDays,
+          }),
+        ).toEqual(expected);
+      },
+    );
+  });
+
+  describe('lastExitRehearsal', () => {
+    it.each<[string, number[], string | null]>([
+      ['never rehearsed: null', [], null],
+      ['rehearsed on asOf itself: asOf', [0], AS_OF],
+      ['rehearsed only after asOf: null', [-1], null],
+      ['the newest on or before asOf, skipping later ones', [-3, 10, 400], addDays(AS_OF, -10)],
+      [
+        'an old rehearsal still is the last one (validity is judged by the rule)',
+        [400],
+        addDays(AS_OF, -400),
+      ],
+    ])('%s', (_label, daysAgo, expected) => {
+      const passedExitRehearsals = daysAgo.map((days) => addDays(AS_OF, -days));
+      expect(lastExitRehearsal({ passedExitRehearsals }, AS_OF)).toBe(expected);
+    });
+  });
+
+  describe('CAPABILITY_UNPROVEN', () => {
+    const DUE = '2026-07-15';
+    /** Active facts whose open final handover is due on DUE, with this evidence. */
+    const dueWith = (operatorEvidence: Evidence[], overrides: Partial<RiskFacts> = {}) =>
+      facts({
+        finalHandover: handover({ dueDate: DUE, baselineDueDate: DUE }),
+        operatorEvidence,
+        ...overrides,
+      });
+    const raisedOn = (subject: RiskFacts, asOf: string, riskPolicy = DEFAULT_RISK_POLICY) =>
+      signal(assessRisk(subject, asOf, riskPolicy), 'CAPABILITY_UNPROVEN');
+    /** CAPABILITY_UNPROVEN's severity, or 'not raised'. */
+    const judged = (subject: RiskFacts, asOf: string, riskPolicy = DEFAULT_RISK_POLICY) =>
+      raisedOn(subject, asOf, riskPolicy)?.severity ?? 'not raised';
+
+    it('needs two independent operators', () => {
+      expect(PROVEN_CAPABILITY_OPERATORS).toBe(2);
+    });
+
+    it.each<[number, Severity | 'not raised', Evidence[]]>([
+      [0, 'high', []],
+      [1, 'medium', [passed('p-1', 10)]],
+      [2, 'not raised', [passed('p-1', 10), passed('p-2', 10)]],
+      [3, 'not raised', [passed('p-1', 10), passed('p-2', 10), passed('p-3', 10)]],
+    ])('inside the KT window, %d independent operator(s): %s', (operators, severity, evidence) => {
+      const found = raisedOn(dueWith(evidence), AS_OF);
+      expect(found?.severity ?? 'not raised').toBe(severity);
+      if (found) {
+        expect(found).toMatchObject({ data: { independentOperators: operators, dueDate: DUE } });
+        expect(found?.message).toContain(DUE);
+      }
+    });
+
+    it.each<[string, string, boolean]>([
+      ['on the day before the KT window, due − 31', addDays(DUE, -31), false],
+      ['on the KT window’s first day, due − 30', addDays(DUE, -30), true],
+      ['inside the KT window, due − 1', addDays(DUE, -1), true],
+      ['on the KT window’s last day, the due date', DUE, true],
+      ['the day after the due date, not completed (past due)', addDays(DUE, 1), true],
+      ['a year after the due date, not completed', addDays(DUE, 365), true],
+    ])('without independent operators, judged %s (%s): raised %s', (_label, asOf, raised) => {
+      expect(raisedOn(dueWith([]), asOf) !== undefined).toBe(raised);
+    });
+
+    it.each<[string, string]>([
+      ['inside the KT window', addDays(DUE, -10)],
+      ['after the due date', addDays(DUE, 10)],
+    ])('is not raised once the final handover is completed: judged %s', (_label, asOf) => {
+      const completed = dueWith([], {
+        finalHandover: handover({ dueDate: DUE, baselineDueDate: DUE, completedOn: DUE }),
+      });
+      expect(raisedOn(completed, asOf)).toBeUndefined();
+    });
+
+    it('is not raised without a final handover (NO_FINAL_HANDOVER is)', () => {
+      const result = assessRisk(dueWith([], { finalHandover: null }), AS_OF);
+      expect(codes(result)).toEqual(['NO_FINAL_HANDOVER']);
+    });
+
+    it('is raised with no artifacts at all (it does not depend on KT artifacts)', () => {
+      const result = assessRisk(dueWith([], { artifactCount: 0, acceptedArtifactCount: 0 }), AS_OF);
+      expect(codes(result).sort()).toEqual(['CAPABILITY_UNPROVEN', 'NO_KT_ARTIFACTS']);
+    });
+
+    // One fresh operator (p-1) and a second whose evidence is of the given age: 2 or 1 operators.
+    it.each<[string, Severity | 'not raised', Evidence]>([
+      ['performed on asOf counts', 'not raised', passed('p-2', 0)],
+      ['exactly 180 days old counts', 'not raised', passed('p-2', 180)],
+      ['181 days old does not count', 'medium', passed('p-2', 181)],
+      ['performed after asOf does not count', 'medium', passed('p-2', -1)],
+      ['of the same person twice counts once', 'medium', passed('p-1', 20)],
+    ])("the second operator's evidence %s: %s", (_label, severity, second) => {
+      expect(judged(dueWith([passed('p-1', 1), second]), AS_OF)).toBe(severity);
+    });
+
+    it('a recipient who passed only with vendor help has no evidence and is no operator: medium', () => {
+      // Assisted passes never reach operatorEvidence: two recipients, one of them with evidence.
+      const subject = dueWith([passed('p-1', 5)], { knowledgeRecipientCount: 2 });
+      expect(raisedOn(subject, AS_OF)).toMatchObject({
+        severity: 'medium',
+        data: { independentOperators: 1 },
+      });
+    });
+
+    it('turns from none to medium to high as the operators’ evidence expires, on the same facts', () => {
+      const subject = dueWith([passed('p-1', 100), passed('p-2', 170)]);
+      // p-2's pass turns 181 days old 11 days after AS_OF, p-1's 81 days after.
+      expect(raisedOn(subject, addDays(AS_OF, 10))).toBeUndefined();
+      expect(raisedOn(subject, addDays(AS_OF, 11))?.severity).toBe('medium');
+      expect(raisedOn(subject, addDays(AS_OF, 80))?.severity).toBe('medium');
+      expect(raisedOn(subject, addDays(AS_OF, 81))?.severity).toBe('high');
+    });
+
+    it.each<[number, number, Severity | 'not raised']>([
+      [30, 30, 'not raised'],
+      [30, 31, 'medium'],
+      [365, 200, 'not raised'],
+      [365, 365, 'not raised'],
+      [365, 366, 'medium'],
+    ])(
+      'with operatorEvidenceDays %d, a second operator’s pass %d days old: %s',
+      (operatorEvidenceDays, daysAgo, severity) => {
+        const subject = dueWith([passed('p-1', 0), passed('p-2', daysAgo)]);
+        expect(judged(subject, AS_OF, policy({ operatorEvidenceDays }))).toBe(severity);
+      },
+    );
+
+    it.each<[number, boolean]>([
+      [7, true],
+      [8, false],
+    ])('with ktWindowDays 7, judged %d days before the due date: raised %s', (days, raised) => {
+      const found = raisedOn(dueWith([]), addDays(DUE, -days), policy({ ktWindowDays: 7 }));
+      expect(found !== undefined).toBe(raised);
+    });
+  });
+
+  describe('EXIT_PLAN_MISSING and EXIT_PLAN_UNTESTED', () => {
+    const exitCodes = (subject: RiskFacts, asOf = AS_OF) =>
+      codes(assessRisk(subject, asOf)).filter((code) => code.startsWith('EXIT_PLAN_'));
+    const FRESH = [addDays(AS_OF, -30)];
+
+    it('a passed exit rehearsal counts for 365 days', () => {
+      expect(EXIT_REHEARSAL_VALID_DAYS).toBe(365);
+    });
+
+    it.each<[RiskFacts['criticality'], boolean, string[], SignalCode[]]>([
+      ['standard', false, [], []],
+      ['standard', true, [], []],
+      ['standard', true, FRESH, []],
+      ['important', false, [], ['EXIT_PLAN_MISSING']],
+      ['important', false, FRESH, ['EXIT_PLAN_MISSING']],
+      ['important', true, [], ['EXIT_PLAN_UNTESTED']],
+      ['important', true, FRESH, []],
+      ['critical', false, [], ['EXIT_PLAN_MISSING']],
+      ['critical', false, FRESH, ['EXIT_PLAN_MISSING']],
+      ['critical', true, [], ['EXIT_PLAN_UNTESTED']],
+      ['critical', true, FRESH, []],
+    ])(
+      '%s criticality, exit plan %s, passed rehearsals %j: raises %j',
+      (criticality, hasExitPlan, passedExitRehearsals, expected) => {
+        expect(exitCodes(facts({ criticality, hasExitPlan, passedExitRehearsals }))).toEqual(
+          expected,
+        );
+      },
+    );
+
+    it.each<['important' | 'critical', string]>([
+      ['important', 'an important function'],
+      ['critical', 'a critical function'],
+    ])('EXIT_PLAN_MISSING is medium for %s criticality, saying “%s”', (criticality, words) => {
+      const found = signal(assessRisk(facts({ criticality }), AS_OF), 'EXIT_PLAN_MISSING');
+      expect(found).toMatchObject({ severity: 'medium', data: { criticality } });
+      expect(found?.message).toContain(words);
+    });
+
+    it.each<[string, boolean, string | null, number[]]>([
+      ['rehearsed on asOf', false, AS_OF, [0]],
+      ['rehearsed exactly 365 days ago', false, addDays(AS_OF, -365), [365]],
+      ['rehearsed 366 days ago', true, addDays(AS_OF, -366), [366]],
+      ['never rehearsed', true, null, []],
+      ['rehearsed only after asOf', true, null, [-1]],
+      ['rehearsed after asOf and 366 days before', true, addDays(AS_OF, -366), [-1, 366]],
+      ['rehearsed 10 and 400 days ago', false, addDays(AS_OF, -10), [10, 400]],
+    ])(
+      'an exit plan %s: EXIT_PLAN_UNTESTED raised %s (last tested on %s)',
+      (_label, raised, lastTestedOn, daysAgo) => {
+        const subject = facts({
+          criticality: 'critical',
+          hasExitPlan: true,
+          passedExitRehearsals: daysAgo.map((days) => addDays(AS_OF, -days)),
+        });
+        const found = signal(assessRisk(subject, AS_OF), 'EXIT_PLAN_UNTESTED');
+        expect(found !== undefined).toBe(raised);
+        if (raised) {
+          expect(found).toMatchObject({
+            severity: 'medium',
+            data: { criticality: 'critical', lastTestedOn },
+          });
+          expect(found?.message).toContain(lastTestedOn ?? 'never');
+        }
+      },
+    );
+
+    it('does not depend on operatorEvidenceDays: the rehearsal window is 365 days', () => {
+      const subject = facts({
+        criticality: 'important',
+        hasExitPlan: true,
+        passedExitRehearsals: [addDays(AS_OF, -200)],
+      });
+      expect(codes(assessRisk(subject, AS_OF, policy({ operatorEvidenceDays: 30 })))).not.toContain(
+        'EXIT_PLAN_UNTESTED',
+      );
+    });
+  });
+
+  describe('the capability and exit-plan signals by engagement status', () => {
+    const cases: [SignalCode, Partial<RiskFacts>][] = [
+      [
+        'CAPABILITY_UNPROVEN',
+        {
+          finalHandover: handover({ dueDate: TODAY, baselineDueDate: TODAY }),
+          operatorEvidence: [],
+        },
+      ],
+      ['EXIT_PLAN_MISSING', { criticality: 'critical', hasExitPlan: false }],
+      ['EXIT_PLAN_UNTESTED', { criticality: 'important', hasExitPlan: true }],
+    ];
+    const rows = cases.flatMap(([code, overrides]) =>
+      (['active', 'completed', 'cancelled'] as const).map(
+        (status) => [code, status, status === 'active', overrides] as const,
+      ),
+    );
+
+    it.each(rows)('%s when the engagement is %s: raised %s', (code, status, raised, overrides) => {
+      expect(codes(assessRisk(facts({ ...overrides, status }), AS_OF)).includes(code)).toBe(raised);
+    });
+
+    it.each([cases[0], cases[2]])('%s is never raised on a draft', (code, overrides) => {
+      expect(codes(assessRisk(facts({ ...overrides, status: 'draft' }), AS_OF))).not.toContain(
+        code,
+      );
+    });
+
+    it('EXIT_PLAN_MISSING is structural (SPEC §8 †): a draft raises it', () => {
+      expect(codes(assessRisk(facts({ ...cases[1][1], status: 'draft' }), AS_OF))).toEqual([
+        'EXIT_PLAN_MISSING',
+      ]);
+    });
+  });
+
   describe('engagement status', () => {
-    it('raises every signal but NO_FINAL_HANDOVER/NO_KT_ARTIFACTS for the worst active case', () => {
+    it('raises every signal but NO_FINAL_HANDOVER/NO_KT_ARTIFACTS/EXIT_PLAN_UNTESTED for the worst active case', () => {
       expect(new Set(codes(assessRisk(everythingWrong('active'), AS_OF)))).toEqual(
         new Set<SignalCode>([
           'HANDOVER_SLIPPED',
@@ -470,6 +799,8 @@ describe('assessRisk', () => {
           'ARTIFACTS_REJECTED',
           'BUS_FACTOR_ONE',
           'HANDOVER_AFTER_EXIT_DEADLINE',
+          'CAPABILITY_UNPROVEN',
+          'EXIT_PLAN_MISSING',
         ]),
       );
     });
@@ -495,7 +826,8 @@ describe('assessRisk', () => {
     );
 
     it('a draft has only the structural signals, never the date signals, even when dates passed', () => {
-      const result = assessRisk(everythingWrong('draft'), AS_OF);
+      // A standard engagement: EXIT_PLAN_MISSING on a draft is judged under its own heading.
+      const result = assessRisk({ ...everythingWrong('draft'), criticality: 'standard' }, AS_OF);
       expect(codes(result).sort()).toEqual(['BUS_FACTOR_ONE', 'HANDOVER_AFTER_EXIT_DEADLINE']);
     });
 
@@ -536,6 +868,14 @@ describe('assessRisk', () => {
         },
       ],
       ['ARTIFACTS_REJECTED', { rejectedArtifactCount: 2 }],
+      [
+        'CAPABILITY_UNPROVEN',
+        {
+          finalHandover: handover({ dueDate: TODAY, baselineDueDate: TODAY }),
+          operatorEvidence: [],
+        },
+      ],
+      ['EXIT_PLAN_UNTESTED', { criticality: 'critical', hasExitPlan: true }],
     ];
 
     it.each(draftDateCases)('a draft never raises %s (raised when active)', (code, overrides) => {
@@ -650,13 +990,15 @@ describe('assessRisk', () => {
       ],
     ];
 
-    it.each(cases)(
-      '%s: level %s, score %d, dependencyTrap %s',
-      (_label, overrides, level, score, trap) => {
-        const result = assessRisk(facts(overrides), AS_OF);
-        expect(result).toMatchObject({ level, score, dependencyTrap: trap });
-      },
-    );
+    // The facts last, so that the title's placeholders take the expected values.
+    it.each(
+      cases.map(
+        ([label, overrides, level, score, trap]) => [label, level, score, trap, overrides] as const,
+      ),
+    )('%s: level %s, score %d, dependencyTrap %s', (_label, level, score, trap, overrides) => {
+      const result = assessRisk(facts(overrides), AS_OF);
+      expect(result).toMatchObject({ level, score, dependencyTrap: trap });
+    });
 
     it('the level is the highest severity present and the score the capped sum of weights', () => {
       const result = assessRisk(everythingWrong('active'), AS_OF);
@@ -690,6 +1032,8 @@ describe('assessRisk', () => {
         'high',
         'high',
         'high',
+        'high',
+        'medium',
         'medium',
         'medium',
         'low',

@@ -135,7 +135,7 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 /**
  * Dependency-trap risk of one engagement as of a date (SPEC §2). `asOf` moves the clock, not
  * the data. Completed and cancelled engagements carry no risk; drafts only the structural
- * signals (no artifacts, bus factor, no final handover, handover after the exit deadline).
+ * signals (no artifacts, bus factor, no final handover, handover after the exit deadline, no exit plan).
  */
 export function assessRisk(
   facts: RiskFacts,
@@ -214,7 +214,11 @@ export function assessRisk(
         });
       }
     }
-    if (handover && !handover.completedOn && daysBetween(asOf, handover.dueDate) <= policy.ktWindowDays) {
+    if (
+      handover &&
+      !handover.completedOn &&
+      daysBetween(asOf, handover.dueDate) <= policy.ktWindowDays
+    ) {
       const operators = independentOperators(facts, asOf, policy).length;
       if (operators < PROVEN_CAPABILITY_OPERATORS) {
         signals.push({
@@ -228,16 +232,9 @@ export function assessRisk(
         });
       }
     }
-    if (facts.criticality !== 'standard') {
+    if (facts.criticality !== 'standard' && facts.hasExitPlan) {
       const tested = lastExitRehearsal(facts, asOf);
-      if (!facts.hasExitPlan) {
-        signals.push({
-          code: 'EXIT_PLAN_MISSING',
-          severity: 'medium',
-          message: `The engagement supports a${facts.criticality === 'important' ? 'n important' : ' critical'} function and has no exit plan.`,
-          data: { criticality: facts.criticality },
-        });
-      } else if (!tested || daysBetween(tested, asOf) > EXIT_REHEARSAL_VALID_DAYS) {
+      if (!tested || daysBetween(tested, asOf) > EXIT_REHEARSAL_VALID_DAYS) {
         signals.push({
           code: 'EXIT_PLAN_UNTESTED',
           severity: 'medium',
@@ -258,6 +255,14 @@ export function assessRisk(
     }
   }
 
+  if (facts.criticality !== 'standard' && !facts.hasExitPlan) {
+    signals.push({
+      code: 'EXIT_PLAN_MISSING',
+      severity: 'medium',
+      message: `The engagement supports a${facts.criticality === 'important' ? 'n important' : ' critical'} function and has no exit plan.`,
+      data: { criticality: facts.criticality },
+    });
+  }
   if (facts.artifactCount === 0) {
     signals.push({
       code: 'NO_KT_ARTIFACTS',

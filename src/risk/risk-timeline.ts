@@ -88,7 +88,8 @@ export function riskTimeline(facts: RiskFacts, policy: RiskPolicy): RiskSegment[
   const segments: (RiskSegment & { key: string })[] = [];
   for (const { from, judgedOn } of starts) {
     const assessment = assessRisk(facts, judgedOn, policy);
-    const key = judgementKey(assessment);
+    // Merged by what a segment stores: a severity change under the score cap is no new segment.
+    const key = [assessment.level, assessment.score, signalMask(assessment)].join('|');
     const previous = segments[segments.length - 1];
     if (previous?.key === key) continue;
     if (previous) previous.until = from;

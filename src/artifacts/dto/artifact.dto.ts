@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, IsUUID, MaxLength } from 'class-validator';
-import { Nullable, Optional, Trim, UUID_LENGTH } from '../../common/dto-helpers.js';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsEvidenceUrl, Nullable, Optional, Trim, UUID_LENGTH } from '../../common/dto-helpers.js';
 import { PageQuery } from '../../common/pagination.js';
 import {
   ARTIFACT_KINDS,
@@ -71,11 +71,7 @@ export class DeliverArtifactDto {
     example: 'https://wiki.example.com/runbooks/extraction',
     maxLength: 2048,
   })
-  @IsUrl(
-    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
-    { message: 'evidenceUrl must be an http(s) URL' },
-  )
-  @MaxLength(2048)
+  @IsEvidenceUrl()
   evidenceUrl!: string;
 
   @Notes()

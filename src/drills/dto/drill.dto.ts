@@ -9,13 +9,12 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  IsUrl,
   IsUUID,
   Max,
   MaxLength,
   Min,
 } from 'class-validator';
-import { DATE_LENGTH, Trim, UUID_LENGTH } from '../../common/dto-helpers.js';
+import { DATE_LENGTH, IsEvidenceUrl, Trim, UUID_LENGTH } from '../../common/dto-helpers.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import {
   DRILL_KINDS,
@@ -132,11 +131,7 @@ export class RecordDrillDto {
     description: 'Where the evidence is: the recording, the log, the observer’s write-up',
     maxLength: 2048,
   })
-  @IsUrl(
-    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
-    { message: 'evidenceUrl must be an http(s) URL' },
-  )
-  @MaxLength(2048)
+  @IsEvidenceUrl()
   evidenceUrl!: string;
 
   @ApiProperty({

@@ -17,17 +17,15 @@ import { isPlaceholder } from '../spec-validation.js';
 export const MIN_EXIT_SUMMARY_LENGTH = 20;
 
 /** Rejects values such as `TBD` or `n/a`: an exit plan nobody wrote is no exit plan. */
-const IsNotPlaceholder = (each = false) =>
+const IsNotPlaceholder = (field: string, each = false) =>
   ValidateBy(
     {
       name: 'isNotPlaceholder',
       validator: {
         validate: (value: unknown) => typeof value !== 'string' || !isPlaceholder(value),
-        defaultMessage: (args) =>
-          `${args?.property ?? 'value'} must say something, not a placeholder such as TBD`,
       },
     },
-    { each },
+    { each, message: `${field} must say something, not a placeholder such as TBD` },
   );
 
 export class ExitPlanDto {
@@ -49,7 +47,7 @@ export class ExitPlanDto {
   })
   @Trim()
   @IsString({ message: 'exitPlan.summary must be a string' })
-  @IsNotPlaceholder()
+  @IsNotPlaceholder('exitPlan.summary')
   @MinLength(MIN_EXIT_SUMMARY_LENGTH, {
     message: `exitPlan.summary must be at least ${MIN_EXIT_SUMMARY_LENGTH} characters`,
   })
@@ -68,7 +66,7 @@ export class ExitPlanDto {
   @ArrayMinSize(1, { message: 'exitPlan.triggers must name at least one trigger' })
   @ArrayMaxSize(20)
   @IsString({ each: true, message: 'exitPlan.triggers must contain strings' })
-  @IsNotPlaceholder(true)
+  @IsNotPlaceholder('exitPlan.triggers', true)
   @MaxLength(500, { each: true })
   triggers!: string[];
 
