@@ -84,7 +84,26 @@ interface ScorecardBody {
     rejectedAtLeastOnce: number;
     acceptanceRate: number | null;
   };
+  drills: { recorded: number; passedUnassisted: number };
   risk: { byLevel: LevelCounts; maxLevel: Level };
+}
+
+type DrillKind =
+  'deploy' | 'restore' | 'incident_response' | 'change' | 'explain' | 'exit_rehearsal' | 'other';
+
+interface DrillBody {
+  id: string;
+  engagementId: string;
+  kind: DrillKind;
+  status: 'scheduled' | 'recorded';
+  outcome: 'passed' | 'partial' | 'failed' | null;
+  vendorAssistance: 'none' | 'advice' | 'hands_on' | null;
+}
+
+/** How a drill went, as POST …/drills/{did}/record takes it. */
+interface DrillRecord {
+  outcome: 'passed' | 'partial' | 'failed';
+  vendorAssistance: 'none' | 'advice' | 'hands_on';
 }
 
 const levels = (counts: Partial<LevelCounts> = {}): LevelCounts => ({
@@ -201,6 +220,47 @@ describe('risk portfolio and vendor scorecard', () => {
       `${base(engagementId)}/milestones/${milestoneId}/complete`,
       completedOn === undefined ? {} : { completedOn },
     );
+
+  /** Schedules a drill run by the given recipients (default: all of them). */
+  async function scheduleDrill(
+    engagement: EngagementBody,
+    kind: DrillKind = 'restore',
+    participantIds: string[] = engagement.knowledgeRecipientIds,
+  ): Promise<DrillBody> {
+    const response = await t
+      .http()
+      .post(`${base(engagement.id)}/drills`)
+      .set(bearer(t.adminKey))
+      .send({
+        kind,
+        title: `Drill: ${kind}`,
+        scenario: 'The primary database is lost; restore it from the nightly backup unaided.',
+        participantIds,
+      });
+    if (response.status !== 201) {
+      throw new Error(`POST drill answered ${response.status}: ${JSON.stringify(response.body)}`);
+    }
+    return response.body as DrillBody;
+  }
+
+  /** Schedules a drill and records it today as `how`, observed by the product owner. */
+  async function recordedDrill(
+    engagement: EngagementBody,
+    how: DrillRecord,
+    kind: DrillKind = 'restore',
+  ): Promise<DrillBody> {
+    const drill = await scheduleDrill(engagement, kind);
+    const recorded = await act<DrillBody>(t, `${base(engagement.id)}/drills/${drill.id}/record`, {
+      ...how,
+      performedOn: todayUtc(),
+      evidenceUrl: 'https://wiki.example.com/drills/restore',
+      observedById: engagement.productOwnerId,
+    });
+    expect(recorded).toMatchObject({ status: 'recorded', kind, ...how });
+    return recorded;
+  }
+
+  const PASSED_UNASSISTED: DrillRecord = { outcome: 'passed', vendorAssistance: 'none' };
 
   const cancel = (engagementId: string) =>
     act<EngagementBody>(t, `${base(engagementId)}/cancel`, { reason: 'Budget withdrawn' });
@@ -354,7 +414,9 @@ describe('risk portfolio and vendor scorecard', () => {
           signals: risk.signals,
         });
       }
-      expect(flaggedOf(summary, vendor.id).map((item) => item.score)).toEqual([90, 80, 30]);
+      // Overdue (50), its artifact overdue (30) and, inside the KT window with no independent
+      // operator, CAPABILITY_UNPROVEN (30): capped at 100.
+      expect(flaggedOf(summary, vendor.id).map((item) => item.score)).toEqual([100, 90, 30]);
     });
 
     it('drops an engagement once it is completed or cancelled, and a vendor with no open ones', async () => {
@@ -401,6 +463,9 @@ describe('risk portfolio and vendor scorecard', () => {
       const vendor = await newVendor(t);
       const built = await active({ vendorId: vendor.id, finalDueIn: 20 });
       await accept(built.engagement, built.artifacts[0].id);
+      // Both recipients proven independent operators: inside the KT window capability is not
+      // in question, only the date.
+      await recordedDrill(built.engagement, PASSED_UNASSISTED);
       const id = built.engagement.id;
 
       for (const asOf of [undefined, built.finalDue]) {
@@ -501,6 +566,7 @@ describe('risk portfolio and vendor scorecard', () => {
           rejectedAtLeastOnce: 0,
           acceptanceRate: null,
         },
+        drills: { recorded: 0, passedUnassisted: 0 },
         risk: { byLevel: levels(), maxLevel: 'none' },
       });
     });
@@ -645,6 +711,49 @@ describe('risk portfolio and vendor scorecard', () => {
         accepted: 0,
         rejectedAtLeastOnce: 0,
         acceptanceRate: null,
+      });
+    });
+
+    it('counts the recorded drills of its engagements and those passed without vendor help', async () => {
+      const built = await active({ vendorId: vendor.id, recipients: 3 });
+      const { engagement } = built;
+      // Counted as recorded; passed without vendor help.
+      await recordedDrill(engagement, PASSED_UNASSISTED);
+      await recordedDrill(engagement, PASSED_UNASSISTED, 'exit_rehearsal');
+      // Counted as recorded only: passed with the vendor's help, or not passed.
+      await recordedDrill(engagement, { outcome: 'passed', vendorAssistance: 'advice' }, 'deploy');
+      await recordedDrill(
+        engagement,
+        { outcome: 'passed', vendorAssistance: 'hands_on' },
+        'change',
+      );
+      await recordedDrill(engagement, { outcome: 'partial', vendorAssistance: 'none' }, 'explain');
+      await recordedDrill(
+        engagement,
+        { outcome: 'failed', vendorAssistance: 'none' },
+        'incident_response',
+      );
+      // Scheduled, never recorded: not counted at all.
+      const unrecorded = await scheduleDrill(engagement, 'restore', [
+        engagement.knowledgeRecipientIds[0],
+      ]);
+      expect(unrecorded).toMatchObject({ status: 'scheduled', outcome: null });
+      // A draft's drill and the drill of an engagement cancelled since count too: the track
+      // record is every engagement's.
+      await recordedDrill((await draft({ vendorId: vendor.id })).engagement, PASSED_UNASSISTED);
+      const cancelled = await active({ vendorId: vendor.id });
+      await recordedDrill(cancelled.engagement, PASSED_UNASSISTED, 'other');
+      await cancel(cancelled.engagement.id);
+      // Another vendor's drills are not counted.
+      const other = await active({ vendorId: (await newVendor(t)).id });
+      await recordedDrill(other.engagement, PASSED_UNASSISTED);
+
+      const scorecard = await scorecardOf(vendor.id);
+      expect(scorecard.drills).toEqual({ recorded: 8, passedUnassisted: 4 });
+      expect(scorecard.engagements).toMatchObject({ total: 3, draft: 1, active: 1, cancelled: 1 });
+      expect((await scorecardOf(other.engagement.vendorId)).drills).toEqual({
+        recorded: 1,
+        passedUnassisted: 1,
       });
     });
 

@@ -37,6 +37,7 @@ interface ReportBody {
     change: string;
     previousLevel: RiskLevel | null;
     signals: { code: string }[];
+    independentOperators: number | null;
   }[];
 }
 
@@ -185,6 +186,119 @@ describe('weekly risk report', () => {
     expectProblem(await get({}, 'image/png'), 406, 'not-acceptable');
     const badFormat = expectProblem(await get({ format: 'pdf' }), 400, 'validation');
     expect(badFormat.errors?.[0].field).toBe('format');
+  });
+
+  it("gives each engagement its independent operator count as of the report's date, in every format", async () => {
+    const recipients = await Promise.all([newPerson(t), newPerson(t), newPerson(t)]);
+    const [first, second, third] = recipients.map((person) => person.id);
+    const suffix = uniqueSuffix();
+    const capable = await draftEngagement(t, {
+      finalDueIn: 200,
+      recipients: 0,
+      fields: { title: `Capable ${suffix}`, knowledgeRecipientIds: [first, second, third] },
+    });
+    const id = capable.engagement.id;
+    await act(t, `/v1/engagements/${id}/activate`);
+    const productOwnerId = capable.engagement.productOwnerId;
+    const drill = async (
+      participantIds: string[],
+      outcome: 'passed' | 'partial' | 'failed',
+      vendorAssistance: 'none' | 'advice' | 'hands_on',
+      performedOn = todayUtc(),
+    ) => {
+      const created = await t
+        .http()
+        .post(`/v1/engagements/${id}/drills`)
+        .set(bearer(t.adminKey))
+        .send({
+          kind: 'restore',
+          title: 'Restore the database',
+          scenario: 'The primary database is lost; restore it from the nightly backup.',
+          participantIds,
+        });
+      expect(created.status).toBe(201);
+      await act(t, `/v1/engagements/${id}/drills/${created.body.id}/record`, {
+        outcome,
+        vendorAssistance,
+        performedOn,
+        evidenceUrl: 'https://wiki.example.com/drills/restore',
+        observedById: productOwnerId,
+      });
+    };
+    // first: passed unaided today. second: passed unaided 175 days ago, inside the 180-day
+    // window today, outside it a week later. third: passed with advice, failed unaided.
+    await drill([first], 'passed', 'none');
+    await drill([second], 'passed', 'none', daysFromToday(-175));
+    await drill([third], 'passed', 'advice');
+    await drill([third], 'failed', 'none');
+    const unproven = await newEngagement(t, t.adminKey, { title: `Unproven ${suffix}` });
+
+    const created = await generate();
+    expect(created.status).toBe(201);
+    const entryOf = (report: ReportBody, engagementId: string) =>
+      report.engagements.find((entry) => entry.engagementId === engagementId);
+    expect(entryOf(created.body, id)?.independentOperators).toBe(2);
+    expect(entryOf(created.body, unproven.id)?.independentOperators).toBe(0);
+    for (const entry of (created.body as ReportBody).engagements) {
+      expect(Number.isInteger(entry.independentOperators)).toBe(true);
+    }
+
+    const read = (format: string) =>
+      t.http().get(`/v1/reports/${created.body.id}`).query({ format }).set(bearer(reporterKey));
+    const json = await read('json');
+    expect(entryOf(json.body, id)?.independentOperators).toBe(2);
+
+    const csv = (await read('csv')).text.split('\r\n');
+    const header = csv[0].split(',');
+    expect(header.at(-1)).toBe('independentOperators');
+    // The last cell of a row: a number, never quoted.
+    const countIn = (engagementId: string) => {
+      const row = csv.find((line) => line.includes(`,${engagementId},`));
+      return row?.slice(row.lastIndexOf(',') + 1);
+    };
+    expect(countIn(id)).toBe('2');
+    expect(countIn(unproven.id)).toBe('0');
+    expect(csv.filter((line) => line !== '')).toHaveLength(1 + created.body.engagements.length);
+
+    // The first report lists every engagement as new, so each is in the changes table.
+    const markdown = (await read('md')).text;
+    expect(markdown).toContain(
+      '| engagement | vendor | change | from | to | independent operators |',
+    );
+    expect(markdown).toMatch(
+      new RegExp(`\\| Capable ${suffix} \\| [^\\n]* \\| new \\| [^\\n]* \\| 2 \\|\\n`),
+    );
+    expect(markdown).toMatch(
+      new RegExp(`\\| Unproven ${suffix} \\| [^\\n]* \\| new \\| [^\\n]* \\| 0 \\|\\n`),
+    );
+
+    const html = (await read('html')).text;
+    expect(html).toContain('<th class="count">Independent operators</th>');
+    expect(html).toMatch(
+      new RegExp(`<tr><td>Capable ${suffix}</td>(?:(?!</tr>).)*<td class="count">2</td></tr>`),
+    );
+    expect(html).toMatch(
+      new RegExp(`<tr><td>Unproven ${suffix}</td>(?:(?!</tr>).)*<td class="count">0</td></tr>`),
+    );
+    // The unproven draft is a dependency trap: its section says so too.
+    expect(html).toMatch(
+      new RegExp(`<h3>Unproven ${suffix} .*?</h3><div>[^<]* · independent operators 0</div>`),
+    );
+
+    // A week later the evidence of the second recipient is 182 days old: no longer counted.
+    const now = jest
+      .spyOn(t.app.get(Clock), 'now')
+      .mockReturnValue(new Date(Date.now() + 7 * 86_400_000));
+    try {
+      const nextWeek = await generate();
+      expect(nextWeek.status).toBe(201);
+      expect(entryOf(nextWeek.body, id)?.independentOperators).toBe(1);
+      // The stored report keeps its snapshot.
+      const reread = await t.http().get(`/v1/reports/${created.body.id}`).set(bearer(reporterKey));
+      expect(entryOf(reread.body, id)?.independentOperators).toBe(2);
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('compares each engagement with the previous week: new, raised, lowered, unchanged, closed', async () => {
@@ -346,17 +460,19 @@ describe('weekly risk report', () => {
       .set('Accept', 'text/csv');
     expect(csv.status).toBe(200);
     const header = csv.text.split('\r\n')[0].split(',');
-    expect(header.slice(-5)).toEqual([
+    expect(header.slice(-6)).toEqual([
       'escalationLevel',
       'escalatedSince',
       'escalationRaisedAt',
       'escalationAcknowledgedAt',
       'acknowledgements',
+      'independentOperators',
     ]);
+    // The escalated draft ran no drill: no independent operator.
     expect(csv.text).toContain(
       `,high,${addDays(todayUtc(), -8)},${stored.raised_at.toISOString()},${stored.acknowledged_at.toISOString()},` +
         `"${listed[0].acknowledgedAt} Priya (product owner) (high, until ${daysFromToday(14)}): ` +
-        `=HYPERLINK(""http://evil"") vendor adds two walkthroughs"\r\n`,
+        `=HYPERLINK(""http://evil"") vendor adds two walkthroughs",0\r\n`,
     );
 
     // Next week: one made since, and one that began before this week's report but committed

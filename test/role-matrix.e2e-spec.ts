@@ -36,6 +36,8 @@ const DELIVERERS: readonly Role[] = ['admin', 'procurement', 'product_owner', 'i
 const ACCEPTORS: readonly Role[] = ['admin', 'product_owner'];
 const KEY_MANAGERS: readonly Role[] = ['admin'];
 const WEBHOOK_MANAGERS: readonly Role[] = ['admin', 'integration'];
+// SPEC §10: create/record drills, edit exit plan and criticality.
+const DRILL_RECORDERS: readonly Role[] = ['admin', 'procurement', 'product_owner'];
 
 interface Entity {
   id: string;
@@ -73,6 +75,12 @@ const KNOWN_BUGS: Record<string, string> = {};
 
 const unique = () => randomBytes(4).toString('hex');
 
+const EXIT_PLAN = {
+  strategy: 'insource',
+  summary: 'The Data Platform team takes over operations with the vendor runbooks.',
+  triggers: ['The vendor misses two handover dates'],
+};
+
 /** The ISO date `days` from today (UTC). */
 const inDays = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -101,6 +109,8 @@ describe('role matrix (SPEC §4)', () => {
   let tradeOffOwner: Entity;
   let recipient: Entity;
   let readable: Plan;
+  /** A drill of `readable`, for the reads. */
+  let readableDrill: Entity;
 
   // ---------------------------------------------------------------- helpers
 
@@ -260,6 +270,20 @@ describe('role matrix (SPEC §4)', () => {
   }
 
   const engagementPath = (plan: Plan) => `/v1/engagements/${plan.engagement.id}`;
+
+  const drillBody = () => ({
+    kind: 'restore',
+    title: `Restore drill ${unique()}`,
+    scenario: 'The primary database is lost; restore it from the nightly backup.',
+    participantIds: [recipient.id],
+  });
+
+  /** A planned drill of a fresh draft owned by `productOwnerId`. */
+  async function plannedDrill(productOwnerId: string): Promise<{ path: string }> {
+    const engagement = await createDraft(productOwnerId);
+    const drill = await admin('POST', `/v1/engagements/${engagement.id}/drills`, drillBody(), 201);
+    return { path: `/v1/engagements/${engagement.id}/drills/${drill.id}` };
+  }
   /** This week's report, generated with the admin key when missing. */
   const currentReport = async (): Promise<{ id: string; week: string }> =>
     (await send(t.adminKey, 'POST', '/v1/reports/weekly', {})).body;
@@ -434,7 +458,8 @@ describe('role matrix (SPEC §4)', () => {
       changes: true,
       prepare: async (productOwnerId) => ({
         path: `/v1/engagements/${(await createDraft(productOwnerId)).id}`,
-        body: { title: `Renamed ${unique()}` },
+        // Criticality and the exit plan are edited by the same roles (SPEC §10).
+        body: { title: `Renamed ${unique()}`, criticality: 'important', exitPlan: EXIT_PLAN },
       }),
     },
     {
@@ -574,6 +599,51 @@ describe('role matrix (SPEC §4)', () => {
       success: 200,
       changes: false,
       prepare: async () => ({ path: `${engagementPath(readable)}/risk/history` }),
+    },
+    // Drills (SPEC §8, roles §10)
+    {
+      method: 'POST',
+      path: '/v1/engagements/{id}/drills',
+      allowed: DRILL_RECORDERS,
+      success: 201,
+      changes: true,
+      prepare: async (productOwnerId) => ({
+        path: `/v1/engagements/${(await createDraft(productOwnerId)).id}/drills`,
+        body: drillBody(),
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/engagements/{id}/drills',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `${engagementPath(readable)}/drills` }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/engagements/{id}/drills/{did}',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `${engagementPath(readable)}/drills/${readableDrill.id}` }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/engagements/{id}/drills/{did}/record',
+      allowed: DRILL_RECORDERS,
+      success: 200,
+      changes: true,
+      prepare: async (productOwnerId) => ({
+        path: `${(await plannedDrill(productOwnerId)).path}/record`,
+        body: {
+          outcome: 'passed',
+          performedOn: inDays(0),
+          vendorAssistance: 'none',
+          evidenceUrl: 'https://wiki.example.com/drills/restore',
+          observedById: productOwnerId,
+        },
+      }),
     },
     // Events
     {
@@ -835,6 +905,7 @@ describe('role matrix (SPEC §4)', () => {
       { dueDate: inDays(130), reason: 'Vendor team ramp-up took longer' },
       200,
     );
+    readableDrill = await admin('POST', `${engagementPath(readable)}/drills`, drillBody(), 201);
   });
   afterAll(() => t?.close());
 
@@ -890,7 +961,7 @@ describe('role matrix (SPEC §4)', () => {
     const changes = ENDPOINTS.filter((endpoint) => endpoint.changes && engagementScoped(endpoint));
     const reads = ENDPOINTS.filter((endpoint) => !endpoint.changes && engagementScoped(endpoint));
 
-    it('covers every change to an engagement, its milestones, its artifacts and its risk', () => {
+    it('covers every change to an engagement, its milestones, its artifacts, its drills and its risk', () => {
       expect(changes.map(operation).sort()).toEqual(
         [
           'PATCH /v1/engagements/{id}',
@@ -906,6 +977,8 @@ describe('role matrix (SPEC §4)', () => {
           'POST /v1/engagements/{id}/artifacts/{aid}/accept',
           'POST /v1/engagements/{id}/artifacts/{aid}/reject',
           'POST /v1/engagements/{id}/risk/acknowledge',
+          'POST /v1/engagements/{id}/drills',
+          'POST /v1/engagements/{id}/drills/{did}/record',
         ].sort(),
       );
     });

@@ -43,6 +43,7 @@ function input(id: string, level: RiskLevel, overrides: Partial<ReportInput> = {
     assessment: assessment(level, { none: 0, low: 5, medium: 15, high: 30, critical: 50 }[level]),
     finalHandover: null,
     escalation: null,
+    independentOperators: 0,
     ...overrides,
   };
 }
@@ -78,6 +79,21 @@ describe('buildWeeklyReport', () => {
     expect(report.engagements.find((entry) => entry.engagementId === 'up')?.previousLevel).toBe(
       'low',
     );
+  });
+
+  it("carries each engagement's independent operator count, closed ones included", () => {
+    const previous = buildWeeklyReport([input('gone', 'high')], [], null, []);
+    const report = buildWeeklyReport(
+      [input('proven', 'none', { independentOperators: 2 }), input('unproven', 'high')],
+      [input('gone', 'none', { status: 'completed', independentOperators: 1 })],
+      previous,
+      [],
+    );
+    expect(
+      Object.fromEntries(
+        report.engagements.map((entry) => [entry.engagementId, entry.independentOperators]),
+      ),
+    ).toEqual({ proven: 2, unproven: 0, gone: 1 });
   });
 
   it('lists an engagement closed since the previous report as closed, outside the totals', () => {
@@ -204,12 +220,16 @@ describe('buildWeeklyReport', () => {
     );
   });
 
-  it('compares with a previous report stored before escalation existed, which listed none', () => {
+  it('compares with a previous report stored before escalation and drills existed, which listed none', () => {
     const { totals, engagements, vendors } = buildWeeklyReport([input('a', 'high')], [], null, []);
     const report = buildWeeklyReport(
       [input('a', 'high', { escalation: escalation('2026-11-10T00:05:00.000Z') })],
       [],
-      { totals, engagements, vendors },
+      {
+        totals,
+        engagements: engagements.map(({ independentOperators: _dropped, ...entry }) => entry),
+        vendors,
+      },
       [acknowledgement('first', '2026-11-12T10:00:00.000Z')],
     );
     expect(report.engagements[0]).toMatchObject({ change: 'unchanged', previousLevel: 'high' });

@@ -22,6 +22,8 @@ export interface ReportEngagement {
   signals: RiskSignal[];
   previousLevel: RiskLevel | null;
   change: LevelChange;
+  /** Recipients who count as independent operators (SPEC §8) on the report's date. */
+  independentOperators: number;
 }
 
 export interface ReportVendor {
@@ -66,9 +68,20 @@ export interface WeeklyReportContent {
   acknowledgements: ReportAcknowledgement[];
 }
 
-/** The content as stored: reports generated before escalation existed have neither list. */
-export type StoredReportContent = Omit<WeeklyReportContent, 'escalations' | 'acknowledgements'> &
-  Partial<Pick<WeeklyReportContent, 'escalations' | 'acknowledgements'>>;
+/** An engagement as stored: reports generated before drills existed have no operator count. */
+export type StoredReportEngagement = Omit<ReportEngagement, 'independentOperators'> &
+  Partial<Pick<ReportEngagement, 'independentOperators'>>;
+
+/**
+ * The content as stored: reports generated before escalation existed have neither list, and
+ * those generated before drills existed no operator counts.
+ */
+export type StoredReportContent = Omit<
+  WeeklyReportContent,
+  'engagements' | 'escalations' | 'acknowledgements'
+> & { engagements: StoredReportEngagement[] } & Partial<
+    Pick<WeeklyReportContent, 'escalations' | 'acknowledgements'>
+  >;
 
 /** One engagement as the report sees it: who, what state, its risk, its final handover dates. */
 export interface ReportInput {
@@ -80,6 +93,8 @@ export interface ReportInput {
   assessment: RiskAssessment;
   finalHandover: { dueDate: string; baselineDueDate: string | null } | null;
   escalation: Pick<ReportEscalation, 'level' | 'since' | 'raisedAt' | 'acknowledgedAt'> | null;
+  /** How many independent operators it has on the report's date. */
+  independentOperators: number;
 }
 
 const rank = (level: RiskLevel) => RISK_LEVELS.indexOf(level);
@@ -125,6 +140,7 @@ export function buildWeeklyReport(
       signals: input.assessment.signals,
       previousLevel,
       change: change ?? changeOf(input.assessment.level, previousLevel),
+      independentOperators: input.independentOperators,
     };
   };
   const engagements = [

@@ -33,6 +33,7 @@ function report(title: string, vendorName = 'Acme'): WeeklyReportResponse {
         ],
         previousLevel: 'medium',
         change: 'raised',
+        independentOperators: 1,
       },
     ],
     vendors: [
@@ -109,10 +110,11 @@ describe('report formats', () => {
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
       'week,engagementId,title,vendor,productOwner,status,level,score,dependencyTrap,previousLevel,change,signals,' +
-        'escalationLevel,escalatedSince,escalationRaisedAt,escalationAcknowledgedAt,acknowledgements',
+        'escalationLevel,escalatedSince,escalationRaisedAt,escalationAcknowledgedAt,acknowledgements,' +
+        'independentOperators',
     );
     expect(lines[1]).toBe(
-      '2026-W47,e1,"Invoice extraction, phase 2",Acme,Priya,active,high,30,true,medium,raised,NO_KT_ARTIFACTS,,,,,',
+      '2026-W47,e1,"Invoice extraction, phase 2",Acme,Priya,active,high,30,true,medium,raised,NO_KT_ARTIFACTS,,,,,,1',
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
@@ -129,7 +131,7 @@ describe('report formats', () => {
       '2026-W47,e1,Invoice extraction,Acme,Priya,active,high,30,true,medium,raised,NO_KT_ARTIFACTS,' +
         'high,2026-11-02,2026-11-09T00:05:00.000Z,2026-11-10T14:30:00.000Z,' +
         '"2026-11-10T14:30:00.000Z Priya (high, until 2026-11-24): Vendor adds two walkthroughs, ""recorded""\n' +
-        '2026-11-12T09:00:00.000Z Priya (high, until 2026-11-24): Walkthroughs moved to Friday"',
+        '2026-11-12T09:00:00.000Z Priya (high, until 2026-11-24): Walkthroughs moved to Friday",1',
     );
   });
 
@@ -144,8 +146,48 @@ describe('report formats', () => {
   it('writes Markdown tables with escaped pipes and the flagged signals in words', () => {
     const markdown = toMarkdown(report('A | B'));
     expect(markdown).toContain('# Handover risk report 2026-W47');
-    expect(markdown).toContain('| A \\| B | Acme | raised | medium | high |');
+    expect(markdown).toContain(
+      '| engagement | vendor | change | from | to | independent operators |',
+    );
+    expect(markdown).toContain('| A \\| B | Acme | raised | medium | high | 1 |');
+    expect(markdown).toContain('Vendor Acme; product owner Priya; independent operators 1.');
     expect(markdown).toContain('- **high**: No knowledge-transfer artifacts are agreed.');
+  });
+
+  it("gives each engagement's independent operator count in every format", () => {
+    const base = report('Invoice extraction');
+    const counted: WeeklyReportResponse = {
+      ...base,
+      engagements: [
+        { ...base.engagements[0], independentOperators: 3 },
+        {
+          ...base.engagements[0],
+          engagementId: 'e2',
+          title: 'Unproven',
+          dependencyTrap: false,
+          level: 'low',
+          score: 5,
+          signals: [],
+          independentOperators: 0,
+        },
+      ],
+    };
+    const [header, first, second] = toCsv(counted).split('\r\n');
+    const column = header.split(',').indexOf('independentOperators');
+    expect(column).toBe(header.split(',').length - 1);
+    expect(first.split(',')[column]).toBe('3');
+    expect(second.split(',')[column]).toBe('0');
+
+    const markdown = toMarkdown(counted);
+    expect(markdown).toContain('| Invoice extraction | Acme | raised | medium | high | 3 |');
+    expect(markdown).toContain('| Unproven | Acme | raised | medium | low | 0 |');
+    expect(markdown).toContain('independent operators 3.');
+
+    const html = toHtml(counted);
+    expect(html).toContain('<th>To</th><th class="count">Independent operators</th></tr></thead>');
+    expect(html).toMatch(/<tr><td>Invoice extraction<\/td>.*?<td class="count">3<\/td><\/tr>/);
+    expect(html).toMatch(/<tr><td>Unproven<\/td>.*?<td class="count">0<\/td><\/tr>/);
+    expect(html).toContain('score 30 · independent operators 3</div>');
   });
 
   it('writes the open escalations and acknowledgements as Markdown tables, escaped', () => {
@@ -190,9 +232,29 @@ describe('report formats', () => {
     };
     const stored = WeeklyReportResponse.from(row);
     expect(stored).toEqual(report('Stored in 2026'));
-    expect(toCsv(stored).split('\r\n')[1]).toMatch(/,NO_KT_ARTIFACTS,,,,,$/);
+    expect(toCsv(stored).split('\r\n')[1]).toMatch(/,NO_KT_ARTIFACTS,,,,,,1$/);
     expect(toMarkdown(stored)).toMatch(/## Open escalations\n\nNone\./);
     expect(toHtml(stored)).toContain('<p>No acknowledgements.</p>');
+  });
+
+  it('renders a report stored before drills existed with an unknown operator count, not zero', () => {
+    const { totals, vendors } = report('Stored in 2026');
+    const engagements = report('Stored in 2026').engagements.map(
+      ({ independentOperators: _dropped, ...entry }) => entry,
+    );
+    const row: WeeklyReport = {
+      id: 'r1',
+      week: '2026-W47',
+      generatedAt: new Date('2026-11-16T06:00:00.000Z'),
+      asOf: '2026-11-16',
+      generatedByApiKeyId: null,
+      content: { totals, engagements, vendors } as WeeklyReport['content'],
+    };
+    const stored = WeeklyReportResponse.from(row);
+    expect(stored.engagements[0].independentOperators).toBeNull();
+    expect(toCsv(stored).split('\r\n')[1]).toMatch(/,NO_KT_ARTIFACTS,,,,,,$/);
+    expect(toMarkdown(stored)).toContain('| Stored in 2026 | Acme | raised | medium | high | — |');
+    expect(toHtml(stored)).toContain('<td class="count">—</td>');
   });
 
   it('writes a self-contained HTML page with both charts and escaped text', () => {

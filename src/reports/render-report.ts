@@ -1,6 +1,10 @@
 import { negotiate } from '../common/content-negotiation.js';
 import { RISK_LEVELS, type RiskLevel } from '../risk/assess-risk.js';
-import type { ReportAcknowledgementEntry, WeeklyReportResponse } from './dto/weekly-report.dto.js';
+import type {
+  ReportAcknowledgementEntry,
+  ReportEngagementEntry,
+  WeeklyReportResponse,
+} from './dto/weekly-report.dto.js';
 
 export const REPORT_FORMATS = {
   json: 'application/json',
@@ -28,6 +32,7 @@ const CSV_COLUMNS = [
   'escalationRaisedAt',
   'escalationAcknowledgedAt',
   'acknowledgements',
+  'independentOperators',
 ] as const;
 
 /** An acknowledgement in a line of words, for the CSV cell that holds them. */
@@ -46,9 +51,10 @@ export function csvField(value: unknown): string {
 }
 
 /**
- * One row per engagement, with a header row; CRLF line ends. The engagement's open escalation
- * and its acknowledgements since the previous report (one per line) are columns of its row,
- * after the original ones, so readers of the older columns are unaffected.
+ * One row per engagement, with a header row; CRLF line ends. The engagement's open escalation,
+ * its acknowledgements since the previous report (one per line) and its independent operator
+ * count (empty in a report stored before drills existed) are columns of its row, after the
+ * original ones, so readers of the older columns are unaffected.
  */
 export function toCsv(report: WeeklyReportResponse): string {
   const escalations = new Map(
@@ -80,10 +86,15 @@ export function toCsv(report: WeeklyReportResponse): string {
       escalation?.raisedAt,
       escalation?.acknowledgedAt,
       acknowledgements.get(entry.engagementId)?.join('\n'),
+      entry.independentOperators,
     ];
   });
   return [CSV_COLUMNS, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
+
+/** The count, or a dash for a report stored before drills existed (unknown, not zero). */
+const operatorCount = (entry: Pick<ReportEngagementEntry, 'independentOperators'>): string =>
+  entry.independentOperators === null ? '—' : String(entry.independentOperators);
 
 const mdCell = (value: unknown): string =>
   String(value ?? '')
@@ -113,7 +124,7 @@ export function toMarkdown(report: WeeklyReportResponse): string {
       : flagged.flatMap((entry) => [
           `### ${mdCell(entry.title)} (${entry.level}, score ${entry.score})`,
           '',
-          `Vendor ${mdCell(entry.vendor.name)}; product owner ${mdCell(entry.productOwner.name)}.`,
+          `Vendor ${mdCell(entry.vendor.name)}; product owner ${mdCell(entry.productOwner.name)}; independent operators ${operatorCount(entry)}.`,
           '',
           ...entry.signals.map((signal) => `- **${signal.severity}**: ${mdCell(signal.message)}`),
           '',
@@ -150,11 +161,11 @@ export function toMarkdown(report: WeeklyReportResponse): string {
     ...(changed.length === 0
       ? ['None.']
       : [
-          '| engagement | vendor | change | from | to |',
-          '|---|---|---|---|---|',
+          '| engagement | vendor | change | from | to | independent operators |',
+          '|---|---|---|---|---|---|',
           ...changed.map(
             (entry) =>
-              `| ${mdCell(entry.title)} | ${mdCell(entry.vendor.name)} | ${entry.change} | ${entry.previousLevel ?? ''} | ${entry.level} |`,
+              `| ${mdCell(entry.title)} | ${mdCell(entry.vendor.name)} | ${entry.change} | ${entry.previousLevel ?? ''} | ${entry.level} | ${operatorCount(entry)} |`,
           ),
         ]),
     '',
@@ -248,6 +259,7 @@ export function toHtml(report: WeeklyReportResponse): string {
   .charts { display: flex; flex-wrap: wrap; gap: 2rem; } figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: 0.5rem; }
   svg text { font-size: 12px; fill: #1f2933; }
   table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; } th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #e4e7eb; }
+  th.count, td.count { text-align: right; }
   .level { border-radius: 0.6rem; padding: 0.05rem 0.5rem; font-size: 0.85rem; }
   .engagement { border: 1px solid #e4e7eb; border-radius: 0.5rem; padding: 0.6rem 1rem; margin-bottom: 0.8rem; }
   .engagement h3 { margin: 0.2rem 0; } .engagement ul { margin: 0.4rem 0; }
@@ -264,10 +276,10 @@ export function toHtml(report: WeeklyReportResponse): string {
 ${
   changed.length === 0
     ? '<p>No changes.</p>'
-    : `<table><thead><tr><th>Engagement</th><th>Vendor</th><th>Change</th><th>From</th><th>To</th></tr></thead><tbody>${changed
+    : `<table id="changes"><thead><tr><th>Engagement</th><th>Vendor</th><th>Change</th><th>From</th><th>To</th><th class="count">Independent operators</th></tr></thead><tbody>${changed
         .map(
           (entry) =>
-            `<tr><td>${escapeHtml(entry.title)}</td><td>${escapeHtml(entry.vendor.name)}</td><td>${escapeHtml(entry.change)}</td><td>${level(entry.previousLevel)}</td><td>${level(entry.level)}</td></tr>`,
+            `<tr><td>${escapeHtml(entry.title)}</td><td>${escapeHtml(entry.vendor.name)}</td><td>${escapeHtml(entry.change)}</td><td>${level(entry.previousLevel)}</td><td>${level(entry.level)}</td><td class="count">${operatorCount(entry)}</td></tr>`,
         )
         .join('')}</tbody></table>`
 }
@@ -278,7 +290,7 @@ ${
     : flagged
         .map(
           (entry) =>
-            `<section class="engagement"><h3>${escapeHtml(entry.title)} ${level(entry.level)}</h3><div>Vendor ${escapeHtml(entry.vendor.name)} · product owner ${escapeHtml(entry.productOwner.name)} · score ${entry.score}</div><ul>${entry.signals
+            `<section class="engagement"><h3>${escapeHtml(entry.title)} ${level(entry.level)}</h3><div>Vendor ${escapeHtml(entry.vendor.name)} · product owner ${escapeHtml(entry.productOwner.name)} · score ${entry.score} · independent operators ${operatorCount(entry)}</div><ul>${entry.signals
               .map((signal) => `<li>${escapeHtml(signal.message)}</li>`)
               .join('')}</ul></section>`,
         )

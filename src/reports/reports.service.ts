@@ -174,7 +174,8 @@ export class ReportsService {
 
   /**
    * Open engagements and the given ones, with names, final handover, open escalation and
-   * stored risk facts: one statement, judged in memory (the report keeps every signal). The
+   * stored risk facts: one statement, judged in memory (the report keeps every signal, and
+   * the independent operators counted from the facts' operator evidence as of `asOf`). The
    * escalation join adds no rows: at most one escalation per engagement is open (a unique
    * index says so).
    */
@@ -196,26 +197,30 @@ export class ReportsService {
         WHERE ${REPORTED}`,
       [alsoIds],
     );
-    return rows.map((row) => ({
-      engagementId: row.id,
-      title: row.title,
-      status: row.status,
-      vendor: { id: row.vendor_id, name: row.vendor_name },
-      productOwner: { id: row.product_owner_id, name: row.product_owner_name },
-      assessment: this.risk.assess(toFacts(row), asOf),
-      finalHandover: row.final_due_date
-        ? { dueDate: row.final_due_date, baselineDueDate: row.final_baseline_due_date }
-        : null,
-      escalation:
-        row.escalation_level && row.escalation_since && row.escalation_raised_at
-          ? {
-              level: row.escalation_level,
-              since: row.escalation_since,
-              raisedAt: row.escalation_raised_at.toISOString(),
-              acknowledgedAt: row.escalation_acknowledged_at?.toISOString() ?? null,
-            }
+    return rows.map((row) => {
+      const facts = toFacts(row);
+      return {
+        engagementId: row.id,
+        title: row.title,
+        status: row.status,
+        vendor: { id: row.vendor_id, name: row.vendor_name },
+        productOwner: { id: row.product_owner_id, name: row.product_owner_name },
+        assessment: this.risk.assess(facts, asOf),
+        independentOperators: this.risk.independentOperators(facts, asOf).length,
+        finalHandover: row.final_due_date
+          ? { dueDate: row.final_due_date, baselineDueDate: row.final_baseline_due_date }
           : null,
-    }));
+        escalation:
+          row.escalation_level && row.escalation_since && row.escalation_raised_at
+            ? {
+                level: row.escalation_level,
+                since: row.escalation_since,
+                raisedAt: row.escalation_raised_at.toISOString(),
+                acknowledgedAt: row.escalation_acknowledged_at?.toISOString() ?? null,
+              }
+            : null,
+      };
+    });
   }
 
   /** Every engagement's risk acknowledgements after the given time (all of them without one). */

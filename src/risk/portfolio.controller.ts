@@ -35,7 +35,8 @@ export class PortfolioController {
   @Roles(...READ_ROLES)
   @ApiTags('Vendors')
   @ApiOperation({
-    summary: "A vendor's track record: handovers on time, slips, artifact acceptance, current risk",
+    summary:
+      "A vendor's track record: handovers on time, slips, artifact acceptance, drills, current risk",
   })
   @ApiOkResponse({ type: VendorScorecardResponse })
   @ApiProblems(404)

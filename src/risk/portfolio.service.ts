@@ -50,6 +50,8 @@ interface ScorecardRow {
   artifacts_delivered: number;
   artifacts_accepted: number;
   artifacts_rejected_once: number;
+  drills_recorded: number;
+  drills_passed_unassisted: number;
 }
 
 /** The timeline segment of each engagement that holds `$1`, the judgement date. */
@@ -170,7 +172,10 @@ export class PortfolioService {
     };
   }
 
-  /** A vendor's track record for the next sourcing decision. */
+  /**
+   * A vendor's track record for the next sourcing decision: one statement over the vendor's
+   * engagements, milestones, artifacts and drills, and one over the risk timelines on `asOf`.
+   */
   async scorecard(
     vendorId: string,
     asOf: string = this.clock.today(),
@@ -180,7 +185,12 @@ export class PortfolioService {
        final_handovers AS (
          SELECT m.id, m.due_date, m.baseline_due_date, m.completed_on
            FROM milestones m JOIN vendor_engagements e ON e.id = m.engagement_id
-          WHERE m.kind = 'final_handover')
+          WHERE m.kind = 'final_handover'),
+       vendor_drills AS (
+         SELECT count(*) FILTER (WHERE d.status = 'recorded')::int AS recorded,
+                count(*) FILTER (WHERE d.status = 'recorded' AND d.outcome = 'passed'
+                                   AND d.vendor_assistance = 'none')::int AS passed_unassisted
+           FROM drills d JOIN vendor_engagements e ON e.id = d.engagement_id)
        SELECT
          (SELECT count(*) FROM vendor_engagements WHERE status = 'draft')::int AS draft,
          (SELECT count(*) FROM vendor_engagements WHERE status = 'active')::int AS active,
@@ -200,8 +210,10 @@ export class PortfolioService {
          (SELECT count(*) FROM artifacts a JOIN vendor_engagements e ON e.id = a.engagement_id
            WHERE a.status = 'accepted')::int AS artifacts_accepted,
          (SELECT count(*) FROM artifacts a JOIN vendor_engagements e ON e.id = a.engagement_id
-           WHERE a.rejection_count > 0)::int AS artifacts_rejected_once
-        FROM vendors WHERE id = $1`,
+           WHERE a.rejection_count > 0)::int AS artifacts_rejected_once,
+         dr.recorded AS drills_recorded,
+         dr.passed_unassisted AS drills_passed_unassisted
+        FROM vendors v CROSS JOIN vendor_drills dr WHERE v.id = $1`,
       [vendorId],
     );
     if (!row) throw new NotFoundProblem('Vendor', vendorId);
@@ -242,6 +254,7 @@ export class PortfolioService {
         rejectedAtLeastOnce: row.artifacts_rejected_once,
         acceptanceRate: ratio(row.artifacts_accepted, row.artifacts_delivered),
       },
+      drills: { recorded: row.drills_recorded, passedUnassisted: row.drills_passed_unassisted },
       risk: { byLevel, maxLevel: highest(levels) },
     };
   }

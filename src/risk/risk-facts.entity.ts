@@ -11,11 +11,7 @@ import {
   type Relation,
 } from 'typeorm';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../engagements/engagement-status.js';
-import {
-  CRITICALITIES,
-  type Criticality,
-  Engagement,
-} from '../engagements/engagement.entity.js';
+import { CRITICALITIES, type Criticality, Engagement } from '../engagements/engagement.entity.js';
 
 /**
  * What risk is judged from, one row per engagement, written in the transaction of every change

@@ -11,6 +11,8 @@ const WEEK_EXAMPLE = '2026-W47';
 const WEEK_PATTERN = /^\d{4}-W\d{2}$/;
 /** `YYYY-Www` */
 const WEEK_LENGTH = 8;
+/** An engagement has at most this many knowledge recipients, so as many independent operators. */
+const MAX_RECIPIENTS = 50;
 
 export class GenerateWeeklyReportDto {
   @ApiPropertyOptional({
@@ -74,6 +76,18 @@ export class ReportEngagementEntry {
 
   @ApiProperty({ enum: ['new', 'raised', 'lowered', 'unchanged', 'closed'], example: 'raised' })
   change!: string;
+
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    maximum: MAX_RECIPIENTS,
+    nullable: true,
+    example: 1,
+    description:
+      "Knowledge recipients who passed a drill without vendor help within OPERATOR_EVIDENCE_DAYS before the report's asOf (SPEC §8); null in a report stored before drills existed",
+  })
+  independentOperators!: number | null;
 }
 
 export class ReportVendorEntry {
@@ -203,13 +217,18 @@ export class WeeklyReportResponse {
   acknowledgements!: ReportAcknowledgementEntry[];
 
   static from(report: WeeklyReport): WeeklyReportResponse {
-    const { escalations = [], acknowledgements = [], ...content } = report.content;
+    const { escalations = [], acknowledgements = [], engagements, ...content } = report.content;
     return {
       id: report.id,
       week: report.week,
       generatedAt: report.generatedAt.toISOString(),
       asOf: report.asOf,
       ...content,
+      // A report stored before drills existed did not count operators: unknown, not zero.
+      engagements: engagements.map(({ independentOperators = null, ...entry }) => ({
+        ...entry,
+        independentOperators,
+      })),
       // A report stored before escalation existed had none of either.
       escalations,
       acknowledgements,

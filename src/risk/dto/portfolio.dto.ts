@@ -172,6 +172,26 @@ export class ScorecardArtifacts {
   acceptanceRate!: number | null;
 }
 
+/** A count in a response: a non-negative int32. */
+const COUNT = { type: 'integer', format: 'int32', minimum: 0, maximum: 2_147_483_647 } as const;
+
+export class ScorecardDrills {
+  @ApiProperty({
+    ...COUNT,
+    description: "Drills recorded on the vendor's engagements, whatever their outcome",
+    example: 12,
+  })
+  recorded!: number;
+
+  @ApiProperty({
+    ...COUNT,
+    description:
+      'Recorded drills passed with vendorAssistance none: evidence that internal people operate the system without the vendor',
+    example: 7,
+  })
+  passedUnassisted!: number;
+}
+
 export class ScorecardRisk {
   @ApiProperty({
     type: LevelCounts,
@@ -192,6 +212,7 @@ export class VendorScorecardResponse {
   @ApiProperty({ type: ScorecardHandovers }) handovers!: ScorecardHandovers;
   @ApiProperty({ type: ScorecardSlips }) slips!: ScorecardSlips;
   @ApiProperty({ type: ScorecardArtifacts }) artifacts!: ScorecardArtifacts;
+  @ApiProperty({ type: ScorecardDrills }) drills!: ScorecardDrills;
   @ApiProperty({ type: ScorecardRisk }) risk!: ScorecardRisk;
 }
 

@@ -36,6 +36,18 @@ import type {
   AuditListData,
   AuditListErrors,
   AuditListResponses,
+  DrillsCreateData,
+  DrillsCreateErrors,
+  DrillsCreateResponses,
+  DrillsGetData,
+  DrillsGetErrors,
+  DrillsGetResponses,
+  DrillsListData,
+  DrillsListErrors,
+  DrillsListResponses,
+  DrillsRecordData,
+  DrillsRecordErrors,
+  DrillsRecordResponses,
   EngagementsActivateData,
   EngagementsActivateErrors,
   EngagementsActivateResponses,
@@ -852,6 +864,66 @@ export const milestonesDateChanges = <ThrowOnError extends boolean = false>(
   });
 
 /**
+ * An engagement's drills, oldest first
+ */
+export const drillsList = <ThrowOnError extends boolean = false>(
+  options: Options<DrillsListData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<DrillsListResponses, DrillsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/drills',
+    ...options,
+  });
+
+/**
+ * Plan a drill
+ *
+ * A rehearsal in which knowledge recipients operate the system without the vendor: deploy, restore, respond to an incident, make a change, explain it, or run the exit plan. Participants must be recipients of the engagement (400); linked artifacts must be its own (400). 409 on a completed or cancelled engagement.
+ */
+export const drillsCreate = <ThrowOnError extends boolean = false>(
+  options: Options<DrillsCreateData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<DrillsCreateResponses, DrillsCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/drills',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Get a drill
+ */
+export const drillsGet = <ThrowOnError extends boolean = false>(
+  options: Options<DrillsGetData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<DrillsGetResponses, DrillsGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/drills/{did}',
+    ...options,
+  });
+
+/**
+ * Record how a drill went
+ *
+ * Once: a recorded drill is evidence and never changes (409). performedOn is not in the future; the observer is the product owner or a recipient who did not take part (400). A pass with vendorAssistance none makes every participant an independent operator for OPERATOR_EVIDENCE_DAYS.
+ */
+export const drillsRecord = <ThrowOnError extends boolean = false>(
+  options: Options<DrillsRecordData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<DrillsRecordResponses, DrillsRecordErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/drills/{did}/record',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
  * An engagement's artifacts, oldest first
  */
 export const artifactsList = <ThrowOnError extends boolean = false>(
@@ -1002,7 +1074,7 @@ export const portfolioSummary = <ThrowOnError extends boolean = false>(
   });
 
 /**
- * A vendor's track record: handovers on time, slips, artifact acceptance, current risk
+ * A vendor's track record: handovers on time, slips, artifact acceptance, drills, current risk
  */
 export const portfolioScorecard = <ThrowOnError extends boolean = false>(
   options: Options<PortfolioScorecardData, ThrowOnError>,

@@ -108,7 +108,8 @@ export type AuditEventResponse = {
   at: string;
   actor: AuditActor;
   action: string;
-  entityType: 'vendor' | 'person' | 'engagement' | 'milestone' | 'artifact' | 'api_key' | 'report';
+  entityType:
+    'vendor' | 'person' | 'engagement' | 'milestone' | 'artifact' | 'api_key' | 'report' | 'drill';
   entityId: string;
   /**
    * Each changed field with its value before and after
@@ -204,6 +205,33 @@ export type ArtifactResponse = {
   version: number;
 };
 
+export type DrillResponse = {
+  id: string;
+  engagementId: string;
+  kind:
+    'deploy' | 'restore' | 'incident_response' | 'change' | 'explain' | 'exit_rehearsal' | 'other';
+  title: string;
+  scenario: string;
+  participantIds: Array<string>;
+  artifactIds: Array<string>;
+  scheduledOn: string | null;
+  /**
+   * scheduled until recorded; a recorded drill never changes
+   */
+  status: 'scheduled' | 'recorded';
+  outcome: 'passed' | 'partial' | 'failed' | null;
+  performedOn: string | null;
+  vendorAssistance: 'none' | 'advice' | 'hands_on' | null;
+  durationMinutes: number | null;
+  evidenceUrl: string | null;
+  observedById: string | null;
+  notes: string | null;
+  recordedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+};
+
 export type SuccessMetricDto = {
   name: string;
   target: string;
@@ -216,6 +244,26 @@ export type SpecResponse = {
   constraints: Array<string>;
   tradeOffOwnerId: string;
   tradeOffRule: string | null;
+};
+
+export type ExitPlanResponse = {
+  /**
+   * Who runs the system after the exit: us, another vendor, or nobody (retired)
+   */
+  strategy: 'insource' | 'alternative_vendor' | 'retire';
+  summary: string;
+  /**
+   * What makes the company leave: at least one
+   */
+  triggers: Array<string>;
+  /**
+   * The vendor that takes over (strategy alternative_vendor)
+   */
+  alternativeVendorId?: string;
+  /**
+   * The latest passed exit_rehearsal drill
+   */
+  lastTestedOn: string | null;
 };
 
 export type RiskSummary = {
@@ -246,6 +294,16 @@ export type EngagementResponse = {
    * contractEndDate − noticePeriodDays: after it the company can no longer leave the vendor in an orderly way
    */
   lastSafeHandoverDate: string | null;
+  criticality: 'standard' | 'important' | 'critical';
+  /**
+   * Absent when there is none
+   */
+  exitPlan?: ExitPlanResponse;
+  minIndependentOperators: number;
+  /**
+   * Recipients who passed a drill without vendor help within OPERATOR_EVIDENCE_DAYS, as of today
+   */
+  independentOperatorIds: Array<string>;
   activatedAt: string | null;
   completedAt: string | null;
   cancelledAt: string | null;
@@ -281,6 +339,16 @@ export type EngagementUpdatedEventData = {
    * contractEndDate − noticePeriodDays: after it the company can no longer leave the vendor in an orderly way
    */
   lastSafeHandoverDate: string | null;
+  criticality: 'standard' | 'important' | 'critical';
+  /**
+   * Absent when there is none
+   */
+  exitPlan?: ExitPlanResponse;
+  minIndependentOperators: number;
+  /**
+   * Recipients who passed a drill without vendor help within OPERATOR_EVIDENCE_DAYS, as of today
+   */
+  independentOperatorIds: Array<string>;
   activatedAt: string | null;
   completedAt: string | null;
   cancelledAt: string | null;
@@ -386,6 +454,9 @@ export type RiskLevelChangedEventData = {
     | 'NO_FINAL_HANDOVER'
     | 'ARTIFACTS_REJECTED'
     | 'HANDOVER_AFTER_EXIT_DEADLINE'
+    | 'CAPABILITY_UNPROVEN'
+    | 'EXIT_PLAN_MISSING'
+    | 'EXIT_PLAN_UNTESTED'
   >;
   cleared: Array<
     | 'HANDOVER_SLIPPED'
@@ -398,6 +469,9 @@ export type RiskLevelChangedEventData = {
     | 'NO_FINAL_HANDOVER'
     | 'ARTIFACTS_REJECTED'
     | 'HANDOVER_AFTER_EXIT_DEADLINE'
+    | 'CAPABILITY_UNPROVEN'
+    | 'EXIT_PLAN_MISSING'
+    | 'EXIT_PLAN_UNTESTED'
   >;
   /**
    * A write moved it, or the date did
@@ -437,7 +511,7 @@ export type WebhookPingEventData = {
 
 export type PlannedEventData = {
   /**
-   * Drills (§8) and learning sprints (§9) are not built yet: their shape comes then
+   * Learning sprints (§9) are not built yet: their shape comes then
    */
   id?: string;
 };
@@ -853,6 +927,22 @@ export type SpecDto = {
   tradeOffRule?: string | null;
 };
 
+export type ExitPlanDto = {
+  /**
+   * Who runs the system after the exit: us, another vendor, or nobody (retired)
+   */
+  strategy: 'insource' | 'alternative_vendor' | 'retire';
+  summary: string;
+  /**
+   * What makes the company leave: at least one
+   */
+  triggers: Array<string>;
+  /**
+   * The vendor that takes over (strategy alternative_vendor)
+   */
+  alternativeVendorId?: string;
+};
+
 export type CreateEngagementDto = {
   title: string;
   vendorId: string;
@@ -869,6 +959,18 @@ export type CreateEngagementDto = {
   startDate?: string | null;
   contractEndDate?: string | null;
   noticePeriodDays?: number;
+  /**
+   * important or critical: the engagement supports an important or critical function (DORA Art. 28) and needs a tested exit plan
+   */
+  criticality?: 'standard' | 'important' | 'critical';
+  /**
+   * How the company leaves the vendor if it must; null removes it
+   */
+  exitPlan?: ExitPlanDto | null;
+  /**
+   * Independent operators that completion requires (default DEFAULT_MIN_INDEPENDENT_OPERATORS)
+   */
+  minIndependentOperators?: number;
 };
 
 export type UpdateEngagementDto = {
@@ -887,6 +989,18 @@ export type UpdateEngagementDto = {
   startDate?: string | null;
   contractEndDate?: string | null;
   noticePeriodDays?: number;
+  /**
+   * important or critical: the engagement supports an important or critical function (DORA Art. 28) and needs a tested exit plan
+   */
+  criticality?: 'standard' | 'important' | 'critical';
+  /**
+   * How the company leaves the vendor if it must; null removes it
+   */
+  exitPlan?: ExitPlanDto | null;
+  /**
+   * Independent operators that completion requires (default DEFAULT_MIN_INDEPENDENT_OPERATORS)
+   */
+  minIndependentOperators?: number;
 };
 
 export type CancelEngagementDto = {
@@ -938,6 +1052,47 @@ export type DateChangeResponse = {
   slip: boolean;
   changedBy: ChangedBy;
   changedAt: string;
+};
+
+export type CreateDrillDto = {
+  /**
+   * What is rehearsed: deploy, restore from backup, respond to an incident, make a change, explain the design, or run the exit plan (exit_rehearsal)
+   */
+  kind:
+    'deploy' | 'restore' | 'incident_response' | 'change' | 'explain' | 'exit_rehearsal' | 'other';
+  title: string;
+  scenario: string;
+  /**
+   * Knowledge recipients of the engagement who run the drill
+   */
+  participantIds: Array<string>;
+  scheduledOn?: string;
+  /**
+   * Artifacts of the engagement the drill exercises (the runbook it follows, say)
+   */
+  artifactIds?: Array<string>;
+};
+
+export type RecordDrillDto = {
+  outcome: 'passed' | 'partial' | 'failed';
+  /**
+   * Not in the future
+   */
+  performedOn: string;
+  /**
+   * How much the vendor helped: only a pass with none makes the participants independent operators
+   */
+  vendorAssistance: 'none' | 'advice' | 'hands_on';
+  durationMinutes?: number;
+  /**
+   * Where the evidence is: the recording, the log, the observer’s write-up
+   */
+  evidenceUrl: string;
+  /**
+   * The product owner, or a knowledge recipient who did not take part
+   */
+  observedById: string;
+  notes?: string;
 };
 
 export type CreateArtifactDto = {
@@ -1011,7 +1166,10 @@ export type RiskSignalResponse = {
     | 'BUS_FACTOR_ONE'
     | 'NO_FINAL_HANDOVER'
     | 'ARTIFACTS_REJECTED'
-    | 'HANDOVER_AFTER_EXIT_DEADLINE';
+    | 'HANDOVER_AFTER_EXIT_DEADLINE'
+    | 'CAPABILITY_UNPROVEN'
+    | 'EXIT_PLAN_MISSING'
+    | 'EXIT_PLAN_UNTESTED';
   severity: 'low' | 'medium' | 'high' | 'critical';
   message: string;
   data: {
@@ -1040,6 +1198,9 @@ export type ForecastEntryResponse = {
     | 'NO_FINAL_HANDOVER'
     | 'ARTIFACTS_REJECTED'
     | 'HANDOVER_AFTER_EXIT_DEADLINE'
+    | 'CAPABILITY_UNPROVEN'
+    | 'EXIT_PLAN_MISSING'
+    | 'EXIT_PLAN_UNTESTED'
   >;
   /**
    * Signals cleared that day
@@ -1055,6 +1216,9 @@ export type ForecastEntryResponse = {
     | 'NO_FINAL_HANDOVER'
     | 'ARTIFACTS_REJECTED'
     | 'HANDOVER_AFTER_EXIT_DEADLINE'
+    | 'CAPABILITY_UNPROVEN'
+    | 'EXIT_PLAN_MISSING'
+    | 'EXIT_PLAN_UNTESTED'
   >;
 };
 
@@ -1096,6 +1260,9 @@ export type RiskHistoryResponse = {
     | 'NO_FINAL_HANDOVER'
     | 'ARTIFACTS_REJECTED'
     | 'HANDOVER_AFTER_EXIT_DEADLINE'
+    | 'CAPABILITY_UNPROVEN'
+    | 'EXIT_PLAN_MISSING'
+    | 'EXIT_PLAN_UNTESTED'
   >;
   cleared: Array<
     | 'HANDOVER_SLIPPED'
@@ -1108,6 +1275,9 @@ export type RiskHistoryResponse = {
     | 'NO_FINAL_HANDOVER'
     | 'ARTIFACTS_REJECTED'
     | 'HANDOVER_AFTER_EXIT_DEADLINE'
+    | 'CAPABILITY_UNPROVEN'
+    | 'EXIT_PLAN_MISSING'
+    | 'EXIT_PLAN_UNTESTED'
   >;
   /**
    * `change`: a write moved it; `time`: the date moved it
@@ -1170,6 +1340,9 @@ export type RiskPortfolioResponse = {
     NO_FINAL_HANDOVER: number;
     ARTIFACTS_REJECTED: number;
     HANDOVER_AFTER_EXIT_DEADLINE: number;
+    CAPABILITY_UNPROVEN: number;
+    EXIT_PLAN_MISSING: number;
+    EXIT_PLAN_UNTESTED: number;
   };
   /**
    * Per vendor with open engagements, most flagged first
@@ -1233,6 +1406,17 @@ export type ScorecardArtifacts = {
   acceptanceRate: number | null;
 };
 
+export type ScorecardDrills = {
+  /**
+   * Drills recorded on the vendor's engagements, whatever their outcome
+   */
+  recorded: number;
+  /**
+   * Recorded drills passed with vendorAssistance none: evidence that internal people operate the system without the vendor
+   */
+  passedUnassisted: number;
+};
+
 export type ScorecardRisk = {
   /**
    * Open engagements by current level
@@ -1247,6 +1431,7 @@ export type VendorScorecardResponse = {
   handovers: ScorecardHandovers;
   slips: ScorecardSlips;
   artifacts: ScorecardArtifacts;
+  drills: ScorecardDrills;
   risk: ScorecardRisk;
 };
 
@@ -1270,6 +1455,10 @@ export type ReportEngagementEntry = {
    */
   previousLevel: 'none' | 'low' | 'medium' | 'high' | 'critical' | null;
   change: 'new' | 'raised' | 'lowered' | 'unchanged' | 'closed';
+  /**
+   * Knowledge recipients who passed a drill without vendor help within OPERATOR_EVIDENCE_DAYS before the report's asOf (SPEC §8); null in a report stored before drills existed
+   */
+  independentOperators: number | null;
 };
 
 export type ReportVendorEntry = {
@@ -1621,7 +1810,7 @@ export type WebhookEventDrillCreated = {
   seq?: number;
   engagementId?: string | null;
   vendorId?: string | null;
-  data: PlannedEventData;
+  data: DrillResponse;
 };
 
 /**
@@ -1640,7 +1829,7 @@ export type WebhookEventDrillRecorded = {
   seq?: number;
   engagementId?: string | null;
   vendorId?: string | null;
-  data: PlannedEventData;
+  data: DrillResponse;
 };
 
 /**
@@ -2167,7 +2356,14 @@ export type AuditListData = {
      */
     cursor?: string;
     entityType?:
-      'vendor' | 'person' | 'engagement' | 'milestone' | 'artifact' | 'api_key' | 'report';
+      | 'vendor'
+      | 'person'
+      | 'engagement'
+      | 'milestone'
+      | 'artifact'
+      | 'api_key'
+      | 'report'
+      | 'drill';
     entityId?: string;
   };
   url: '/v1/audit-events';
@@ -3900,6 +4096,11 @@ export type EngagementsListData = {
      * Oldest first, or highest risk score first
      */
     sort?: 'createdAt' | '-riskScore';
+    criticality?: 'standard' | 'important' | 'critical';
+    /**
+     * At least this many independent operators as of today
+     */
+    minIndependentOperators?: number;
   };
   url: '/v1/engagements';
 };
@@ -4871,6 +5072,308 @@ export type MilestonesDateChangesResponses = {
 
 export type MilestonesDateChangesResponse =
   MilestonesDateChangesResponses[keyof MilestonesDateChangesResponses];
+
+export type DrillsListData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: {
+    limit?: number;
+    /**
+     * Opaque cursor from the previous page's `nextCursor`
+     */
+    cursor?: string;
+  };
+  url: '/v1/engagements/{id}/drills';
+};
+
+export type DrillsListErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type DrillsListError = DrillsListErrors[keyof DrillsListErrors];
+
+export type DrillsListResponses = {
+  /**
+   * A page of drills
+   */
+  200: {
+    items: Array<DrillResponse>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page
+     */
+    nextCursor: string | null;
+  };
+};
+
+export type DrillsListResponse = DrillsListResponses[keyof DrillsListResponses];
+
+export type DrillsCreateData = {
+  body: CreateDrillDto;
+  headers?: {
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/engagements/{id}/drills';
+};
+
+export type DrillsCreateErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * The request is well-formed but cannot be processed
+   */
+  422: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type DrillsCreateError = DrillsCreateErrors[keyof DrillsCreateErrors];
+
+export type DrillsCreateResponses = {
+  /**
+   * The planned drill
+   */
+  201: DrillResponse;
+};
+
+export type DrillsCreateResponse = DrillsCreateResponses[keyof DrillsCreateResponses];
+
+export type DrillsGetData = {
+  body?: never;
+  path: {
+    id: string;
+    did: string;
+  };
+  query?: never;
+  url: '/v1/engagements/{id}/drills/{did}';
+};
+
+export type DrillsGetErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type DrillsGetError = DrillsGetErrors[keyof DrillsGetErrors];
+
+export type DrillsGetResponses = {
+  /**
+   * The drill
+   */
+  200: DrillResponse;
+};
+
+export type DrillsGetResponse = DrillsGetResponses[keyof DrillsGetResponses];
+
+export type DrillsRecordData = {
+  body: RecordDrillDto;
+  headers?: {
+    /**
+     * The ETag last read; when stale the answer is 412 and nothing is written
+     */
+    'If-Match'?: string;
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path: {
+    id: string;
+    did: string;
+  };
+  query?: never;
+  url: '/v1/engagements/{id}/drills/{did}/record';
+};
+
+export type DrillsRecordErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * If-Match does not match the current version; nothing was written
+   */
+  412: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * The request is well-formed but cannot be processed
+   */
+  422: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type DrillsRecordError = DrillsRecordErrors[keyof DrillsRecordErrors];
+
+export type DrillsRecordResponses = {
+  /**
+   * The recorded drill
+   */
+  200: DrillResponse;
+};
+
+export type DrillsRecordResponse = DrillsRecordResponses[keyof DrillsRecordResponses];
 
 export type ArtifactsListData = {
   body?: never;
