@@ -57,23 +57,29 @@ interface RunResult {
   levelChanges: number;
 }
 
-/** A final handover due in 40 days with its one artifact not accepted: none today, … */
+/**
+ * A final handover due in 40 days with its one artifact not accepted and no drill passed: none
+ * today, …
+ */
 const FINAL_DUE_IN = 40;
-/** … high from the day its knowledge-transfer window opens (due − 30), … */
+/**
+ * … high from the day its knowledge-transfer window opens (due − 30): KT behind schedule and
+ * capability unproven, …
+ */
 const KT_WINDOW_OPENS = FINAL_DUE_IN - 30;
-/** … critical from the day after it is due. */
+/** … critical from the day after it is due (50 + 30 + 30, capped at 100). */
 const HANDOVER_OVERDUE = FINAL_DUE_IN + 1;
 
 const TO_HIGH = {
   from: { level: 'none', score: 0 },
-  to: { level: 'high', score: 30 },
-  raised: ['KT_BEHIND_SCHEDULE'],
+  to: { level: 'high', score: 60 },
+  raised: ['KT_BEHIND_SCHEDULE', 'CAPABILITY_UNPROVEN'],
   cleared: [],
   cause: 'time',
 };
 const TO_CRITICAL = {
-  from: { level: 'high', score: 30 },
-  to: { level: 'critical', score: 80 },
+  from: { level: 'high', score: 60 },
+  to: { level: 'critical', score: 100 },
   raised: ['HANDOVER_OVERDUE', 'ARTIFACTS_OVERDUE'],
   cleared: ['KT_BEHIND_SCHEDULE'],
   cause: 'time',

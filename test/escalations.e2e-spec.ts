@@ -8,6 +8,7 @@ import {
   daysFromToday,
   newPerson,
   type PlannedEngagement,
+  proveCapability,
 } from './factories.js';
 import { bearer, createTestApp, expectProblem, type TestApp } from './test-app.js';
 
@@ -18,7 +19,10 @@ import { bearer, createTestApp, expectProblem, type TestApp } from './test-app.j
  * high resolves it. "Today" is moved by spying on `Clock.now`; days count from the real today.
  */
 
-/** A final handover due in 40 days with its artifact not accepted: high from day 10, … */
+/**
+ * A final handover due in 40 days with its artifact not accepted and no drill passed: high from
+ * day 10 (KT_BEHIND_SCHEDULE, CAPABILITY_UNPROVEN), …
+ */
 const FINAL_DUE_IN = 40;
 const HIGH_FROM = FINAL_DUE_IN - 30;
 /** … critical from day 41. */
@@ -220,6 +224,9 @@ describe('escalation', () => {
   it('resolves the escalation when a write brings the level below high', async () => {
     const planned = await atRisk();
     const { engagement, artifacts } = planned;
+    // Two independent operators from day 0: high is KT_BEHIND_SCHEDULE's alone, which accepting
+    // the artifact clears.
+    await proveCapability(t, engagement, daysFromToday(0));
     await runAt(HIGH_FROM + GRACE);
     const [open] = await escalationsOf(engagement.id, 'open');
     setToday(HIGH_FROM + GRACE + 1);

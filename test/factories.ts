@@ -405,3 +405,35 @@ export async function activeEngagement(
   );
   return { ...built, engagement };
 }
+
+/**
+ * Makes the engagement's first two knowledge recipients independent operators (SPEC §8): a
+ * drill they pass together without vendor help on `performedOn` (default today, UTC), observed
+ * by the product owner. Two operators keep CAPABILITY_UNPROVEN away for OPERATOR_EVIDENCE_DAYS,
+ * so that a test can judge another signal alone. Returns the recorded drill.
+ */
+export async function proveCapability(
+  t: TestApp,
+  engagement: Pick<EngagementBody, 'id' | 'productOwnerId' | 'knowledgeRecipientIds'>,
+  performedOn: string = todayUtc(),
+): Promise<Record<string, unknown>> {
+  const participantIds = engagement.knowledgeRecipientIds.slice(0, 2);
+  if (participantIds.length < 2) {
+    throw new Error(`proveCapability needs two knowledge recipients, not ${participantIds.length}`);
+  }
+  const base = `/v1/engagements/${engagement.id}/drills`;
+  const created = await t.http().post(base).set(bearer(t.adminKey)).send({
+    kind: 'restore',
+    title: 'Restore the extraction database without the vendor',
+    scenario: 'The primary database is lost; restore it from the nightly backup unaided.',
+    participantIds,
+  });
+  const drill = expectCreated<{ id: string }>(created, 'a drill');
+  return act(t, `${base}/${drill.id}/record`, {
+    outcome: 'passed',
+    performedOn,
+    vendorAssistance: 'none',
+    evidenceUrl: 'https://wiki.example.com/drills/restore',
+    observedById: engagement.productOwnerId,
+  });
+}

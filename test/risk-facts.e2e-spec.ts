@@ -492,7 +492,7 @@ describe('risk facts kept in the write transaction', () => {
   });
 
   describe('forecast', () => {
-    /** The SPEC §5 example as far as the API builds it today (no drills yet). */
+    /** The SPEC §5 example: two recipients, one artifact due with the handover, no drill passed. */
     async function specExample(): Promise<string> {
       const clock = t.app.get(Clock);
       const now = jest.spyOn(clock, 'now').mockReturnValue(new Date('2026-11-01T09:00:00.000Z'));
@@ -517,19 +517,20 @@ describe('risk facts kept in the write transaction', () => {
     const KT_WINDOW_OPENS: ForecastBody = {
       on: '2026-11-15',
       level: 'high',
-      score: 30,
-      raised: ['KT_BEHIND_SCHEDULE'],
+      score: 60,
+      raised: ['KT_BEHIND_SCHEDULE', 'CAPABILITY_UNPROVEN'],
       cleared: [],
     };
+    // HANDOVER_OVERDUE, ARTIFACTS_OVERDUE and CAPABILITY_UNPROVEN: 50 + 30 + 30, capped.
     const OVERDUE: ForecastBody = {
       on: '2026-12-16',
       level: 'critical',
-      score: 80,
+      score: 100,
       raised: ['HANDOVER_OVERDUE', 'ARTIFACTS_OVERDUE'],
       cleared: ['KT_BEHIND_SCHEDULE'],
     };
 
-    it('gives the SPEC example with the clock at 2026-11-01: KT behind schedule on 11-15, overdue on 12-16', async () => {
+    it('gives the SPEC example with the clock at 2026-11-01: KT behind schedule and capability unproven on 11-15, overdue on 12-16', async () => {
       const id = await specExample();
       const clock = t.app.get(Clock);
       const now = jest.spyOn(clock, 'now').mockReturnValue(new Date('2026-11-01T15:00:00.000Z'));
@@ -554,11 +555,11 @@ describe('risk facts kept in the write transaction', () => {
       expect((await h.riskOf(id, '2026-11-01')).forecast).toEqual([KT_WINDOW_OPENS, OVERDUE]);
       expect((await h.riskOf(id, '2026-11-14')).forecast).toEqual([KT_WINDOW_OPENS, OVERDUE]);
       const inWindow = await h.riskOf(id, '2026-11-15');
-      expect(inWindow).toMatchObject({ asOf: '2026-11-15', level: 'high', score: 30 });
+      expect(inWindow).toMatchObject({ asOf: '2026-11-15', level: 'high', score: 60 });
       expect(inWindow.forecast).toEqual([OVERDUE]);
       expect((await h.riskOf(id, '2026-12-15')).forecast).toEqual([OVERDUE]);
       const overdue = await h.riskOf(id, '2026-12-16');
-      expect(overdue).toMatchObject({ level: 'critical', score: 80 });
+      expect(overdue).toMatchObject({ level: 'critical', score: 100 });
       expect(overdue.forecast).toEqual([]);
     });
 
@@ -804,8 +805,9 @@ describe('risk summary and risk-ordered lists on a known portfolio', () => {
 
     // A: in order.
     add('A', (await activeEngagement(t)).engagement, 'none', 0);
-    // B: handover in 5 days, nothing accepted: KT_BEHIND_SCHEDULE.
-    add('B', (await activeEngagement(t, { finalDueIn: 5 })).engagement, 'high', 30);
+    // B: handover in 5 days, nothing accepted, no drill passed: KT_BEHIND_SCHEDULE and
+    // CAPABILITY_UNPROVEN (high).
+    add('B', (await activeEngagement(t, { finalDueIn: 5 })).engagement, 'high', 60);
     // C: one recipient: BUS_FACTOR_ONE (medium).
     add('C', (await activeEngagement(t, { recipients: 1 })).engagement, 'medium', 15);
     // D: an empty draft: NO_KT_ARTIFACTS, BUS_FACTOR_ONE (high), NO_FINAL_HANDOVER.
@@ -824,7 +826,7 @@ describe('risk summary and risk-ordered lists on a known portfolio', () => {
     await h.deliver(g.engagement.id, g.artifacts[0].id);
     await h.reject(g.engagement.id, g.artifacts[0].id);
     add('G', g.engagement, 'low', 5);
-    // H: overdue, with an overdue milestone and one recipient: capped at 100.
+    // H: overdue, with an overdue milestone, one recipient and no drill passed: capped at 100.
     const hPlanned = await draftEngagement(t, { recipients: 1, finalDueIn: -5 });
     await newMilestone(t, t.adminKey, hPlanned.engagement.id, { dueDate: daysFromToday(-10) });
     add('H', await activated(hPlanned), 'critical', 100);
@@ -870,6 +872,9 @@ describe('risk summary and risk-ordered lists on a known portfolio', () => {
         NO_FINAL_HANDOVER: 1,
         ARTIFACTS_REJECTED: 2,
         HANDOVER_AFTER_EXIT_DEADLINE: 1,
+        CAPABILITY_UNPROVEN: 2,
+        EXIT_PLAN_MISSING: 0,
+        EXIT_PLAN_UNTESTED: 0,
       });
       // The same counts from each open engagement's own judgement.
       const counted = Object.fromEntries(SIGNAL_CODES.map((code) => [code, 0]));
@@ -886,7 +891,7 @@ describe('risk summary and risk-ordered lists on a known portfolio', () => {
         TRAPS.map(idOf).sort(),
       );
       const scores = body.flagged.map((entry) => entry.score);
-      expect(scores).toEqual([100, 90, 35, 30, 30]);
+      expect(scores).toEqual([100, 90, 60, 35, 30]);
       for (const entry of body.flagged) {
         const risk = await h.riskOf(entry.engagementId);
         expect(entry).toMatchObject({
@@ -925,7 +930,7 @@ describe('risk summary and risk-ordered lists on a known portfolio', () => {
         sort: '-riskScore',
         limit: 2,
       });
-      expect(sorted.items.map((item) => item.risk.score)).toEqual([100, 90, 35, 30, 30]);
+      expect(sorted.items.map((item) => item.risk.score)).toEqual([100, 90, 60, 35, 30]);
     });
 
     it.each(['0', '201', 'abc', '1.5', '-1'])(

@@ -10,6 +10,7 @@ import {
   newEngagementIn,
   newMilestone,
   newPerson,
+  proveCapability,
   readyToActivate,
   activeEngagement,
   draftEngagement,
@@ -143,19 +144,20 @@ describe('dependency-trap risk', () => {
         score: 0,
         dependencyTrap: false,
         signals: [],
-        // If nothing happens: the KT window opens with nothing accepted, then the date passes.
+        // If nothing happens: the KT window opens with nothing accepted and no drill passed,
+        // then the date passes (50 + 30 + 30 = 110, capped).
         forecast: [
           {
             on: addDays(finalDue, -30),
             level: 'high',
-            score: 30,
-            raised: ['KT_BEHIND_SCHEDULE'],
+            score: 60,
+            raised: ['KT_BEHIND_SCHEDULE', 'CAPABILITY_UNPROVEN'],
             cleared: [],
           },
           {
             on: addDays(finalDue, 1),
             level: 'critical',
-            score: 80,
+            score: 100,
             raised: ['HANDOVER_OVERDUE', 'ARTIFACTS_OVERDUE'],
             cleared: ['KT_BEHIND_SCHEDULE'],
           },
@@ -278,6 +280,8 @@ describe('dependency-trap risk', () => {
     it('is critical from the day after the final handover is due, not on it', async () => {
       const { engagement, finalDue, artifacts } = await active({ finalDueIn: 10 });
       await accept(engagement, artifacts[0].id);
+      // Two independent operators: no CAPABILITY_UNPROVEN, HANDOVER_OVERDUE is judged alone.
+      await proveCapability(t, engagement);
 
       expect(await riskOf(engagement.id, finalDue)).toMatchObject({ level: 'none', signals: [] });
 
@@ -300,6 +304,7 @@ describe('dependency-trap risk', () => {
     it('follows the current due date after a slip', async () => {
       const { engagement, finalHandover, finalDue, artifacts } = await active({ finalDueIn: 10 });
       await accept(engagement, artifacts[0].id);
+      await proveCapability(t, engagement);
       await slip(engagement.id, finalHandover.id, addDays(finalDue, 5));
       const risk = await riskOf(engagement.id, addDays(finalDue, 3));
       expect(signalOf(risk, 'HANDOVER_OVERDUE')).toBeUndefined();
@@ -451,6 +456,8 @@ describe('dependency-trap risk', () => {
   describe('KT_BEHIND_SCHEDULE', () => {
     it('is high within 30 days of the final handover while under 50 % is accepted', async () => {
       const { engagement, finalDue, artifacts } = await active({ finalDueIn: 40, artifacts: 4 });
+      // Two independent operators: no CAPABILITY_UNPROVEN, KT_BEHIND_SCHEDULE is judged alone.
+      await proveCapability(t, engagement);
 
       // 40 and 31 days out: outside the window.
       expect(await riskOf(engagement.id)).toMatchObject({ level: 'none', signals: [] });
@@ -484,6 +491,7 @@ describe('dependency-trap risk', () => {
 
     it('is not raised once the final handover is past due (it is overdue then)', async () => {
       const { engagement, finalDue } = await active({ finalDueIn: 10, artifacts: 2 });
+      await proveCapability(t, engagement);
       expect(codesOf(await riskOf(engagement.id))).toEqual(['KT_BEHIND_SCHEDULE']);
       const risk = await riskOf(engagement.id, addDays(finalDue, 1));
       expect(codesOf(risk)).toEqual(['ARTIFACTS_OVERDUE', 'HANDOVER_OVERDUE']);
@@ -492,6 +500,7 @@ describe('dependency-trap risk', () => {
     it('counts every artifact of the engagement, not only those due with the final handover', async () => {
       const { engagement, finalDue, artifacts } = await active({ finalDueIn: 20 });
       await accept(engagement, artifacts[0].id);
+      await proveCapability(t, engagement);
       expect(codesOf(await riskOf(engagement.id))).toEqual([]);
 
       const pilot = await newMilestone(t, t.adminKey, engagement.id, {
@@ -810,6 +819,7 @@ describe('dependency-trap risk', () => {
         'ARTIFACTS_OVERDUE',
         'ARTIFACTS_REJECTED',
         'BUS_FACTOR_ONE',
+        'CAPABILITY_UNPROVEN',
         'HANDOVER_AFTER_EXIT_DEADLINE',
         'HANDOVER_OVERDUE',
         'HANDOVER_SLIPPED',
@@ -819,7 +829,7 @@ describe('dependency-trap risk', () => {
         count: 1,
         milestoneIds: [pilot.id],
       });
-      // 50 + 4 × 30 + 15 + 5 = 190, capped.
+      // 50 + 5 × 30 + 15 + 5 = 220, capped (no recipients, so no operators: CAPABILITY_UNPROVEN).
       expect(risk).toMatchObject({ level: 'critical', score: 100, dependencyTrap: true });
       const weights = { low: 5, medium: 15, high: 30, critical: 50 };
       const order = risk.signals.map((signal) => weights[signal.severity]);

@@ -33,8 +33,15 @@ describe('loadConfig', () => {
         rateLimitWindowSeconds: 60,
         bodyLimitBytes: 1_048_576,
         shutdownTimeoutMs: 10000,
-        risk: { slipDaysHigh: 30, slipCountHigh: 2, ktWindowDays: 30, ktMinAccepted: 0.5 },
+        risk: {
+          slipDaysHigh: 30,
+          slipCountHigh: 2,
+          ktWindowDays: 30,
+          ktMinAccepted: 0.5,
+          operatorEvidenceDays: 180,
+        },
         riskForecastDays: 90,
+        defaultMinIndependentOperators: 0,
         eventRetentionDays: 90,
         eventDueSoonDays: 7,
         clockIntervalMinutes: 60,
@@ -88,6 +95,7 @@ describe('loadConfig', () => {
       ['RATE_LIMIT_WINDOW_SECONDS', 'rateLimitWindowSeconds', 1, 86_400],
       ['BODY_LIMIT_BYTES', 'bodyLimitBytes', 1024, 104_857_600],
       ['SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs', 0, 600_000],
+      ['DEFAULT_MIN_INDEPENDENT_OPERATORS', 'defaultMinIndependentOperators', 0, 50],
     ];
 
     describe.each(integers)('%s', (variable, key, min, max) => {
@@ -366,12 +374,13 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig risk thresholds', () => {
-  it('defaults to 30 days, 2 slips, a 30-day KT window and 50 % accepted', () => {
+  it('defaults to 30 days, 2 slips, a 30-day KT window, 50 % accepted and 180 days of operator evidence', () => {
     expect(loadConfig({}).risk).toEqual({
       slipDaysHigh: 30,
       slipCountHigh: 2,
       ktWindowDays: 30,
       ktMinAccepted: 0.5,
+      operatorEvidenceDays: 180,
     });
   });
 
@@ -385,18 +394,20 @@ describe('loadConfig risk thresholds', () => {
     expect(loadConfig(env).risk).toEqual(loadConfig({}).risk);
   });
 
-  it('reads all four together, trimming whitespace', () => {
+  it('reads all five together, trimming whitespace', () => {
     const env: Env = {
       RISK_SLIP_DAYS_HIGH: ' 10 ',
       RISK_SLIP_COUNT_HIGH: '3',
       RISK_KT_WINDOW_DAYS: '7',
       RISK_KT_MIN_ACCEPTED: ' 0.8 ',
+      OPERATOR_EVIDENCE_DAYS: ' 90 ',
     };
     expect(loadConfig(env).risk).toEqual({
       slipDaysHigh: 10,
       slipCountHigh: 3,
       ktWindowDays: 7,
       ktMinAccepted: 0.8,
+      operatorEvidenceDays: 90,
     });
   });
 
@@ -404,6 +415,7 @@ describe('loadConfig risk thresholds', () => {
     ['RISK_SLIP_DAYS_HIGH', 'slipDaysHigh', 1, 3650],
     ['RISK_SLIP_COUNT_HIGH', 'slipCountHigh', 1, 100],
     ['RISK_KT_WINDOW_DAYS', 'ktWindowDays', 0, 3650],
+    ['OPERATOR_EVIDENCE_DAYS', 'operatorEvidenceDays', 1, 3650],
   ];
 
   describe.each(integers)('%s', (variable, key, min, max) => {
