@@ -246,12 +246,14 @@ function idsForField(ids: SeededIds, field: string): string[] {
   const all = [...ids.vendors, ...ids.people, ...ids.engagements, ...ids.reports];
   const milestones = ids.triples.map((triple) => triple.mid);
   const artifacts = ids.triples.map((triple) => triple.aid);
+  const drills = ids.triples.map((triple) => triple.did);
   if (/vendor/i.test(field)) return ids.vendors;
-  if (/person|owner|recipient|acceptedBy/i.test(field)) return ids.people;
+  if (/person|owner|recipient|acceptedBy|participant|observed/i.test(field)) return ids.people;
   if (/milestone|^mid$/i.test(field)) return milestones;
   if (/^aid$|artifact/i.test(field)) return artifacts;
+  if (/^did$|drill/i.test(field)) return drills;
   if (/engagement/i.test(field)) return ids.engagements;
-  return [...all, ...milestones, ...artifacts];
+  return [...all, ...milestones, ...artifacts, ...drills];
 }
 
 function validString(context: GenerationContext, schema: Schema, field: string) {
@@ -451,12 +453,12 @@ function pathValuesFor(context: GenerationContext, operation: Operation) {
           },
         );
   const independent = fc.record(Object.fromEntries(names.map((name) => [name, one(name)])));
-  if (!names.includes('mid') && !names.includes('aid')) return independent;
-  // Nested resources: most of the time a milestone or artifact of that very engagement.
+  const nested = (['mid', 'aid', 'did'] as const).filter((name) => names.includes(name));
+  if (nested.length === 0) return independent;
+  // Nested resources: most of the time a milestone, artifact or drill of that very engagement.
   const coherent = fc.constantFrom(...ids.triples).map((triple) => ({
     id: triple.id,
-    ...(names.includes('mid') ? { mid: triple.mid } : {}),
-    ...(names.includes('aid') ? { aid: triple.aid } : {}),
+    ...Object.fromEntries(nested.map((name) => [name, triple[name]])),
   }));
   if (!context.hostile) return coherent;
   return fc.oneof({ weight: 3, arbitrary: coherent }, { weight: 2, arbitrary: independent });

@@ -19,8 +19,8 @@ export interface SeededIds {
   weeks: string[];
   /** API keys the fuzzer may revoke (never the keys it sends). */
   apiKeys: string[];
-  /** Engagement, one of its milestones and one of its artifacts. */
-  triples: { id: string; mid: string; aid: string }[];
+  /** Engagement, one of its milestones, one of its artifacts and one of its drills. */
+  triples: { id: string; mid: string; aid: string; did: string }[];
 }
 
 export interface Seeded {
@@ -38,7 +38,7 @@ export async function seedForFuzzing(t: TestApp): Promise<Seeded> {
         ? t.adminKey
         : await t.keyFor(role, role === 'product_owner' ? owner.id : undefined);
   }
-  const triples: SeededIds['triples'] = [];
+  const triples: Omit<SeededIds['triples'][number], 'did'>[] = [];
   const engagements: string[] = [];
   const track = (id: string, mid: string, aid: string) => {
     engagements.push(id);
@@ -67,6 +67,24 @@ export async function seedForFuzzing(t: TestApp): Promise<Seeded> {
     .set(bearer(t.adminKey))
     .send({ name: 'Fuzzer may revoke this', role: 'viewer' });
 
+  // A scheduled drill on each open engagement, so that recording one can succeed once; a closed
+  // engagement is paired with another's drill (its own path then answers 404).
+  const drills = new Map<string, string>();
+  for (const id of new Set(engagements)) {
+    const engagement = await t.http().get(`/v1/engagements/${id}`).set(bearer(t.adminKey));
+    const participantIds = (engagement.body.knowledgeRecipientIds as string[]).slice(0, 1);
+    if (['completed', 'cancelled'].includes(engagement.body.status) || participantIds.length === 0)
+      continue;
+    const drill = await t
+      .http()
+      .post(`/v1/engagements/${id}/drills`)
+      .set(bearer(t.adminKey))
+      .send({ kind: 'restore', title: 'Restore drill', scenario: 'Restore it', participantIds });
+    if (drill.status !== 201) throw new Error(`Seeding a drill answered ${drill.status}`);
+    drills.set(id, drill.body.id as string);
+  }
+  const anyDrill = [...drills.values()][0];
+
   const rows = async (sql: string) =>
     ((await t.dataSource.query(sql)) as { id: string }[]).map((row) => row.id);
   return {
@@ -78,7 +96,7 @@ export async function seedForFuzzing(t: TestApp): Promise<Seeded> {
       reports: [report.body.id as string],
       weeks: [report.body.week as string],
       apiKeys: [spareKey.body.id as string],
-      triples,
+      triples: triples.map((triple) => ({ ...triple, did: drills.get(triple.id) ?? anyDrill })),
     },
   };
 }
