@@ -2,14 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ARTIFACT_KINDS } from '../src/artifacts/artifact.entity.js';
 import { addDays, todayUtc } from '../src/common/dates.js';
+import type { DrillKind, DrillOutcome, VendorAssistance } from '../src/drills/drill.entity.js';
+import type { Criticality, ExitPlan, ExitStrategy } from '../src/engagements/engagement.entity.js';
 import { DEFAULT_RISK_POLICY, type RiskPolicy } from '../src/risk/assess-risk.js';
 import { rebuildRisk } from '../src/risk/risk-maintenance.js';
 
 /**
  * The demo portfolio behind `npm run seed:demo`, also used by the query-count test and
  * `npm run bench:risk`: vendors, people, engagements in every status, milestones with slipped
- * handovers and their ledger, artifacts delivered, accepted and rejected, written with bulk
- * inserts in one transaction. The shape depends only on the engagement count.
+ * handovers and their ledger, artifacts delivered, accepted and rejected, drills (passed without
+ * help, with advice or hands-on help, failed, planned; exit rehearsals), criticality and exit
+ * plans, written with bulk inserts in one transaction. The shape depends only on the engagement
+ * count.
  */
 
 const BATCH = 5000;
@@ -90,6 +94,8 @@ const SUBJECTS = [
 
 type Row = unknown[];
 
+const STATUSES = ['active', 'active', 'active', 'draft', 'completed', 'cancelled'] as const;
+
 /** Inserts rows in batches through unnest: one statement per 5,000 rows. */
 type Query = (sql: string, parameters: unknown[]) => Promise<unknown>;
 
@@ -105,7 +111,7 @@ async function bulkInsert(query: Query, table: string, columns: [string, string]
 
 /** What seedDemoPortfolio inserted, by table. */
 export type DemoPortfolioCounts = Record<
-  'vendors' | 'people' | 'engagements' | 'milestones' | 'dateChanges' | 'artifacts',
+  'vendors' | 'people' | 'engagements' | 'milestones' | 'dateChanges' | 'artifacts' | 'drills',
   number
 >;
 
@@ -125,6 +131,236 @@ const INTERIM_MILESTONES: [string, string][] = [
   ['Shadowing week', 'handover'],
 ];
 
+/** A drill in a demo engagement's story. */
+interface DemoDrill {
+  kind: DrillKind;
+  /** `null`: planned and not run (yet). */
+  outcome: DrillOutcome | null;
+  help: VendorAssistance;
+  /** Recipients taking part: `people` of them from the `from`-th on, so drills share or split people. */
+  people: number;
+  from?: number;
+  /** Days before today it was performed (or is planned: negative for days ahead). */
+  daysAgo: [number, number];
+}
+
+/** What an engagement's capability evidence looks like, and what its dates must be for it. */
+interface Story {
+  criticality?: Criticality;
+  exitPlan?: ExitStrategy;
+  minIndependentOperators?: number;
+  drills?: DemoDrill[];
+  /**
+   * `soon`: the final handover is due in 3–28 days, inside the KT window where capability
+   * counts; `overdue`: it was due 1–25 days ago.
+   */
+  handover?: 'soon' | 'overdue';
+  /** The vendor is behind: no milestone completed, no artifact accepted. */
+  behind?: boolean;
+  /** A draft whose final handover is not planned yet. */
+  noFinalHandover?: boolean;
+}
+
+const passed = (
+  kind: DrillKind,
+  help: VendorAssistance,
+  people: number,
+  daysAgo: [number, number],
+  from = 0,
+): DemoDrill => ({ kind, outcome: 'passed', help, people, from, daysAgo });
+const planned = (kind: DrillKind, people: number, daysAgo: [number, number]): DemoDrill => ({
+  kind,
+  outcome: null,
+  help: 'none',
+  people,
+  daysAgo,
+});
+
+/**
+ * The stories, taken in turn by the engagements of each status, so that every signal shows in
+ * the default 24-engagement portfolio and in the same proportions at any size. Stories needing
+ * one recipient only sit where the generator gives engagements a single recipient (every
+ * seventh engagement) in the default portfolio.
+ */
+const STORIES: Record<(typeof STATUSES)[number], Story[]> = {
+  active: [
+    // One person inside ran it alone, one only with advice: CAPABILITY_UNPROVEN medium.
+    {
+      handover: 'soon',
+      minIndependentOperators: 2,
+      drills: [
+        passed('deploy', 'none', 1, [10, 60]),
+        passed('incident_response', 'advice', 1, [5, 30], 1),
+      ],
+    },
+    // Two independent operators and a rehearsed exit plan: nothing to flag on capability.
+    {
+      handover: 'soon',
+      criticality: 'critical',
+      exitPlan: 'insource',
+      minIndependentOperators: 2,
+      drills: [
+        passed('restore', 'none', 2, [20, 70]),
+        passed('exit_rehearsal', 'none', 2, [30, 120], 1),
+        planned('explain', 1, [-21, -7]),
+      ],
+    },
+    // The vendor still holds the keyboard and is behind on KT: CAPABILITY_UNPROVEN high,
+    // KT_BEHIND_SCHEDULE, and an exit plan only partly rehearsed: EXIT_PLAN_UNTESTED.
+    {
+      handover: 'soon',
+      behind: true,
+      criticality: 'important',
+      exitPlan: 'alternative_vendor',
+      drills: [
+        passed('deploy', 'hands_on', 2, [10, 40]),
+        { kind: 'restore', outcome: 'failed', help: 'none', people: 1, daysAgo: [20, 60] },
+        { kind: 'exit_rehearsal', outcome: 'partial', help: 'advice', people: 2, daysAgo: [5, 30] },
+      ],
+    },
+    // Two operators whose evidence runs out within the forecast.
+    {
+      drills: [passed('change', 'none', 2, [150, 175]), planned('deploy', 2, [-30, -10])],
+    },
+    // Critical and no exit plan: EXIT_PLAN_MISSING.
+    { criticality: 'critical', drills: [passed('explain', 'none', 1, [30, 120])] },
+    // An exit plan nobody has rehearsed yet: EXIT_PLAN_UNTESTED.
+    {
+      criticality: 'important',
+      exitPlan: 'retire',
+      drills: [planned('exit_rehearsal', 2, [-45, -14])],
+    },
+    // Passed, but only with the vendor's help: no independent operator.
+    {
+      drills: [
+        passed('incident_response', 'advice', 2, [10, 90]),
+        passed('deploy', 'hands_on', 1, [30, 100], 1),
+      ],
+    },
+    // The handover date has passed, nobody has rehearsed anything.
+    { handover: 'overdue' },
+    // Failed first, passed alone on the second try.
+    {
+      minIndependentOperators: 1,
+      drills: [
+        { kind: 'restore', outcome: 'failed', help: 'none', people: 1, daysAgo: [60, 100] },
+        passed('restore', 'none', 1, [10, 45]),
+      ],
+    },
+    {
+      criticality: 'critical',
+      exitPlan: 'insource',
+      minIndependentOperators: 1,
+      drills: [
+        passed('exit_rehearsal', 'none', 2, [30, 200]),
+        passed('deploy', 'none', 1, [10, 60], 1),
+      ],
+    },
+    { criticality: 'important' },
+    { drills: [passed('explain', 'none', 3, [5, 60])] },
+  ],
+  draft: [
+    { criticality: 'critical' },
+    { noFinalHandover: true },
+    { criticality: 'important', exitPlan: 'alternative_vendor' },
+    { drills: [planned('deploy', 1, [-40, -20])] },
+  ],
+  completed: [
+    // Completion waited for two independent operators.
+    {
+      minIndependentOperators: 2,
+      drills: [passed('deploy', 'none', 2, [20, 90]), passed('restore', 'advice', 1, [60, 120])],
+    },
+    {
+      criticality: 'important',
+      exitPlan: 'insource',
+      minIndependentOperators: 1,
+      drills: [passed('exit_rehearsal', 'none', 2, [30, 150])],
+    },
+    {},
+    { drills: [passed('explain', 'hands_on', 1, [40, 150])] },
+  ],
+  cancelled: [
+    { drills: [planned('deploy', 1, [20, 60])] },
+    {
+      drills: [{ kind: 'restore', outcome: 'failed', help: 'none', people: 1, daysAgo: [30, 90] }],
+    },
+    {},
+    {},
+  ],
+};
+
+const DRILL_TEXT: Record<DrillKind, [title: string, scenario: string]> = {
+  deploy: [
+    'Deploy a release without the vendor',
+    'Build, test and deploy the current release to production from the runbook, the vendor out of the room.',
+  ],
+  restore: [
+    "Restore the database from last night's backup",
+    'The primary database is lost at 09:00; restore it from the nightly backup and replay the queue.',
+  ],
+  incident_response: [
+    'Respond to a failed nightly run',
+    'The nightly run fails at 02:00 with half the records processed; find why, fix it and rerun it.',
+  ],
+  change: [
+    'Ship a small change end to end',
+    'Add a field the business asked for: code, review, tests, deploy and a check in production.',
+  ],
+  explain: [
+    'Explain the design to a new colleague',
+    'Walk a new colleague through the architecture and the decisions behind it, without slides from the vendor.',
+  ],
+  exit_rehearsal: [
+    'Rehearse the exit plan',
+    "Run the exit plan's first week on the staging copy: take over access, pipelines and on-call from the vendor.",
+  ],
+  other: ['Drill', 'A drill.'],
+};
+
+/** Drills that follow a runbook: they link the engagement's first artifact. */
+const FOLLOWS_RUNBOOK = new Set<DrillKind>(['deploy', 'restore', 'incident_response']);
+
+/** What the observer wrote down, by outcome and help: the playbook reads these. */
+const DRILL_NOTES: Record<string, string[]> = {
+  'passed none': [
+    'Done from the runbook alone; the alert thresholds were worth writing down.',
+    'Took twice as long as the vendor would, but nobody had to call them.',
+    'Found a stale step in the runbook and fixed it during the drill.',
+  ],
+  'passed advice': [
+    'Passed after the vendor explained how the queue is replayed: the runbook misses it.',
+    'One call to the vendor about the feature flags; the rest was done inside.',
+  ],
+  'passed hands_on': [
+    "The vendor's engineer took the keyboard for the migration step; not repeatable inside yet.",
+    'The vendor ran the deployment while we watched: a demo, not yet a skill.',
+  ],
+  partial: ['Half done: access was taken over, the pipelines still needed the vendor.'],
+  failed: [
+    'Stopped after an hour: the credentials for the backup bucket sit only with the vendor.',
+    'The restore worked but the replay did not; nobody inside knew the order of the jobs.',
+  ],
+};
+
+const EXIT_PLANS: Record<ExitStrategy, Omit<ExitPlan, 'strategy' | 'alternativeVendorId'>> = {
+  insource: {
+    summary:
+      'The internal team takes over operations with the runbooks; the vendor stays on call for 60 days.',
+    triggers: ['The vendor misses two handover dates', 'The vendor is acquired'],
+  },
+  alternative_vendor: {
+    summary:
+      'A second vendor from the framework agreement takes over from the runbooks and the source code.',
+    triggers: ['The vendor misses two handover dates', 'The contract is not renewed'],
+  },
+  retire: {
+    summary:
+      'The service is switched off and the manual process comes back; the data goes to the archive.',
+    triggers: ['Running costs exceed the savings for two quarters'],
+  },
+};
+
 /**
  * Inserts a portfolio of `engagementCount` engagements into a migrated database and derives
  * every engagement's risk facts and timeline, as the write pipeline would have. `suffix` is
@@ -143,7 +379,11 @@ export async function seedDemoPortfolio(
   return counts;
 }
 
-/** The demo portfolio's rows alone: vendors, people, engagements and what is in them. */
+/**
+ * The demo portfolio's rows alone: vendors, people, engagements and what is in them. On a
+ * schema from before drills (test/risk-migration.e2e-spec.ts fills one) the same portfolio is
+ * written without its drills, criticality, exit plans and operator minimums.
+ */
 export async function insertDemoRows(
   dataSource: DataSource,
   engagementCount: number,
@@ -153,7 +393,15 @@ export async function insertDemoRows(
   const next = random(engagementCount);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   const between = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
+  // Drills draw from their own sequence: the rest of the portfolio is the same with or without.
+  const nextDrill = random(engagementCount + 0x5eed);
+  const drillBetween = ([low, high]: [number, number]) =>
+    low + Math.floor(nextDrill() * (high - low + 1));
+  const pickNote = (notes: string[]) => notes[Math.floor(nextDrill() * notes.length)];
   const today = todayUtc();
+  const [{ withDrills }]: { withDrills: boolean }[] = await dataSource.query(
+    `SELECT to_regclass('drills') IS NOT NULL AS "withDrills"`,
+  );
 
   const vendors = VENDORS.map((name) => [
     randomUUID(),
@@ -173,51 +421,41 @@ export async function insertDemoRows(
   const milestones: Row[] = [];
   const dateChanges: Row[] = [];
   const artifacts: Row[] = [];
-  const statuses = ['active', 'active', 'active', 'draft', 'completed', 'cancelled'] as const;
+  const drills: Row[] = [];
+  const drillParticipants: Row[] = [];
+  const drillArtifacts: Row[] = [];
+  const seen: Record<(typeof STATUSES)[number], number> = {
+    active: 0,
+    draft: 0,
+    completed: 0,
+    cancelled: 0,
+  };
 
   for (let index = 0; index < engagementCount; index++) {
     const id = randomUUID();
-    const status = statuses[index % statuses.length];
+    const status = STATUSES[index % STATUSES.length];
+    const stories = STORIES[status];
+    const story = stories[seen[status]++ % stories.length];
     const [subject, problem] = SUBJECTS[index % SUBJECTS.length];
-    const owner = pick(people)[0];
-    const finalDue =
+    const vendor = pick(vendors)[0] as string;
+    const owner = pick(people)[0] as string;
+    let finalDue =
       status === 'completed'
         ? addDays(today, -between(10, 200))
         : addDays(today, between(-30, 180));
+    if (story.handover === 'soon') finalDue = addDays(today, between(3, 28));
+    if (story.handover === 'overdue') finalDue = addDays(today, -between(1, 25));
     const slipDays = status !== 'draft' && next() < 0.35 ? between(7, 60) : 0;
     const baseline = status === 'draft' ? null : addDays(finalDue, -slipDays);
     const contractEnd = addDays(finalDue, between(-20, 120));
     const created = new Date(Date.now() - between(30, 400) * 86_400_000 + index);
-    engagements.push([
-      id,
-      `${subject} ${Math.floor(index / SUBJECTS.length) + 1}`,
-      pick(vendors)[0],
-      `PO-${suffix.replace(/\W/g, '') || 'DEMO'}-${String(index + 1).padStart(6, '0')}`,
-      status,
-      owner,
-      `${problem}; the work is to be delivered by the vendor and owned internally afterwards.`,
-      JSON.stringify([
-        {
-          name: 'Automated share',
-          target: `≥ ${between(60, 95)} %`,
-          measurement: 'Monthly sample review',
-        },
-      ]),
-      JSON.stringify(['Data stays in the EU', 'Runs on our own cloud tenant']),
-      owner,
-      'Quality over speed; the budget cap decides the rest.',
-      addDays(finalDue, -between(90, 240)),
-      contractEnd,
-      pick([0, 30, 60, 90]),
-      status === 'draft' ? null : created,
-      status === 'completed' ? new Date() : null,
-      status === 'cancelled' ? new Date() : null,
-      status === 'cancelled' ? 'Budget withdrawn in the portfolio review' : null,
-      created,
-    ]);
     const recipientCount = index % 7 === 0 ? 1 : between(2, 3);
+    // The product owner judges the handover from outside: never one of its recipients.
     const chosen = new Set<string>();
-    while (chosen.size < recipientCount) chosen.add(pick(people)[0] as string);
+    while (chosen.size < recipientCount) {
+      const personId = pick(people)[0] as string;
+      if (personId !== owner) chosen.add(personId);
+    }
     chosen.forEach((personId) => recipients.push([id, personId]));
 
     const plan: [string, string, string][] = shape
@@ -232,13 +470,17 @@ export async function insertDemoRows(
       : [
           ['Architecture walkthrough', 'handover', addDays(finalDue, -between(40, 80))],
           ['Pilot in production', 'delivery', addDays(finalDue, -between(15, 35))],
-          ['Final handover', 'final_handover', finalDue],
+          ...(story.noFinalHandover
+            ? []
+            : [['Final handover', 'final_handover', finalDue] as [string, string, string]]),
         ];
+    const ownArtifacts: string[] = [];
     plan.forEach(([name, kind, due], position) => {
       const milestoneId = randomUUID();
       const isFinal = kind === 'final_handover';
       const completed =
-        status === 'completed' || (status === 'active' && !isFinal && due < today && next() < 0.6);
+        status === 'completed' ||
+        (status === 'active' && !isFinal && !story.behind && due < today && next() < 0.6);
       milestones.push([
         milestoneId,
         id,
@@ -293,12 +535,16 @@ export async function insertDemoRows(
                 ? 'required'
                 : roll < 0.5
                   ? 'delivered'
-                  : roll < 0.65
+                  : roll < 0.65 || (story.behind && roll < 0.8)
                     ? 'rejected'
-                    : 'accepted';
+                    : story.behind
+                      ? 'delivered'
+                      : 'accepted';
         const delivered = artifactStatus !== 'required';
+        const artifactId = randomUUID();
+        ownArtifacts.push(artifactId);
         artifacts.push([
-          randomUUID(),
+          artifactId,
           id,
           milestoneId,
           pick(ARTIFACT_KINDS),
@@ -314,6 +560,111 @@ export async function insertDemoRows(
         ]);
       }
     });
+
+    // Drills: participants are recipients; the observer is the product owner or, now and then,
+    // a recipient who does not take part. None before the engagement existed.
+    const team = [...chosen];
+    const operators = new Set<string>();
+    for (const drill of withDrills ? (story.drills ?? []) : []) {
+      const from = (drill.from ?? 0) % team.length;
+      const participants = [...team.slice(from), ...team.slice(0, from)].slice(0, drill.people);
+      const bystanders = team.filter((personId) => !participants.includes(personId));
+      const observer =
+        bystanders.length > 0 && nextDrill() < 0.35
+          ? bystanders[Math.floor(nextDrill() * bystanders.length)]
+          : owner;
+      const drillId = randomUUID();
+      const earliest = addDays(todayUtc(created), 1);
+      const rawDay = addDays(today, -drillBetween(drill.daysAgo));
+      const recorded = drill.outcome !== null;
+      const day = recorded && rawDay < earliest ? earliest : rawDay;
+      const scheduledOn = recorded ? addDays(day, -drillBetween([0, 14])) : day;
+      // Planned a week before it was due, after the engagement was created, never in the future.
+      const createdAt = new Date(
+        Math.min(
+          Math.max(Date.parse(`${scheduledOn}T09:00:00Z`) - 7 * 86_400_000, created.getTime()),
+          Date.now(),
+        ),
+      );
+      const recordedAt = recorded ? new Date(Date.parse(`${day}T16:30:00Z`)) : null;
+      const [title, scenario] = DRILL_TEXT[drill.kind];
+      const help = drill.outcome === 'passed' ? `passed ${drill.help}` : (drill.outcome ?? '');
+      drills.push([
+        drillId,
+        id,
+        drill.kind,
+        title,
+        scenario,
+        scheduledOn,
+        recorded ? 'recorded' : 'scheduled',
+        drill.outcome,
+        recorded ? day : null,
+        recorded ? drill.help : null,
+        recorded ? drillBetween([30, 240]) : null,
+        recorded ? `https://wiki.example.com/drills/${drillId.slice(0, 8)}` : null,
+        recorded ? observer : null,
+        recorded ? pickNote(DRILL_NOTES[help]) : null,
+        recordedAt,
+        createdAt,
+        recordedAt ?? createdAt,
+        recorded ? 2 : 1,
+      ]);
+      participants.forEach((personId) => drillParticipants.push([drillId, personId]));
+      if (FOLLOWS_RUNBOOK.has(drill.kind) && ownArtifacts.length > 0) {
+        drillArtifacts.push([drillId, ownArtifacts[0]]);
+      }
+      if (drill.outcome === 'passed' && drill.help === 'none') {
+        participants.forEach((personId) => operators.add(personId));
+      }
+    }
+    // A completed engagement met its minimum: no more than the operators it had.
+    const minIndependentOperators =
+      status === 'completed'
+        ? Math.min(story.minIndependentOperators ?? 0, operators.size)
+        : (story.minIndependentOperators ?? 0);
+    const alternative =
+      vendors[(vendors.findIndex(([vendorId]) => vendorId === vendor) + 1) % vendors.length];
+    const exitPlan: ExitPlan | null = story.exitPlan
+      ? {
+          strategy: story.exitPlan,
+          ...EXIT_PLANS[story.exitPlan],
+          ...(story.exitPlan === 'alternative_vendor'
+            ? { alternativeVendorId: alternative[0] as string }
+            : {}),
+        }
+      : null;
+
+    engagements.push([
+      id,
+      `${subject} ${Math.floor(index / SUBJECTS.length) + 1}`,
+      vendor,
+      `PO-${suffix.replace(/\W/g, '') || 'DEMO'}-${String(index + 1).padStart(6, '0')}`,
+      status,
+      owner,
+      `${problem}; the work is to be delivered by the vendor and owned internally afterwards.`,
+      JSON.stringify([
+        {
+          name: 'Automated share',
+          target: `≥ ${between(60, 95)} %`,
+          measurement: 'Monthly sample review',
+        },
+      ]),
+      JSON.stringify(['Data stays in the EU', 'Runs on our own cloud tenant']),
+      owner,
+      'Quality over speed; the budget cap decides the rest.',
+      addDays(finalDue, -between(90, 240)),
+      contractEnd,
+      pick([0, 30, 60, 90]),
+      status === 'draft' ? null : created,
+      status === 'completed' ? new Date() : null,
+      status === 'cancelled' ? new Date() : null,
+      status === 'cancelled' ? 'Budget withdrawn in the portfolio review' : null,
+      created,
+      // Only written where the schema has them (see below).
+      story.criticality ?? 'standard',
+      exitPlan && JSON.stringify(exitPlan),
+      minIndependentOperators,
+    ]);
   }
 
   await dataSource.transaction(async (manager) => {
@@ -360,6 +711,14 @@ export async function insertDemoRows(
         ['cancelled_at', 'timestamptz'],
         ['cancel_reason', 'text'],
         ['created_at', 'timestamptz'],
+        // The row's last values: left out (bulkInsert reads only the columns named) before drills.
+        ...(withDrills
+          ? ([
+              ['criticality', 'engagement_criticality'],
+              ['exit_plan', 'jsonb'],
+              ['min_independent_operators', 'int'],
+            ] as [string, string][])
+          : []),
       ],
       engagements,
     );
@@ -419,6 +778,47 @@ export async function insertDemoRows(
       ],
       artifacts,
     );
+    if (!withDrills) return;
+    await insert(
+      'drills',
+      [
+        ['id', 'uuid'],
+        ['engagement_id', 'uuid'],
+        ['kind', 'drill_kind'],
+        ['title', 'varchar'],
+        ['scenario', 'text'],
+        ['scheduled_on', 'date'],
+        ['status', 'drill_status'],
+        ['outcome', 'drill_outcome'],
+        ['performed_on', 'date'],
+        ['vendor_assistance', 'drill_vendor_assistance'],
+        ['duration_minutes', 'int'],
+        ['evidence_url', 'varchar'],
+        ['observed_by_id', 'uuid'],
+        ['notes', 'text'],
+        ['recorded_at', 'timestamptz'],
+        ['created_at', 'timestamptz'],
+        ['updated_at', 'timestamptz'],
+        ['version', 'int'],
+      ],
+      drills,
+    );
+    await insert(
+      'drill_participants',
+      [
+        ['drill_id', 'uuid'],
+        ['person_id', 'uuid'],
+      ],
+      drillParticipants,
+    );
+    await insert(
+      'drill_artifacts',
+      [
+        ['drill_id', 'uuid'],
+        ['artifact_id', 'uuid'],
+      ],
+      drillArtifacts,
+    );
   });
   return {
     vendors: vendors.length,
@@ -427,5 +827,6 @@ export async function insertDemoRows(
     milestones: milestones.length,
     dateChanges: dateChanges.length,
     artifacts: artifacts.length,
+    drills: drills.length,
   };
 }

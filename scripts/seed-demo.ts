@@ -10,7 +10,11 @@ import { seedDemoPortfolio } from './demo-portfolio.js';
 const USAGE = `Usage: npm run seed:demo [-- --engagements N] [-- --append]
 Fills the configured database (DATABASE_URL, or the embedded one in DATA_DIR) with a
 realistic portfolio: vendors, people, engagements in every status, milestones with slipped
-handovers and their ledger, artifacts delivered, accepted and rejected.`;
+handovers and their ledger, artifacts delivered, accepted and rejected; drills passed without
+vendor help, with advice or hands-on help, partial, failed and planned, exit rehearsals among
+them; standard, important and critical engagements, with and without an exit plan, some
+requiring independent operators to complete. N defaults to 24, where every risk signal shows.
+The embedded database allows one process at a time: stop the API first.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
