@@ -9,5 +9,17 @@ import { Clock1796158937743 } from './1796158937743-Clock.js';
 import { TimelineVendor1796160496191 } from './1796160496191-TimelineVendor.js';
 import { Webhooks1796166644460 } from './1796166644460-Webhooks.js';
 import { Drills1796185868869 } from './1796185868869-Drills.js';
+import { LearningSprints1796188292755 } from './1796188292755-LearningSprints.js';
 
-export const migrations: (new () => MigrationInterface)[] = [Initial1795300580190, Engagements1795300999549, WeeklyReports1795306248625, RiskFacts1796155810790, Events1796157792365, Clock1796158937743, TimelineVendor1796160496191, Webhooks1796166644460, Drills1796185868869];
+export const migrations: (new () => MigrationInterface)[] = [
+  Initial1795300580190,
+  Engagements1795300999549,
+  WeeklyReports1795306248625,
+  RiskFacts1796155810790,
+  Events1796157792365,
+  Clock1796158937743,
+  TimelineVendor1796160496191,
+  Webhooks1796166644460,
+  Drills1796185868869,
+  LearningSprints1796188292755,
+];

@@ -15,6 +15,7 @@ import { EscalationsModule } from './escalations/escalations.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MilestonesModule } from './milestones/milestones.module.js';
 import { DrillsModule } from './drills/drills.module.js';
+import { LearningModule } from './learning/learning.module.js';
 import { PeopleModule } from './people/people.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { RiskModule } from './risk/risk.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         EngagementsModule,
         MilestonesModule,
         DrillsModule,
+        LearningModule,
         ArtifactsModule,
         RiskModule,
         ReportsModule,

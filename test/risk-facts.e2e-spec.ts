@@ -875,6 +875,7 @@ describe('risk summary and risk-ordered lists on a known portfolio', () => {
         CAPABILITY_UNPROVEN: 2,
         EXIT_PLAN_MISSING: 0,
         EXIT_PLAN_UNTESTED: 0,
+        RECIPIENT_NOT_UPSKILLED: 0,
       });
       // The same counts from each open engagement's own judgement.
       const counted = Object.fromEntries(SIGNAL_CODES.map((code) => [code, 0]));

@@ -10,6 +10,7 @@ export const AUDIT_ENTITY_TYPES = [
   'api_key',
   'report',
   'drill',
+  'learning_sprint',
 ] as const;
 export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 

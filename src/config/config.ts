@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { SprintLength } from '../learning/learning-rules.js';
 import type { RiskPolicy } from '../risk/assess-risk.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -22,6 +23,8 @@ export interface AppConfig {
   risk: RiskPolicy;
   /** How many days ahead the risk forecast looks. */
   riskForecastDays: number;
+  /** How long a learning sprint may be, in days from its first to its last day. */
+  sprintLength: SprintLength;
   /** The independent operators a new engagement's completion requires unless it says otherwise. */
   defaultMinIndependentOperators: number;
   /** How long the event feed keeps events. */
@@ -143,6 +146,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`HOST="${host}": expected an IP address or host name such as 0.0.0.0`);
   }
 
+  const sprintLength = {
+    minDays: integer('SPRINT_MIN_DAYS', 28, 1, 365),
+    maxDays: integer('SPRINT_MAX_DAYS', 56, 1, 365),
+  };
+  if (sprintLength.minDays > sprintLength.maxDays) {
+    problems.push(
+      `SPRINT_MIN_DAYS=${sprintLength.minDays} is above SPRINT_MAX_DAYS=${sprintLength.maxDays}`,
+    );
+  }
+
   const config: AppConfig = {
     port: integer('PORT', 3000, 0, 65535),
     host,
@@ -163,7 +176,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ktWindowDays: integer('RISK_KT_WINDOW_DAYS', 30, 0, 3650),
       ktMinAccepted: fraction('RISK_KT_MIN_ACCEPTED', 0.5),
       operatorEvidenceDays: integer('OPERATOR_EVIDENCE_DAYS', 180, 1, 3650),
+      // Off unless set: upskilling is advice, not a contract term, until an organisation says so.
+      upskillingWindowDays:
+        read('RISK_UPSKILLING_WINDOW_DAYS') === undefined
+          ? null
+          : integer('RISK_UPSKILLING_WINDOW_DAYS', 0, 0, 3650),
     },
+    sprintLength,
     defaultMinIndependentOperators: integer('DEFAULT_MIN_INDEPENDENT_OPERATORS', 0, 0, 50),
     riskForecastDays: integer('RISK_FORECAST_DAYS', 90, 1, 3650),
     eventRetentionDays: integer('EVENT_RETENTION_DAYS', 90, 1, 3650),

@@ -18,6 +18,7 @@ import {
 import { Vendor } from '../vendors/vendor.entity.js';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
 import { Drill, DrillArtifact, DrillParticipant } from '../drills/drill.entity.js';
+import { LearningSprint, LearningSprintLearner } from '../learning/learning-sprint.entity.js';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity.js';
 
 /** Every entity of the application: the single list shared by the app and the migration CLI. */
@@ -46,4 +47,6 @@ export const entities = [
   Drill,
   DrillParticipant,
   DrillArtifact,
+  LearningSprint,
+  LearningSprintLearner,
 ];

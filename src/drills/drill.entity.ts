@@ -40,6 +40,8 @@ export type VendorAssistance = (typeof VENDOR_ASSISTANCE_LEVELS)[number];
  */
 @Entity('drills')
 @Index('idx_drills_engagement', ['engagementId', 'createdAt', 'id'])
+// Full-text search of recorded drills' notes (the playbook): an expression index, by the migration.
+@Index('idx_drills_notes_search', { synchronize: false })
 export class Drill {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

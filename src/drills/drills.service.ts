@@ -147,7 +147,7 @@ export class DrillsService {
           durationMinutes: input.durationMinutes ?? null,
           evidenceUrl: input.evidenceUrl,
           observedById: input.observedById,
-          notes: input.notes ?? null,
+          notes: input.notes || null,
           recordedAt: new Date(),
         });
         const response = DrillResponse.from(recorded, participantIds, artifactIds);

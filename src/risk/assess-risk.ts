@@ -17,7 +17,7 @@ export const SEVERITY_WEIGHTS: Record<Severity, number> = {
  * Bump when a rule below changes what it judges: stored risk timelines were derived with the
  * rules of this version and are rebuilt at start-up when it differs.
  */
-export const RISK_RULES_VERSION = 2;
+export const RISK_RULES_VERSION = 3;
 
 export const SIGNAL_CODES = [
   'HANDOVER_SLIPPED',
@@ -33,6 +33,7 @@ export const SIGNAL_CODES = [
   'CAPABILITY_UNPROVEN',
   'EXIT_PLAN_MISSING',
   'EXIT_PLAN_UNTESTED',
+  'RECIPIENT_NOT_UPSKILLED',
 ] as const;
 export type SignalCode = (typeof SIGNAL_CODES)[number];
 
@@ -58,6 +59,11 @@ export interface RiskPolicy {
   ktMinAccepted: number;
   /** How long a drill passed without vendor help keeps its participants independent operators. */
   operatorEvidenceDays: number;
+  /**
+   * Days before the final handover from which a recipient without a learning sprint ending by
+   * then raises RECIPIENT_NOT_UPSKILLED; null: the signal is off (SPEC §9).
+   */
+  upskillingWindowDays: number | null;
 }
 
 export const DEFAULT_RISK_POLICY: RiskPolicy = {
@@ -66,6 +72,7 @@ export const DEFAULT_RISK_POLICY: RiskPolicy = {
   ktWindowDays: 30,
   ktMinAccepted: 0.5,
   operatorEvidenceDays: 180,
+  upskillingWindowDays: null,
 };
 
 /** How long a passed exit rehearsal counts as a test of the exit plan (SPEC §8). */
@@ -99,6 +106,8 @@ export interface RiskFacts {
   operatorEvidence: { personId: string; performedOn: string }[];
   /** The days of passed exit rehearsals, newest first. */
   passedExitRehearsals: string[];
+  /** Recipients with no learning sprint that ends on or before the final handover's due date. */
+  recipientsNotUpskilled: number;
 }
 
 /** Evidence from `performedOn` counts on `asOf` when it is at most `days` old and not ahead. */
@@ -231,6 +240,20 @@ export function assessRisk(
           data: { independentOperators: operators, dueDate: handover.dueDate },
         });
       }
+    }
+    if (
+      handover &&
+      !handover.completedOn &&
+      policy.upskillingWindowDays !== null &&
+      facts.recipientsNotUpskilled > 0 &&
+      daysBetween(asOf, handover.dueDate) <= policy.upskillingWindowDays
+    ) {
+      signals.push({
+        code: 'RECIPIENT_NOT_UPSKILLED',
+        severity: 'low',
+        message: `${plural(facts.recipientsNotUpskilled, 'knowledge recipient')} with no learning sprint ending by the final handover (${handover.dueDate}).`,
+        data: { recipients: facts.recipientsNotUpskilled, dueDate: handover.dueDate },
+      });
     }
     if (facts.criticality !== 'standard' && facts.hasExitPlan) {
       const tested = lastExitRehearsal(facts, asOf);

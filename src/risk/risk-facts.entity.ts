@@ -80,6 +80,10 @@ export class EngagementRiskFacts {
   /** The days of passed exit rehearsals, newest first. */
   @Column({ type: 'jsonb' })
   exitRehearsals!: string[];
+
+  /** Recipients with no learning sprint ending on or before the final handover's due date. */
+  @Column({ type: 'integer' })
+  recipientsNotUpskilled!: number;
 }
 
 /**

@@ -24,6 +24,7 @@ export interface FactsRow {
   has_exit_plan: boolean;
   operator_evidence: { personId: string; performedOn: string }[];
   exit_rehearsals: string[];
+  recipients_not_upskilled: number;
 }
 
 export const FACTS_COLUMNS = [
@@ -44,6 +45,7 @@ export const FACTS_COLUMNS = [
   'has_exit_plan',
   'operator_evidence',
   'exit_rehearsals',
+  'recipients_not_upskilled',
 ] as const;
 
 /**
@@ -94,7 +96,13 @@ SELECT e.id AS engagement_id,
                    FROM (SELECT DISTINCT d.performed_on FROM drills d
                           WHERE d.engagement_id = e.id AND d.kind = 'exit_rehearsal'
                             AND d.outcome = 'passed') x),
-                '[]'::jsonb) AS exit_rehearsals
+                '[]'::jsonb) AS exit_rehearsals,
+       (SELECT count(*)::int FROM engagement_knowledge_recipients r
+         WHERE r.engagement_id = e.id
+           AND NOT EXISTS (SELECT 1 FROM learning_sprints s
+                             JOIN learning_sprint_learners l ON l.sprint_id = s.id
+                            WHERE s.engagement_id = e.id AND l.person_id = r.person_id
+                              AND s.ends_on <= fh.due_date)) AS recipients_not_upskilled
   FROM engagements e
   LEFT JOIN milestones fh ON fh.engagement_id = e.id AND fh.kind = 'final_handover'
  CROSS JOIN LATERAL (
@@ -153,6 +161,7 @@ export function toFacts(row: FactsRow): RiskFacts {
     hasExitPlan: row.has_exit_plan,
     operatorEvidence: row.operator_evidence,
     passedExitRehearsals: row.exit_rehearsals,
+    recipientsNotUpskilled: row.recipients_not_upskilled,
   };
 }
 

@@ -29,6 +29,8 @@ export function judgementBoundaries(facts: RiskFacts, policy: RiskPolicy): strin
   if (handover && !handover.completedOn) {
     days.add(addDays(handover.dueDate, 1));
     days.add(addDays(handover.dueDate, -policy.ktWindowDays));
+    if (policy.upskillingWindowDays !== null)
+      days.add(addDays(handover.dueDate, -policy.upskillingWindowDays));
   }
   for (const { performedOn } of facts.operatorEvidence) {
     days.add(performedOn);

@@ -1,5 +1,6 @@
 import { DrillResponse } from '../../drills/dto/drill.dto.js';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LearningSprintResponse } from '../../learning/dto/learning-sprint.dto.js';
+import { ApiProperty } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { ArtifactResponse } from '../../artifacts/dto/artifact.dto.js';
 import { DATE_LENGTH } from '../../common/dto-helpers.js';
@@ -107,14 +108,6 @@ export class WebhookPingEventData {
   endpointId!: string;
 }
 
-export class PlannedEventData {
-  @ApiPropertyOptional({
-    format: 'uuid',
-    description: 'Learning sprints (§9) are not built yet: their shape comes then',
-  })
-  id?: string;
-}
-
 /** Every data class above, for `ApiExtraModels`. */
 export const EVENT_DATA_MODELS = [
   ArtifactResponse,
@@ -129,7 +122,7 @@ export const EVENT_DATA_MODELS = [
   RiskLevelChangedEventData,
   ReportCreatedEventData,
   WebhookPingEventData,
-  PlannedEventData,
+  LearningSprintResponse,
 ];
 
 /** Which schema each type's `data` is. */
@@ -149,8 +142,8 @@ const DATA_OF: Record<EventType | 'webhook.ping', string> = {
   'artifact.rejected': ArtifactResponse.name,
   'drill.created': DrillResponse.name,
   'drill.recorded': DrillResponse.name,
-  'learning_sprint.created': PlannedEventData.name,
-  'learning_sprint.completed': PlannedEventData.name,
+  'learning_sprint.created': LearningSprintResponse.name,
+  'learning_sprint.completed': LearningSprintResponse.name,
   'risk.level_changed': RiskLevelChangedEventData.name,
   'milestone.due_soon': MilestoneDueSoonEventData.name,
   'milestone.overdue': MilestoneOverdueEventData.name,

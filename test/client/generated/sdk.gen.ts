@@ -87,6 +87,21 @@ import type {
   HealthReadyData,
   HealthReadyErrors,
   HealthReadyResponses,
+  LearningLearningPathData,
+  LearningLearningPathErrors,
+  LearningLearningPathResponses,
+  LearningSearchData,
+  LearningSearchErrors,
+  LearningSearchResponses,
+  LearningSprintsCompleteData,
+  LearningSprintsCompleteErrors,
+  LearningSprintsCompleteResponses,
+  LearningSprintsCreateData,
+  LearningSprintsCreateErrors,
+  LearningSprintsCreateResponses,
+  LearningSprintsListData,
+  LearningSprintsListErrors,
+  LearningSprintsListResponses,
   MilestonesCompleteData,
   MilestonesCompleteErrors,
   MilestonesCompleteResponses,
@@ -921,6 +936,98 @@ export const drillsRecord = <ThrowOnError extends boolean = false>(
       'Content-Type': 'application/json',
       ...options.headers,
     },
+  });
+
+/**
+ * An engagement's learning sprints, oldest first
+ */
+export const learningSprintsList = <ThrowOnError extends boolean = false>(
+  options: Options<LearningSprintsListData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<
+    LearningSprintsListResponses,
+    LearningSprintsListErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/learning-sprints',
+    ...options,
+  });
+
+/**
+ * Plan a learning sprint
+ *
+ * Knowledge recipients learn by building a milestone of this engagement with a mentor, in SPRINT_MIN_DAYS to SPRINT_MAX_DAYS (28–56) ending on or before the milestone is due (400). A mentor has at most 3 distinct learners across overlapping sprints in every engagement (409 MENTOR_OVERLOADED).
+ */
+export const learningSprintsCreate = <ThrowOnError extends boolean = false>(
+  options: Options<LearningSprintsCreateData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    LearningSprintsCreateResponses,
+    LearningSprintsCreateErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/learning-sprints',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Complete a learning sprint
+ *
+ * Once, on or after its first day (409 SPRINT_NOT_STARTED before it); the lessons go into the playbook.
+ */
+export const learningSprintsComplete = <ThrowOnError extends boolean = false>(
+  options: Options<LearningSprintsCompleteData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    LearningSprintsCompleteResponses,
+    LearningSprintsCompleteErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/{id}/learning-sprints/{sid}/complete',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * A person's learning path
+ *
+ * The sprints they learn or mentor in, the drills they took part in and how they went, and the engagements they will own, with the handover dates: where their skills are taking them.
+ */
+export const learningLearningPath = <ThrowOnError extends boolean = false>(
+  options: Options<LearningLearningPathData, ThrowOnError>,
+) =>
+  (options.client ?? client).get<
+    LearningLearningPathResponses,
+    LearningLearningPathErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/people/{id}/learning',
+    ...options,
+  });
+
+/**
+ * The internal playbook
+ *
+ * Lessons of completed learning sprints and notes of recorded drills across engagements, newest first; with q, a full-text search ranked best first with the match highlighted.
+ */
+export const learningSearch = <ThrowOnError extends boolean = false>(
+  options?: Options<LearningSearchData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<LearningSearchResponses, LearningSearchErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/playbook',
+    ...options,
   });
 
 /**

@@ -109,7 +109,15 @@ export type AuditEventResponse = {
   actor: AuditActor;
   action: string;
   entityType:
-    'vendor' | 'person' | 'engagement' | 'milestone' | 'artifact' | 'api_key' | 'report' | 'drill';
+    | 'vendor'
+    | 'person'
+    | 'engagement'
+    | 'milestone'
+    | 'artifact'
+    | 'api_key'
+    | 'report'
+    | 'drill'
+    | 'learning_sprint';
   entityId: string;
   /**
    * Each changed field with its value before and after
@@ -457,6 +465,7 @@ export type RiskLevelChangedEventData = {
     | 'CAPABILITY_UNPROVEN'
     | 'EXIT_PLAN_MISSING'
     | 'EXIT_PLAN_UNTESTED'
+    | 'RECIPIENT_NOT_UPSKILLED'
   >;
   cleared: Array<
     | 'HANDOVER_SLIPPED'
@@ -472,6 +481,7 @@ export type RiskLevelChangedEventData = {
     | 'CAPABILITY_UNPROVEN'
     | 'EXIT_PLAN_MISSING'
     | 'EXIT_PLAN_UNTESTED'
+    | 'RECIPIENT_NOT_UPSKILLED'
   >;
   /**
    * A write moved it, or the date did
@@ -509,11 +519,23 @@ export type WebhookPingEventData = {
   endpointId: string;
 };
 
-export type PlannedEventData = {
-  /**
-   * Learning sprints (§9) are not built yet: their shape comes then
-   */
-  id?: string;
+export type LearningSprintResponse = {
+  id: string;
+  engagementId: string;
+  milestoneId: string;
+  goal: string;
+  mentorId: string;
+  learnerIds: Array<string>;
+  startsOn: string;
+  endsOn: string;
+  status: 'planned' | 'completed';
+  outcome: 'shipped' | 'partial' | 'not_shipped' | null;
+  evidenceUrl: string | null;
+  lessons: string | null;
+  completedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
 };
 
 export type CreateWebhookEndpointDto = {
@@ -1095,6 +1117,131 @@ export type RecordDrillDto = {
   notes?: string;
 };
 
+export type CreateLearningSprintDto = {
+  goal: string;
+  /**
+   * The deliverable the sprint builds towards: a milestone of this engagement
+   */
+  milestoneId: string;
+  /**
+   * Who teaches: at most 3 distinct learners across their overlapping sprints
+   */
+  mentorId: string;
+  /**
+   * Knowledge recipients of the engagement who learn
+   */
+  learnerIds: Array<string>;
+  startsOn: string;
+  /**
+   * SPRINT_MIN_DAYS to SPRINT_MAX_DAYS (28–56) after startsOn, on or before the milestone is due
+   */
+  endsOn: string;
+};
+
+export type CompleteLearningSprintDto = {
+  outcome: 'shipped' | 'partial' | 'not_shipped';
+  /**
+   * What was built: the merge request, the release, the recording
+   */
+  evidenceUrl: string;
+  /**
+   * What the sprint taught: it goes into the playbook
+   */
+  lessons: string;
+};
+
+export type PathSprint = {
+  id: string;
+  engagementId: string;
+  milestoneId: string;
+  goal: string;
+  mentorId: string;
+  learnerIds: Array<string>;
+  startsOn: string;
+  endsOn: string;
+  status: 'planned' | 'completed';
+  outcome: 'shipped' | 'partial' | 'not_shipped' | null;
+  evidenceUrl: string | null;
+  lessons: string | null;
+  completedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  role: 'learner' | 'mentor';
+};
+
+export type PathDrill = {
+  id: string;
+  engagementId: string;
+  kind:
+    'deploy' | 'restore' | 'incident_response' | 'change' | 'explain' | 'exit_rehearsal' | 'other';
+  title: string;
+  outcome: 'passed' | 'partial' | 'failed' | null;
+  performedOn: string | null;
+  vendorAssistance: 'none' | 'advice' | 'hands_on' | null;
+};
+
+export type PathEngagement = {
+  engagementId: string;
+  title: string;
+  status: 'draft' | 'active' | 'completed' | 'cancelled';
+  /**
+   * An independent operator today (SPEC §8): only recipients are, so every engagement here has the person as a recipient
+   */
+  independentOperator: boolean;
+  finalHandoverDueDate: string | null;
+  finalHandoverCompletedOn: string | null;
+};
+
+export type LearningPathResponse = {
+  personId: string;
+  /**
+   * Sprints as learner or mentor, latest start first
+   */
+  sprints: Array<PathSprint>;
+  /**
+   * Drills taken part in, newest first
+   */
+  drills: Array<PathDrill>;
+  /**
+   * Engagements where the person is a knowledge recipient, next handover first
+   */
+  engagements: Array<PathEngagement>;
+};
+
+export type PlaybookEntry = {
+  kind: 'sprint' | 'drill';
+  /**
+   * The sprint or drill
+   */
+  id: string;
+  engagementId: string;
+  /**
+   * The sprint's goal or the drill's title
+   */
+  title: string;
+  /**
+   * The sprint's lessons or the drill's notes
+   */
+  text: string;
+  /**
+   * The sprint's or the drill's outcome
+   */
+  outcome: string;
+  /**
+   * When the sprint was completed or the drill recorded
+   */
+  at: string;
+  /**
+   * With q: the matching part of the text, each match in <b>…</b>
+   */
+  headline?: string;
+  /**
+   * With q: how well the entry matches (ts_rank), the order of the results
+   */
+  rank?: number;
+};
+
 export type CreateArtifactDto = {
   /**
    * The milestone it is due with
@@ -1169,7 +1316,8 @@ export type RiskSignalResponse = {
     | 'HANDOVER_AFTER_EXIT_DEADLINE'
     | 'CAPABILITY_UNPROVEN'
     | 'EXIT_PLAN_MISSING'
-    | 'EXIT_PLAN_UNTESTED';
+    | 'EXIT_PLAN_UNTESTED'
+    | 'RECIPIENT_NOT_UPSKILLED';
   severity: 'low' | 'medium' | 'high' | 'critical';
   message: string;
   data: {
@@ -1201,6 +1349,7 @@ export type ForecastEntryResponse = {
     | 'CAPABILITY_UNPROVEN'
     | 'EXIT_PLAN_MISSING'
     | 'EXIT_PLAN_UNTESTED'
+    | 'RECIPIENT_NOT_UPSKILLED'
   >;
   /**
    * Signals cleared that day
@@ -1219,6 +1368,7 @@ export type ForecastEntryResponse = {
     | 'CAPABILITY_UNPROVEN'
     | 'EXIT_PLAN_MISSING'
     | 'EXIT_PLAN_UNTESTED'
+    | 'RECIPIENT_NOT_UPSKILLED'
   >;
 };
 
@@ -1263,6 +1413,7 @@ export type RiskHistoryResponse = {
     | 'CAPABILITY_UNPROVEN'
     | 'EXIT_PLAN_MISSING'
     | 'EXIT_PLAN_UNTESTED'
+    | 'RECIPIENT_NOT_UPSKILLED'
   >;
   cleared: Array<
     | 'HANDOVER_SLIPPED'
@@ -1278,6 +1429,7 @@ export type RiskHistoryResponse = {
     | 'CAPABILITY_UNPROVEN'
     | 'EXIT_PLAN_MISSING'
     | 'EXIT_PLAN_UNTESTED'
+    | 'RECIPIENT_NOT_UPSKILLED'
   >;
   /**
    * `change`: a write moved it; `time`: the date moved it
@@ -1343,6 +1495,7 @@ export type RiskPortfolioResponse = {
     CAPABILITY_UNPROVEN: number;
     EXIT_PLAN_MISSING: number;
     EXIT_PLAN_UNTESTED: number;
+    RECIPIENT_NOT_UPSKILLED: number;
   };
   /**
    * Per vendor with open engagements, most flagged first
@@ -1848,7 +2001,7 @@ export type WebhookEventLearningSprintCreated = {
   seq?: number;
   engagementId?: string | null;
   vendorId?: string | null;
-  data: PlannedEventData;
+  data: LearningSprintResponse;
 };
 
 /**
@@ -1867,7 +2020,7 @@ export type WebhookEventLearningSprintCompleted = {
   seq?: number;
   engagementId?: string | null;
   vendorId?: string | null;
-  data: PlannedEventData;
+  data: LearningSprintResponse;
 };
 
 /**
@@ -2363,7 +2516,8 @@ export type AuditListData = {
       | 'artifact'
       | 'api_key'
       | 'report'
-      | 'drill';
+      | 'drill'
+      | 'learning_sprint';
     entityId?: string;
   };
   url: '/v1/audit-events';
@@ -5374,6 +5528,388 @@ export type DrillsRecordResponses = {
 };
 
 export type DrillsRecordResponse = DrillsRecordResponses[keyof DrillsRecordResponses];
+
+export type LearningSprintsListData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: {
+    limit?: number;
+    /**
+     * Opaque cursor from the previous page's `nextCursor`
+     */
+    cursor?: string;
+  };
+  url: '/v1/engagements/{id}/learning-sprints';
+};
+
+export type LearningSprintsListErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type LearningSprintsListError = LearningSprintsListErrors[keyof LearningSprintsListErrors];
+
+export type LearningSprintsListResponses = {
+  /**
+   * A page of learning sprints
+   */
+  200: {
+    items: Array<LearningSprintResponse>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page
+     */
+    nextCursor: string | null;
+  };
+};
+
+export type LearningSprintsListResponse =
+  LearningSprintsListResponses[keyof LearningSprintsListResponses];
+
+export type LearningSprintsCreateData = {
+  body: CreateLearningSprintDto;
+  headers?: {
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/engagements/{id}/learning-sprints';
+};
+
+export type LearningSprintsCreateErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * The request is well-formed but cannot be processed
+   */
+  422: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type LearningSprintsCreateError =
+  LearningSprintsCreateErrors[keyof LearningSprintsCreateErrors];
+
+export type LearningSprintsCreateResponses = {
+  /**
+   * The planned sprint
+   */
+  201: LearningSprintResponse;
+};
+
+export type LearningSprintsCreateResponse =
+  LearningSprintsCreateResponses[keyof LearningSprintsCreateResponses];
+
+export type LearningSprintsCompleteData = {
+  body: CompleteLearningSprintDto;
+  headers?: {
+    /**
+     * The ETag last read; when stale the answer is 412 and nothing is written
+     */
+    'If-Match'?: string;
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path: {
+    id: string;
+    sid: string;
+  };
+  query?: never;
+  url: '/v1/engagements/{id}/learning-sprints/{sid}/complete';
+};
+
+export type LearningSprintsCompleteErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * If-Match does not match the current version; nothing was written
+   */
+  412: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * The request is well-formed but cannot be processed
+   */
+  422: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type LearningSprintsCompleteError =
+  LearningSprintsCompleteErrors[keyof LearningSprintsCompleteErrors];
+
+export type LearningSprintsCompleteResponses = {
+  /**
+   * The completed sprint
+   */
+  200: LearningSprintResponse;
+};
+
+export type LearningSprintsCompleteResponse =
+  LearningSprintsCompleteResponses[keyof LearningSprintsCompleteResponses];
+
+export type LearningLearningPathData = {
+  body?: never;
+  path: {
+    id: string;
+  };
+  query?: never;
+  url: '/v1/people/{id}/learning';
+};
+
+export type LearningLearningPathErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource in the path does not exist
+   */
+  404: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type LearningLearningPathError =
+  LearningLearningPathErrors[keyof LearningLearningPathErrors];
+
+export type LearningLearningPathResponses = {
+  /**
+   * The learning path
+   */
+  200: LearningPathResponse;
+};
+
+export type LearningLearningPathResponse =
+  LearningLearningPathResponses[keyof LearningLearningPathResponses];
+
+export type LearningSearchData = {
+  body?: never;
+  path?: never;
+  query?: {
+    limit?: number;
+    /**
+     * Opaque cursor from the previous page's `nextCursor`
+     */
+    cursor?: string;
+    /**
+     * Full-text search in web-search syntax: words, "a phrase", or, -not. Results are ranked, best first, with the matching part highlighted
+     */
+    q?: string;
+    /**
+     * sprint: lessons of completed learning sprints; drill: notes of recorded drills
+     */
+    kind?: 'sprint' | 'drill';
+    engagementId?: string;
+  };
+  url: '/v1/playbook';
+};
+
+export type LearningSearchErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type LearningSearchError = LearningSearchErrors[keyof LearningSearchErrors];
+
+export type LearningSearchResponses = {
+  /**
+   * A page of playbook entries
+   */
+  200: {
+    items: Array<PlaybookEntry>;
+    /**
+     * Pass as `cursor` for the next page; null on the last page
+     */
+    nextCursor: string | null;
+  };
+};
+
+export type LearningSearchResponse = LearningSearchResponses[keyof LearningSearchResponses];
 
 export type ArtifactsListData = {
   body?: never;

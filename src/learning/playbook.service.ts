@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  type CursorPosition,
+  decodeCursor,
+  encodeCursor,
+  type Page,
+} from '../common/pagination.js';
+import type { PlaybookEntry, PlaybookQuery } from './dto/playbook.dto.js';
+
+interface EntryRow {
+  kind: PlaybookEntry['kind'];
+  id: string;
+  engagement_id: string;
+  title: string;
+  text: string;
+  outcome: string;
+  at: Date;
+  rank: number;
+  headline: string | null;
+}
+
+/**
+ * The searchable text of each source, as its GIN index (migration LearningSprints) is built:
+ * a query uses the index only with the very same expression.
+ */
+const SPRINT_DOCUMENT = `to_tsvector('english', s.goal || ' ' || s.lessons)`;
+const DRILL_DOCUMENT = `to_tsvector('english', d.title || ' ' || d.notes)`;
+
+/**
+ * The internal playbook (SPEC §9): lessons of completed sprints and notes of recorded drills,
+ * newest first, or with `q` ranked by PostgreSQL full-text search with the match highlighted.
+ * `websearch_to_tsquery` reads any text as a query, so operators in `q` are never a syntax error.
+ */
+@Injectable()
+export class PlaybookService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async search(query: PlaybookQuery): Promise<Page<PlaybookEntry>> {
+    const parameters: unknown[] = [];
+    const param = (value: unknown) => `$${parameters.push(value)}`;
+    const searching = !!query.q;
+    const tsquery = searching ? `websearch_to_tsquery('english', ${param(query.q)})` : '';
+    const branch = (kind: 'sprint' | 'drill') => {
+      const [alias, table, title, text, at, ready, document] =
+        kind === 'sprint'
+          ? [
+              's',
+              'learning_sprints',
+              's.goal',
+              's.lessons',
+              's.completed_at',
+              's.lessons IS NOT NULL',
+              SPRINT_DOCUMENT,
+            ]
+          : [
+              'd',
+              'drills',
+              'd.title',
+              'd.notes',
+              'd.recorded_at',
+              'd.notes IS NOT NULL',
+              DRILL_DOCUMENT,
+            ];
+      const conditions = [ready];
+      if (searching) conditions.push(`${document} @@ ${tsquery}`);
+      if (query.engagementId)
+        conditions.push(`${alias}.engagement_id = ${param(query.engagementId)}::uuid`);
+      return `SELECT '${kind}' AS kind, ${alias}.id, ${alias}.engagement_id, ${title} AS title,
+                     ${text} AS text, ${alias}.outcome::text AS outcome, ${at} AS at,
+                     ${searching ? `ts_rank(${document}, ${tsquery})` : '0::real'} AS rank
+                FROM ${table} ${alias} WHERE ${conditions.join(' AND ')}`;
+    };
+    const branches = (query.kind ? [query.kind] : (['sprint', 'drill'] as const)).map(branch);
+    const order = searching ? ['rank', 'at', 'id'] : ['at', 'id'];
+    const after = query.cursor
+      ? decodeCursor(
+          query.cursor,
+          searching ? ['number', 'timestamp', 'uuid'] : ['timestamp', 'uuid'],
+        )
+      : undefined;
+    const casts = searching ? ['::real', '::timestamptz', '::uuid'] : ['::timestamptz', '::uuid'];
+    const cursor = after
+      ? `WHERE (${order.join(', ')}) < (${after.map((value, index) => param(value) + casts[index]).join(', ')})`
+      : '';
+    const limit = param(query.limit + 1);
+    // The headline is the expensive part: made for the page's rows only.
+    const rows: EntryRow[] = await this.dataSource.query(
+      `SELECT page.*, ${searching ? `ts_headline('english', page.text, ${tsquery}, 'MaxFragments=2, MaxWords=25, MinWords=8')` : 'NULL'} AS headline
+         FROM (SELECT * FROM (${branches.join(' UNION ALL ')}) entries ${cursor}
+                ORDER BY ${order.map((column) => `${column} DESC`).join(', ')} LIMIT ${limit}) page
+        ORDER BY ${order.map((column) => `page.${column} DESC`).join(', ')}`,
+      parameters,
+    );
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const position = (row: EntryRow): CursorPosition =>
+      searching ? [row.rank, row.at.toISOString(), row.id] : [row.at.toISOString(), row.id];
+    return {
+      items: page.map((row) => ({
+        kind: row.kind,
+        id: row.id,
+        engagementId: row.engagement_id,
+        title: row.title,
+        text: row.text,
+        outcome: row.outcome,
+        at: row.at.toISOString(),
+        ...(searching ? { headline: row.headline ?? '', rank: row.rank } : {}),
+      })),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(position(last)) : null,
+    };
+  }
+}
