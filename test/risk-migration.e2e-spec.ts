@@ -5,8 +5,13 @@ import { createApp, type RunningApp } from '../src/app.setup.js';
 import { addDays, todayUtc } from '../src/common/dates.js';
 import { type DatabaseConnection, dataSourceOptions } from '../src/database/data-source.js';
 import { revertLastMigration, runMigrations } from '../src/database/migrate.js';
-import { assessRisk, DEFAULT_RISK_POLICY, type RiskFacts } from '../src/risk/assess-risk.js';
-import { type FactsRow, toFacts } from '../src/risk/risk-facts.repository.js';
+import {
+  assessRisk,
+  DEFAULT_RISK_POLICY,
+  type RiskFacts,
+  type RiskPolicy,
+} from '../src/risk/assess-risk.js';
+import { type FactsRow, refreshFactsSql, toFacts } from '../src/risk/risk-facts.repository.js';
 import { ensureTimelinesCurrent, verifyRisk } from '../src/risk/risk-maintenance.js';
 import { contractChecked } from './openapi-contract.js';
 import { bearer, createScratchDatabase, externalDatabaseUrl, testConfig } from './test-app.js';
@@ -38,8 +43,8 @@ const connection = (url: string): DatabaseConnection => ({
 
 /**
  * Each engagement's facts computed here from the source rows, independently of the SQL in
- * src/ and in the migrations: SPEC §2's and §8's definitions written out in TypeScript. Needs
- * the schema of every migration (drills, criticality, exit plans).
+ * src/ and in the migrations: SPEC §2's, §8's and §9's definitions written out in TypeScript.
+ * Needs the schema of every migration (drills, criticality, exit plans, learning sprints).
  */
 async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, RiskFacts>> {
   const engagements: {
@@ -85,6 +90,12 @@ async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, 
   const participants: { drill_id: string; person_id: string }[] = await dataSource.query(
     'SELECT drill_id, person_id FROM drill_participants',
   );
+  const sprints: { id: string; engagement_id: string; ends_on: string }[] = await dataSource.query(
+    'SELECT id, engagement_id, ends_on FROM learning_sprints',
+  );
+  const learners: { sprint_id: string; person_id: string }[] = await dataSource.query(
+    'SELECT sprint_id, person_id FROM learning_sprint_learners',
+  );
   const newestFirst = (a: string, b: string) => b.localeCompare(a);
 
   const dueOf = new Map(milestones.map((milestone) => [milestone.id, milestone.due_date]));
@@ -115,6 +126,19 @@ async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, 
       passed
         .filter((drill) => drill.kind === 'exit_rehearsal')
         .map((drill) => drill.performed_on as string),
+    );
+    // §9: recipients who learn in no sprint of this engagement ending on or before the final
+    // handover's due date (every recipient when there is no final handover: nothing ends by it).
+    const upskilled = new Set(
+      sprints
+        .filter(
+          (sprint) =>
+            sprint.engagement_id === engagement.id &&
+            final !== undefined &&
+            sprint.ends_on <= final.due_date,
+        )
+        .flatMap((sprint) => learners.filter((row) => row.sprint_id === sprint.id))
+        .map((row) => row.person_id),
     );
     const unaccepted = new Map<string, number>();
     for (const artifact of ownArtifacts.filter((candidate) => candidate.status !== 'accepted')) {
@@ -155,6 +179,8 @@ async function factsFromSourceRows(dataSource: DataSource): Promise<Map<string, 
         (a, b) => newestFirst(a.performedOn, b.performedOn) || a.personId.localeCompare(b.personId),
       ),
       passedExitRehearsals: [...rehearsals].sort(newestFirst),
+      recipientsNotUpskilled: [...ownRecipients].filter((personId) => !upskilled.has(personId))
+        .length,
     });
   }
   return facts;
@@ -340,5 +366,128 @@ describeWithExternalDatabase(
         Object.fromEntries(await factsFromSourceRows(dataSource)),
       );
     });
+
+    it('counts the recipients not upskilled as computed here once learning sprints exist (SPEC §9)', async () => {
+      // The demo portfolio predates learning sprints: every recipient is one without.
+      for (const facts of (await storedFacts(dataSource)).values()) {
+        expect(facts.recipientsNotUpskilled).toBe(facts.knowledgeRecipientCount);
+      }
+      const candidates: {
+        engagement_id: string;
+        milestone_id: string;
+        due_date: string | null;
+        person_ids: string[];
+      }[] = await dataSource.query(
+        `SELECT e.id AS engagement_id, m.id AS milestone_id, fh.due_date,
+                array_agg(r.person_id::text ORDER BY r.person_id) AS person_ids
+           FROM engagements e
+           JOIN LATERAL (SELECT id FROM milestones WHERE engagement_id = e.id
+                          ORDER BY due_date, id LIMIT 1) m ON true
+           LEFT JOIN milestones fh ON fh.engagement_id = e.id AND fh.kind = 'final_handover'
+           JOIN engagement_knowledge_recipients r ON r.engagement_id = e.id
+          GROUP BY e.id, m.id, fh.due_date
+         HAVING count(*) >= 2
+          ORDER BY e.id`,
+      );
+      const withFinal = candidates.filter((row) => row.due_date !== null).slice(0, 6);
+      const withoutFinal = candidates.filter((row) => row.due_date === null).slice(0, 2);
+      expect(withFinal).toHaveLength(6);
+      expect(withoutFinal.length).toBeGreaterThan(0);
+      const [{ mentor }] = await dataSource.query(
+        'SELECT id AS mentor FROM people ORDER BY id LIMIT 1',
+      );
+      const sprint = async (
+        row: (typeof candidates)[number],
+        endsOn: string,
+        learnerIds: string[],
+      ): Promise<void> => {
+        const [{ id }] = await dataSource.query(
+          `INSERT INTO learning_sprints (engagement_id, milestone_id, goal, mentor_id, starts_on, ends_on)
+           VALUES ($1, $2, 'Run the deploy pipeline alone', $3, $4, $5) RETURNING id`,
+          [row.engagement_id, row.milestone_id, mentor, addDays(endsOn, -28), endsOn],
+        );
+        for (const personId of learnerIds) {
+          await dataSource.query(
+            'INSERT INTO learning_sprint_learners (sprint_id, person_id) VALUES ($1, $2)',
+            [id, personId],
+          );
+        }
+      };
+      /** Recipients not upskilled that each engagement should have, worked out by hand. */
+      const expected = new Map<string, number>();
+      for (const [index, row] of withFinal.entries()) {
+        const due = row.due_date as string;
+        const [first, second, ...others] = row.person_ids;
+        // Ending on the due date upskills; ending the day after does not.
+        await sprint(row, due, [first]);
+        await sprint(row, addDays(due, 1), [second]);
+        // The same learner in a second sprint counts once.
+        if (index % 2 === 0) await sprint(row, addDays(due, -60), [first]);
+        // A sprint of another engagement does not upskill a recipient of this one.
+        if (index % 3 === 0) await sprint(withoutFinal[0], addDays(due, -60), [second]);
+        expected.set(row.engagement_id, 1 + others.length);
+      }
+      for (const row of withoutFinal) {
+        // Without a final handover nothing ends by it: every recipient stays not upskilled.
+        await sprint(row, '2026-01-31', row.person_ids);
+        expected.set(row.engagement_id, row.person_ids.length);
+      }
+      await dataSource.query(refreshFactsSql('true'));
+
+      const independent = await factsFromSourceRows(dataSource);
+      const stored = await storedFacts(dataSource);
+      expect(Object.fromEntries(stored)).toEqual(Object.fromEntries(independent));
+      expect(
+        Object.fromEntries(
+          [...expected.keys()].map((id) => [id, stored.get(id)?.recipientsNotUpskilled]),
+        ),
+      ).toEqual(Object.fromEntries(expected));
+
+      // With the signal on, the start-up rebuilds the timelines and the API judges the facts so.
+      const policy: RiskPolicy = { ...DEFAULT_RISK_POLICY, upskillingWindowDays: 14 };
+      expect(await ensureTimelinesCurrent(dataSource, policy)).toBe(true);
+      expect(await verifyRisk(dataSource, policy)).toEqual({
+        checked: ENGAGEMENTS,
+        mismatches: [],
+      });
+      const config = {
+        ...testConfig({ RISK_UPSKILLING_WINDOW_DAYS: '14' }),
+        databaseUrl: scratch.url,
+      };
+      expect(config.risk).toEqual(policy);
+      let running: RunningApp | undefined;
+      try {
+        running = await createApp(config);
+        await running.app.getHttpAdapter().getInstance().ready();
+        const server = running.app.getHttpServer();
+        let raised = 0;
+        for (const row of withFinal) {
+          const due = row.due_date as string;
+          for (const asOf of [addDays(due, -15), addDays(due, -14), todayUtc()]) {
+            const response = await contractChecked(request(server))
+              .get(`/v1/engagements/${row.engagement_id}/risk`)
+              .query({ asOf })
+              .set(bearer(config.adminApiKey as string));
+            expect(response.status).toBe(200);
+            const { level, score, dependencyTrap, signals } = response.body;
+            const judged = assessRisk(
+              independent.get(row.engagement_id) as RiskFacts,
+              asOf,
+              policy,
+            );
+            expect({ id: row.engagement_id, asOf, level, score, dependencyTrap, signals }).toEqual({
+              id: row.engagement_id,
+              asOf,
+              ...judged,
+            });
+            if (judged.signals.some((signal) => signal.code === 'RECIPIENT_NOT_UPSKILLED'))
+              raised++;
+          }
+        }
+        expect(raised).toBeGreaterThan(0);
+      } finally {
+        await running?.close();
+      }
+    }, 60_000);
   },
 );

@@ -39,8 +39,10 @@ describe('loadConfig', () => {
           ktWindowDays: 30,
           ktMinAccepted: 0.5,
           operatorEvidenceDays: 180,
+          upskillingWindowDays: null,
         },
         riskForecastDays: 90,
+        sprintLength: { minDays: 28, maxDays: 56 },
         defaultMinIndependentOperators: 0,
         eventRetentionDays: 90,
         eventDueSoonDays: 7,
@@ -374,13 +376,14 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig risk thresholds', () => {
-  it('defaults to 30 days, 2 slips, a 30-day KT window, 50 % accepted and 180 days of operator evidence', () => {
+  it('defaults to 30 days, 2 slips, a 30-day KT window, 50 % accepted, 180 days of operator evidence and upskilling off', () => {
     expect(loadConfig({}).risk).toEqual({
       slipDaysHigh: 30,
       slipCountHigh: 2,
       ktWindowDays: 30,
       ktMinAccepted: 0.5,
       operatorEvidenceDays: 180,
+      upskillingWindowDays: null,
     });
   });
 
@@ -390,17 +393,19 @@ describe('loadConfig risk thresholds', () => {
       RISK_SLIP_COUNT_HIGH: ' ',
       RISK_KT_WINDOW_DAYS: '\t',
       RISK_KT_MIN_ACCEPTED: '',
+      RISK_UPSKILLING_WINDOW_DAYS: ' ',
     };
     expect(loadConfig(env).risk).toEqual(loadConfig({}).risk);
   });
 
-  it('reads all five together, trimming whitespace', () => {
+  it('reads all six together, trimming whitespace', () => {
     const env: Env = {
       RISK_SLIP_DAYS_HIGH: ' 10 ',
       RISK_SLIP_COUNT_HIGH: '3',
       RISK_KT_WINDOW_DAYS: '7',
       RISK_KT_MIN_ACCEPTED: ' 0.8 ',
       OPERATOR_EVIDENCE_DAYS: ' 90 ',
+      RISK_UPSKILLING_WINDOW_DAYS: ' 21 ',
     };
     expect(loadConfig(env).risk).toEqual({
       slipDaysHigh: 10,
@@ -408,6 +413,7 @@ describe('loadConfig risk thresholds', () => {
       ktWindowDays: 7,
       ktMinAccepted: 0.8,
       operatorEvidenceDays: 90,
+      upskillingWindowDays: 21,
     });
   });
 
@@ -488,12 +494,126 @@ describe('loadConfig risk thresholds', () => {
       RISK_SLIP_COUNT_HIGH: 'two',
       RISK_KT_WINDOW_DAYS: '-3',
       RISK_KT_MIN_ACCEPTED: '80%',
+      RISK_UPSKILLING_WINDOW_DAYS: 'soon',
     });
     expect(error.problems).toEqual([
       'RISK_SLIP_DAYS_HIGH="0": expected a whole number from 1 to 3650',
       'RISK_SLIP_COUNT_HIGH="two": expected a whole number from 1 to 100',
       'RISK_KT_WINDOW_DAYS="-3": expected a whole number from 0 to 3650',
       'RISK_KT_MIN_ACCEPTED="80%": expected a fraction from 0 to 1, such as 0.5',
+      'RISK_UPSKILLING_WINDOW_DAYS="soon": expected a whole number from 0 to 3650',
+    ]);
+  });
+
+  describe('RISK_UPSKILLING_WINDOW_DAYS (RECIPIENT_NOT_UPSKILLED)', () => {
+    it.each<[string, Env]>([
+      ['unset', {}],
+      ['empty', { RISK_UPSKILLING_WINDOW_DAYS: '' }],
+      ['whitespace only', { RISK_UPSKILLING_WINDOW_DAYS: ' \t ' }],
+    ])('is off (null) when %s', (_label, env) => {
+      expect(loadConfig(env).risk.upskillingWindowDays).toBeNull();
+    });
+
+    it.each<[string, number]>([
+      ['0', 0],
+      ['14', 14],
+      [' 14 ', 14],
+      ['1825', 1825],
+      ['3650', 3650],
+    ])('reads %j as %d', (raw, expected) => {
+      expect(loadConfig({ RISK_UPSKILLING_WINDOW_DAYS: raw }).risk.upskillingWindowDays).toBe(
+        expected,
+      );
+    });
+
+    it.each([
+      ['above the maximum', '3651'],
+      ['negative', '-1'],
+      ['fractional', '1.5'],
+      ['not a number', 'off'],
+      ['a word for null', 'null'],
+      ['with a unit', '14d'],
+      ['in exponent notation', '1e1'],
+      ['absurdly large', '9'.repeat(30)],
+    ])('rejects a value %s naming the variable and the range', (_label, raw) => {
+      expect(configError({ RISK_UPSKILLING_WINDOW_DAYS: raw }).problems).toEqual([
+        `RISK_UPSKILLING_WINDOW_DAYS="${raw}": expected a whole number from 0 to 3650`,
+      ]);
+    });
+  });
+});
+
+describe('loadConfig sprint length', () => {
+  it('defaults to 28 to 56 days', () => {
+    expect(loadConfig({}).sprintLength).toEqual({ minDays: 28, maxDays: 56 });
+  });
+
+  it('treats empty values as unset and trims whitespace', () => {
+    expect(loadConfig({ SPRINT_MIN_DAYS: '', SPRINT_MAX_DAYS: ' ' }).sprintLength).toEqual({
+      minDays: 28,
+      maxDays: 56,
+    });
+    expect(loadConfig({ SPRINT_MIN_DAYS: ' 14 ', SPRINT_MAX_DAYS: ' 21 ' }).sprintLength).toEqual({
+      minDays: 14,
+      maxDays: 21,
+    });
+  });
+
+  it.each<[Env, { minDays: number; maxDays: number }]>([
+    [
+      { SPRINT_MIN_DAYS: '1', SPRINT_MAX_DAYS: '1' },
+      { minDays: 1, maxDays: 1 },
+    ],
+    [{ SPRINT_MIN_DAYS: '1' }, { minDays: 1, maxDays: 56 }],
+    [{ SPRINT_MIN_DAYS: '56' }, { minDays: 56, maxDays: 56 }],
+    [{ SPRINT_MAX_DAYS: '28' }, { minDays: 28, maxDays: 28 }],
+    [{ SPRINT_MAX_DAYS: '365' }, { minDays: 28, maxDays: 365 }],
+    [
+      { SPRINT_MIN_DAYS: '365', SPRINT_MAX_DAYS: '365' },
+      { minDays: 365, maxDays: 365 },
+    ],
+    [
+      { SPRINT_MIN_DAYS: '7', SPRINT_MAX_DAYS: '90' },
+      { minDays: 7, maxDays: 90 },
+    ],
+  ])('reads %j as %j', (env, expected) => {
+    expect(loadConfig(env).sprintLength).toEqual(expected);
+  });
+
+  describe.each(['SPRINT_MIN_DAYS', 'SPRINT_MAX_DAYS'])('%s', (variable) => {
+    it.each([
+      ['zero', '0'],
+      ['above the maximum', '366'],
+      ['negative', '-1'],
+      ['fractional', '28.5'],
+      ['not a number', 'four weeks'],
+      ['with a unit', '28d'],
+      ['in exponent notation', '1e1'],
+    ])('rejects a value %s naming the variable and the range', (_label, raw) => {
+      // Both bounds set, so that only the bad value is reported (no min > max problem).
+      const other = variable === 'SPRINT_MIN_DAYS' ? 'SPRINT_MAX_DAYS' : 'SPRINT_MIN_DAYS';
+      const env = { [other]: variable === 'SPRINT_MIN_DAYS' ? '365' : '1', [variable]: raw };
+      expect(configError(env).problems).toEqual([
+        `${variable}="${raw}": expected a whole number from 1 to 365`,
+      ]);
+    });
+  });
+
+  it.each<[Env, number, number]>([
+    [{ SPRINT_MIN_DAYS: '57' }, 57, 56],
+    [{ SPRINT_MAX_DAYS: '27' }, 28, 27],
+    [{ SPRINT_MIN_DAYS: '30', SPRINT_MAX_DAYS: '29' }, 30, 29],
+    [{ SPRINT_MIN_DAYS: '365', SPRINT_MAX_DAYS: '1' }, 365, 1],
+  ])('rejects %j (min above max), naming both variables', (env, min, max) => {
+    const problems = configError(env).problems;
+    expect(problems).toEqual([`SPRINT_MIN_DAYS=${min} is above SPRINT_MAX_DAYS=${max}`]);
+    expect(problems[0]).toContain('SPRINT_MIN_DAYS');
+    expect(problems[0]).toContain('SPRINT_MAX_DAYS');
+  });
+
+  it('does not compare a rejected SPRINT_MIN_DAYS with SPRINT_MAX_DAYS: its fallback is no value anybody set', () => {
+    expect(configError({ SPRINT_MIN_DAYS: 'abc', SPRINT_MAX_DAYS: '20' }).problems).toEqual([
+      'SPRINT_MIN_DAYS="abc": expected a whole number from 1 to 365',
     ]);
   });
 });

@@ -146,11 +146,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`HOST="${host}": expected an IP address or host name such as 0.0.0.0`);
   }
 
+  const problemsBeforeSprint = problems.length;
   const sprintLength = {
     minDays: integer('SPRINT_MIN_DAYS', 28, 1, 365),
     maxDays: integer('SPRINT_MAX_DAYS', 56, 1, 365),
   };
-  if (sprintLength.minDays > sprintLength.maxDays) {
+  // Compared only when both were read as given: a fallback is no value anybody set.
+  if (problems.length === problemsBeforeSprint && sprintLength.minDays > sprintLength.maxDays) {
     problems.push(
       `SPRINT_MIN_DAYS=${sprintLength.minDays} is above SPRINT_MAX_DAYS=${sprintLength.maxDays}`,
     );

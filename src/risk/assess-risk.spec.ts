@@ -57,7 +57,8 @@ function slipped(days: number, slipCount: number): Handover {
 /**
  * A healthy active engagement: two recipients, both independent operators as of AS_OF, a final
  * handover far in the future on its baseline, half of four artifacts accepted, nothing overdue,
- * rejected or past the exit deadline; a standard engagement without an exit plan.
+ * rejected or past the exit deadline; a standard engagement without an exit plan, each recipient
+ * upskilled by a learning sprint ending before the final handover.
  */
 function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
   return {
@@ -74,6 +75,7 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     hasExitPlan: false,
     operatorEvidence: TWO_OPERATORS,
     passedExitRehearsals: [],
+    recipientsNotUpskilled: 0,
     ...overrides,
   };
 }
@@ -135,13 +137,14 @@ describe('assessRisk', () => {
     });
   });
 
-  it('uses the default policy (30 days, 2 slips, 30 days, 50 %, 180 days) when none is given', () => {
+  it('uses the default policy (30 days, 2 slips, 30 days, 50 %, 180 days, upskilling off) when none is given', () => {
     expect(DEFAULT_RISK_POLICY).toEqual({
       slipDaysHigh: 30,
       slipCountHigh: 2,
       ktWindowDays: 30,
       ktMinAccepted: 0.5,
       operatorEvidenceDays: 180,
+      upskillingWindowDays: null,
     });
     const sample = everythingWrong('active');
     expect(assessRisk(sample, AS_OF)).toEqual(assessRisk(sample, AS_OF, DEFAULT_RISK_POLICY));
@@ -671,6 +674,144 @@ describe('assessRisk', () => {
     ])('with ktWindowDays 7, judged %d days before the due date: raised %s', (days, raised) => {
       const found = raisedOn(dueWith([]), addDays(DUE, -days), policy({ ktWindowDays: 7 }));
       expect(found !== undefined).toBe(raised);
+    });
+  });
+
+  describe('RECIPIENT_NOT_UPSKILLED', () => {
+    const DUE = '2026-07-15';
+    const WINDOW = policy({ upskillingWindowDays: 14 });
+    /** Active facts whose open final handover is due on DUE, with recipients not upskilled. */
+    const notUpskilled = (recipientsNotUpskilled = 2, overrides: Partial<RiskFacts> = {}) =>
+      facts({
+        finalHandover: handover({ dueDate: DUE, baselineDueDate: DUE }),
+        recipientsNotUpskilled,
+        ...overrides,
+      });
+    const raisedOn = (subject: RiskFacts, asOf: string, riskPolicy = WINDOW) =>
+      signal(assessRisk(subject, asOf, riskPolicy), 'RECIPIENT_NOT_UPSKILLED');
+    // The 14-day window's first day: the healthy facts raise nothing else then (both operators'
+    // evidence still counts, half the artifacts are accepted).
+    const WINDOW_OPENS = addDays(DUE, -14);
+
+    it.each<[string, string]>([
+      ['long before the due date', addDays(DUE, -200)],
+      ['on the first day a 14-day window would open', WINDOW_OPENS],
+      ['on the due date', DUE],
+      ['past the due date', addDays(DUE, 30)],
+    ])('is off by default (null window): judged %s, not raised', (_label, asOf) => {
+      expect(DEFAULT_RISK_POLICY.upskillingWindowDays).toBeNull();
+      expect(raisedOn(notUpskilled(2), asOf, DEFAULT_RISK_POLICY)).toBeUndefined();
+      expect(
+        raisedOn(notUpskilled(2), asOf, policy({ upskillingWindowDays: null })),
+      ).toBeUndefined();
+      expect(codes(assessRisk(notUpskilled(2), asOf, DEFAULT_RISK_POLICY))).not.toContain(
+        'RECIPIENT_NOT_UPSKILLED',
+      );
+    });
+
+    it.each<[string, string, boolean]>([
+      ['long before the window', addDays(DUE, -200), false],
+      ['on the day before the window opens, due − 15', addDays(DUE, -15), false],
+      ['on the window’s first day, due − 14', addDays(DUE, -14), true],
+      ['inside the window, due − 1', addDays(DUE, -1), true],
+      ['on the due date', DUE, true],
+      ['the day after the due date, not completed (past due)', addDays(DUE, 1), true],
+      ['a year after the due date, not completed', addDays(DUE, 365), true],
+    ])('with a 14-day window, judged %s (%s): raised %s', (_label, asOf, raised) => {
+      expect(raisedOn(notUpskilled(2), asOf) !== undefined).toBe(raised);
+    });
+
+    it('is low and reports the recipients not upskilled and the due date', () => {
+      const found = raisedOn(notUpskilled(2), WINDOW_OPENS);
+      expect(found).toEqual({
+        code: 'RECIPIENT_NOT_UPSKILLED',
+        severity: 'low',
+        message: expect.stringContaining(DUE),
+        data: { recipients: 2, dueDate: DUE },
+      });
+      expect(found?.message).toContain('2 knowledge recipients');
+    });
+
+    it('speaks of one recipient in the singular', () => {
+      const found = raisedOn(notUpskilled(1), WINDOW_OPENS);
+      expect(found?.data).toEqual({ recipients: 1, dueDate: DUE });
+      expect(found?.message).toMatch(/^1 knowledge recipient /);
+    });
+
+    it('alone, it makes the level low and the score 5 (no dependency trap)', () => {
+      expect(assessRisk(notUpskilled(3), WINDOW_OPENS, WINDOW)).toEqual({
+        level: 'low',
+        score: 5,
+        dependencyTrap: false,
+        signals: [
+          {
+            code: 'RECIPIENT_NOT_UPSKILLED',
+            severity: 'low',
+            message: expect.any(String),
+            data: { recipients: 3, dueDate: DUE },
+          },
+        ],
+      });
+    });
+
+    it.each<[string, string]>([
+      ['inside the window', addDays(DUE, -10)],
+      ['after the due date', addDays(DUE, 10)],
+    ])('is not raised once the final handover is completed: judged %s', (_label, asOf) => {
+      const completed = notUpskilled(2, {
+        finalHandover: handover({ dueDate: DUE, baselineDueDate: DUE, completedOn: DUE }),
+      });
+      expect(raisedOn(completed, asOf)).toBeUndefined();
+    });
+
+    it('is not raised without a final handover (NO_FINAL_HANDOVER is)', () => {
+      const result = assessRisk(notUpskilled(2, { finalHandover: null }), WINDOW_OPENS, WINDOW);
+      expect(codes(result)).toEqual(['NO_FINAL_HANDOVER']);
+    });
+
+    it.each<[string, string]>([
+      ['inside the window', WINDOW_OPENS],
+      ['after the due date', addDays(DUE, 10)],
+    ])('is not raised when every recipient is upskilled (0): judged %s', (_label, asOf) => {
+      expect(raisedOn(notUpskilled(0), asOf)).toBeUndefined();
+    });
+
+    it.each<EngagementStatus>(['draft', 'completed', 'cancelled'])(
+      'is not raised on a %s engagement, inside the window or past due',
+      (status) => {
+        for (const asOf of [WINDOW_OPENS, DUE, addDays(DUE, 10)]) {
+          expect(raisedOn(notUpskilled(2, { status }), asOf)).toBeUndefined();
+        }
+        expect(raisedOn(notUpskilled(2, { status: 'active' }), WINDOW_OPENS)).toBeDefined();
+      },
+    );
+
+    it.each<[number, string, boolean]>([
+      [0, addDays(DUE, -1), false],
+      [0, DUE, true],
+      [0, addDays(DUE, 1), true],
+      [30, addDays(DUE, -31), false],
+      [30, addDays(DUE, -30), true],
+      [3650, addDays(DUE, -3650), true],
+      [3650, addDays(DUE, -3651), false],
+    ])('with a %d-day window, judged on %s: raised %s', (upskillingWindowDays, asOf, raised) => {
+      const found = raisedOn(notUpskilled(1), asOf, policy({ upskillingWindowDays }));
+      expect(found !== undefined).toBe(raised);
+    });
+
+    it('does not depend on the KT window: a 14-day upskilling window inside a 7-day KT window', () => {
+      const riskPolicy = policy({ upskillingWindowDays: 14, ktWindowDays: 7 });
+      expect(raisedOn(notUpskilled(1), addDays(DUE, -14), riskPolicy)).toBeDefined();
+      expect(raisedOn(notUpskilled(1), addDays(DUE, -15), riskPolicy)).toBeUndefined();
+    });
+
+    it('joins the other signals of the worst active case when the window is set', () => {
+      const worst = { ...everythingWrong('active'), recipientsNotUpskilled: 1 };
+      expect(codes(assessRisk(worst, AS_OF))).not.toContain('RECIPIENT_NOT_UPSKILLED');
+      const result = assessRisk(worst, AS_OF, WINDOW);
+      expect(codes(result)).toContain('RECIPIENT_NOT_UPSKILLED');
+      expect(result.signals.at(-1)?.severity).toBe('low');
+      expect(result.score).toBe(100);
     });
   });
 

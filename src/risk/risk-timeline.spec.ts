@@ -41,7 +41,7 @@ function handover(overrides: Partial<Handover> = {}): Handover {
  * A healthy active engagement: two recipients, both independent operators until beyond the
  * forecast horizon (their drills were passed 30 days before AS_OF), a final handover far beyond
  * the forecast horizon (its KT window too), half of four artifacts accepted, nothing overdue,
- * rejected or late; a standard engagement without an exit plan.
+ * rejected or late; a standard engagement without an exit plan, both recipients upskilled.
  */
 function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
   return {
@@ -58,6 +58,7 @@ function facts(overrides: Partial<RiskFacts> = {}): RiskFacts {
     hasExitPlan: false,
     operatorEvidence: [passed('p-1', day(-30)), passed('p-2', day(-30))],
     passedExitRehearsals: [],
+    recipientsNotUpskilled: 0,
     ...overrides,
   };
 }
@@ -120,6 +121,7 @@ const specExample: RiskFacts = {
   hasExitPlan: false,
   operatorEvidence: [],
   passedExitRehearsals: [],
+  recipientsNotUpskilled: 0,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -147,7 +149,8 @@ const handoverArb: fc.Arbitrary<Handover> = fc.record({
  * its due date, so `artifactCount` = accepted + Σ group counts, and rejected ones are among the
  * unaccepted; drill evidence is distinct (person, day) pairs and distinct rehearsal days, newest
  * first, dated near the final handover (or a fixed day without one) so that evidence starts
- * and expires around its KT window and due date.
+ * and expires around its KT window and due date; recipients not upskilled are among the
+ * recipients.
  */
 const factsArb: fc.Arbitrary<RiskFacts> = fc
   .record({
@@ -169,31 +172,46 @@ const factsArb: fc.Arbitrary<RiskFacts> = fc
       { maxLength: 5 },
     ),
     rehearsals: fc.array(offsetArb(500, 60), { maxLength: 3 }),
+    notUpskilled: fc.integer({ min: 0, max: 3 }),
   })
-  .map(({ openMilestones, groups, accepted, rejectedShare, evidence, rehearsals, ...rest }) => {
-    const unaccepted = groups.reduce((sum, group) => sum + group.count, 0);
-    const near = rest.finalHandover?.dueDate ?? '2026-12-31';
-    const pairs = new Map(
-      evidence.map(({ personId, offset }) => {
-        const performedOn = addDays(near, offset);
-        return [`${performedOn} ${personId}`, { personId, performedOn }];
-      }),
-    );
-    return {
-      ...rest,
-      openMilestones: openMilestones.map((dueDate, i) => ({ id: `m-${i + 1}`, dueDate })),
-      unacceptedArtifactsByDueDate: groups,
-      artifactCount: accepted + unaccepted,
-      acceptedArtifactCount: accepted,
-      rejectedArtifactCount: Math.floor(rejectedShare * unaccepted),
-      operatorEvidence: [...pairs.values()].sort(
-        (a, b) => newestFirst(a.performedOn, b.performedOn) || a.personId.localeCompare(b.personId),
-      ),
-      passedExitRehearsals: [...new Set(rehearsals.map((offset) => addDays(near, offset)))].sort(
-        newestFirst,
-      ),
-    };
-  });
+  .map(
+    ({
+      openMilestones,
+      groups,
+      accepted,
+      rejectedShare,
+      evidence,
+      rehearsals,
+      notUpskilled,
+      ...rest
+    }) => {
+      const unaccepted = groups.reduce((sum, group) => sum + group.count, 0);
+      const near = rest.finalHandover?.dueDate ?? '2026-12-31';
+      const pairs = new Map(
+        evidence.map(({ personId, offset }) => {
+          const performedOn = addDays(near, offset);
+          return [`${performedOn} ${personId}`, { personId, performedOn }];
+        }),
+      );
+      return {
+        ...rest,
+        openMilestones: openMilestones.map((dueDate, i) => ({ id: `m-${i + 1}`, dueDate })),
+        unacceptedArtifactsByDueDate: groups,
+        artifactCount: accepted + unaccepted,
+        acceptedArtifactCount: accepted,
+        rejectedArtifactCount: Math.floor(rejectedShare * unaccepted),
+        operatorEvidence: [...pairs.values()].sort(
+          (a, b) =>
+            newestFirst(a.performedOn, b.performedOn) || a.personId.localeCompare(b.personId),
+        ),
+        passedExitRehearsals: [...new Set(rehearsals.map((offset) => addDays(near, offset)))].sort(
+          newestFirst,
+        ),
+        // Among the current recipients, like the SQL aggregate.
+        recipientsNotUpskilled: Math.min(notUpskilled, rest.knowledgeRecipientCount),
+      };
+    },
+  );
 
 const policyArb: fc.Arbitrary<RiskPolicy> = fc.record({
   ktWindowDays: fc.integer({ min: 0, max: 60 }),
@@ -201,6 +219,11 @@ const policyArb: fc.Arbitrary<RiskPolicy> = fc.record({
   slipCountHigh: fc.integer({ min: 0, max: 4 }),
   ktMinAccepted: fc.oneof(fc.constantFrom(0, 0.5, 1), fc.double({ min: 0, max: 1, noNaN: true })),
   operatorEvidenceDays: fc.oneof(fc.constantFrom(0, 180), fc.integer({ min: 0, max: 240 })),
+  // Off (null, the default) in a third of the runs; within the 70-day margin when set.
+  upskillingWindowDays: fc.option(
+    fc.oneof(fc.constantFrom(0, 14), fc.integer({ min: 0, max: 60 })),
+    { freq: 3 },
+  ),
 });
 
 /** Every date the facts name, and the last day each drill's evidence counts under the policy. */
@@ -710,6 +733,82 @@ describe('judgementBoundaries of drill evidence', () => {
       operatorEvidence: [],
     });
     expect(judgementBoundaries(subject, DEFAULT_RISK_POLICY)).toEqual([day(10), day(41)]);
+  });
+});
+
+describe('judgementBoundaries and forecastRisk of RECIPIENT_NOT_UPSKILLED', () => {
+  /** Healthy facts but for their final handover due on `dueDate` and one recipient not upskilled. */
+  const notUpskilled = (dueDate: string, overrides: Partial<RiskFacts> = {}): RiskFacts =>
+    facts({
+      finalHandover: handover({ dueDate, baselineDueDate: dueDate }),
+      operatorEvidence: [],
+      recipientsNotUpskilled: 1,
+      ...overrides,
+    });
+  const upskilling = (upskillingWindowDays: number | null) => policy({ upskillingWindowDays });
+
+  it.each<[string, number | null, string[]]>([
+    ['off (null): only the KT window and the overdue day', null, [day(30), day(61)]],
+    ['a 14-day window adds due − 14', 14, [day(30), day(46), day(61)]],
+    ['a 0-day window adds the due date itself', 0, [day(30), day(60), day(61)]],
+    ['a window as long as the KT window adds no other day', 30, [day(30), day(61)]],
+  ])('with the upskilling window %s', (_label, window, expected) => {
+    expect(judgementBoundaries(notUpskilled(day(60)), upskilling(window))).toEqual(expected);
+  });
+
+  it('adds no boundary for a completed final handover, whatever the window', () => {
+    const completed = notUpskilled(day(60), {
+      finalHandover: handover({ dueDate: day(60), baselineDueDate: day(60), completedOn: AS_OF }),
+    });
+    expect(judgementBoundaries(completed, upskilling(14))).toEqual([]);
+  });
+
+  it('forecasts the low signal on due − 14 with a 14-day window, alongside the KT window’s', () => {
+    const subject = notUpskilled(day(60), { operatorEvidence: facts().operatorEvidence });
+    expect(forecast(subject)).toEqual<ForecastEntry[]>([
+      { on: day(61), level: 'critical', score: 50, raised: ['HANDOVER_OVERDUE'], cleared: [] },
+    ]);
+    expect(forecast(subject, upskilling(14))).toEqual<ForecastEntry[]>([
+      { on: day(46), level: 'low', score: 5, raised: ['RECIPIENT_NOT_UPSKILLED'], cleared: [] },
+      { on: day(61), level: 'critical', score: 55, raised: ['HANDOVER_OVERDUE'], cleared: [] },
+    ]);
+  });
+
+  it('has no upskilling entry when every recipient is upskilled', () => {
+    const subject = notUpskilled(day(60), {
+      operatorEvidence: facts().operatorEvidence,
+      recipientsNotUpskilled: 0,
+    });
+    expect(forecast(subject, upskilling(14))).toEqual(forecast(subject));
+  });
+
+  it('gives a timeline segment from due − 14 carrying its bit', () => {
+    const subject = notUpskilled(day(60), { operatorEvidence: facts().operatorEvidence });
+    expect(riskTimeline(subject, upskilling(14))).toEqual<RiskSegment[]>([
+      { from: null, until: day(46), level: 'none', score: 0, signalMask: 0 },
+      {
+        from: day(46),
+        until: day(61),
+        level: 'low',
+        score: 5,
+        signalMask: mask('RECIPIENT_NOT_UPSKILLED'),
+      },
+      {
+        from: day(61),
+        until: day(151),
+        level: 'critical',
+        score: 55,
+        signalMask: mask('HANDOVER_OVERDUE', 'RECIPIENT_NOT_UPSKILLED'),
+      },
+      // The drills of day(-30) stop counting on day(151): nobody independent is left.
+      {
+        from: day(151),
+        until: null,
+        level: 'critical',
+        score: 85,
+        signalMask: mask('HANDOVER_OVERDUE', 'RECIPIENT_NOT_UPSKILLED', 'CAPABILITY_UNPROVEN'),
+      },
+    ]);
   });
 });
 
