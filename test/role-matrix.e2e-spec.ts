@@ -38,6 +38,8 @@ const KEY_MANAGERS: readonly Role[] = ['admin'];
 const WEBHOOK_MANAGERS: readonly Role[] = ['admin', 'integration'];
 // SPEC §10: create/record drills, edit exit plan and criticality.
 const DRILL_RECORDERS: readonly Role[] = ['admin', 'procurement', 'product_owner'];
+// SPEC §9/§10: plan and complete learning sprints, like the other changes to an engagement.
+const SPRINT_PLANNERS: readonly Role[] = ['admin', 'procurement', 'product_owner'];
 
 interface Entity {
   id: string;
@@ -111,6 +113,8 @@ describe('role matrix (SPEC §4)', () => {
   let readable: Plan;
   /** A drill of `readable`, for the reads. */
   let readableDrill: Entity;
+  /** A completed learning sprint of `readable`, for the reads (sprints, path, playbook). */
+  let readableSprint: Entity;
 
   // ---------------------------------------------------------------- helpers
 
@@ -284,6 +288,35 @@ describe('role matrix (SPEC §4)', () => {
     const drill = await admin('POST', `/v1/engagements/${engagement.id}/drills`, drillBody(), 201);
     return { path: `/v1/engagements/${engagement.id}/drills/${drill.id}` };
   }
+  /** A sprint body towards `milestoneId`, with a mentor of its own and `recipient` learning. */
+  const sprintBody = async (milestoneId: string) => ({
+    goal: `Operate the pipeline without the vendor ${unique()}`,
+    milestoneId,
+    mentorId: (await createPerson('Mina Mentor')).id,
+    learnerIds: [recipient.id],
+    startsOn: inDays(0),
+    endsOn: inDays(28),
+  });
+
+  const sprintCompletion = {
+    outcome: 'shipped',
+    evidenceUrl: 'https://git.example.com/finance/extraction/pull/42',
+    lessons: 'The deploy script assumes a warm cache, so run it twice.',
+  };
+
+  /** A planned learning sprint of a fresh draft owned by `productOwnerId`. */
+  async function plannedSprint(productOwnerId: string): Promise<{ path: string }> {
+    const engagement = await createDraft(productOwnerId);
+    const milestone = await addMilestone(engagement.id, 'final_handover');
+    const sprint = await admin(
+      'POST',
+      `/v1/engagements/${engagement.id}/learning-sprints`,
+      await sprintBody(milestone.id),
+      201,
+    );
+    return { path: `/v1/engagements/${engagement.id}/learning-sprints/${sprint.id}` };
+  }
+
   /** This week's report, generated with the admin key when missing. */
   const currentReport = async (): Promise<{ id: string; week: string }> =>
     (await send(t.adminKey, 'POST', '/v1/reports/weekly', {})).body;
@@ -645,6 +678,57 @@ describe('role matrix (SPEC §4)', () => {
         },
       }),
     },
+    // Learning sprints, learning paths, the playbook (SPEC §9, roles §10)
+    {
+      method: 'POST',
+      path: '/v1/engagements/{id}/learning-sprints',
+      allowed: SPRINT_PLANNERS,
+      success: 201,
+      changes: true,
+      prepare: async (productOwnerId) => {
+        const engagement = await createDraft(productOwnerId);
+        const milestone = await addMilestone(engagement.id, 'final_handover');
+        return {
+          path: `/v1/engagements/${engagement.id}/learning-sprints`,
+          body: await sprintBody(milestone.id),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/engagements/{id}/learning-sprints',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `${engagementPath(readable)}/learning-sprints` }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/engagements/{id}/learning-sprints/{sid}/complete',
+      allowed: SPRINT_PLANNERS,
+      success: 200,
+      changes: true,
+      prepare: async (productOwnerId) => ({
+        path: `${(await plannedSprint(productOwnerId)).path}/complete`,
+        body: sprintCompletion,
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/people/{id}/learning',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: `/v1/people/${recipient.id}/learning` }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/playbook',
+      allowed: READERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: '/v1/playbook?q=deploy' }),
+    },
     // Events
     {
       method: 'GET',
@@ -906,6 +990,18 @@ describe('role matrix (SPEC §4)', () => {
       200,
     );
     readableDrill = await admin('POST', `${engagementPath(readable)}/drills`, drillBody(), 201);
+    readableSprint = await admin(
+      'POST',
+      `${engagementPath(readable)}/learning-sprints`,
+      await sprintBody(readable.finalHandover.id),
+      201,
+    );
+    await admin(
+      'POST',
+      `${engagementPath(readable)}/learning-sprints/${readableSprint.id}/complete`,
+      sprintCompletion,
+      200,
+    );
   });
   afterAll(() => t?.close());
 
@@ -961,7 +1057,7 @@ describe('role matrix (SPEC §4)', () => {
     const changes = ENDPOINTS.filter((endpoint) => endpoint.changes && engagementScoped(endpoint));
     const reads = ENDPOINTS.filter((endpoint) => !endpoint.changes && engagementScoped(endpoint));
 
-    it('covers every change to an engagement, its milestones, its artifacts, its drills and its risk', () => {
+    it('covers every change to an engagement, its milestones, its artifacts, its drills, its learning sprints and its risk', () => {
       expect(changes.map(operation).sort()).toEqual(
         [
           'PATCH /v1/engagements/{id}',
@@ -979,6 +1075,8 @@ describe('role matrix (SPEC §4)', () => {
           'POST /v1/engagements/{id}/risk/acknowledge',
           'POST /v1/engagements/{id}/drills',
           'POST /v1/engagements/{id}/drills/{did}/record',
+          'POST /v1/engagements/{id}/learning-sprints',
+          'POST /v1/engagements/{id}/learning-sprints/{sid}/complete',
         ].sort(),
       );
     });

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../common/html.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
@@ -19,6 +20,10 @@ interface EntryRow {
   rank: number;
   headline: string | null;
 }
+
+/** A headline safe to show as HTML: the text escaped, only the matches in <b>…</b>. */
+export const highlighted = (headline: string): string =>
+  escapeHtml(headline).replaceAll('\u0001', '<b>').replaceAll('\u0002', '</b>');
 
 /**
  * The searchable text of each source, as its GIN index (migration LearningSprints) is built:
@@ -84,9 +89,10 @@ export class PlaybookService {
       ? `WHERE (${order.join(', ')}) < (${after.map((value, index) => param(value) + casts[index]).join(', ')})`
       : '';
     const limit = param(query.limit + 1);
-    // The headline is the expensive part: made for the page's rows only.
+    // The headline is the expensive part: made for the page's rows only. Matches are marked with
+    // control characters (removed from the text first) and become <b> once the text is escaped.
     const rows: EntryRow[] = await this.dataSource.query(
-      `SELECT page.*, ${searching ? `ts_headline('english', page.text, ${tsquery}, 'MaxFragments=2, MaxWords=25, MinWords=8')` : 'NULL'} AS headline
+      `SELECT page.*, ${searching ? `ts_headline('english', translate(page.text, chr(1) || chr(2), ''), ${tsquery}, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=25, MinWords=8')` : 'NULL'} AS headline
          FROM (SELECT * FROM (${branches.join(' UNION ALL ')}) entries ${cursor}
                 ORDER BY ${order.map((column) => `${column} DESC`).join(', ')} LIMIT ${limit}) page
         ORDER BY ${order.map((column) => `page.${column} DESC`).join(', ')}`,
@@ -105,7 +111,7 @@ export class PlaybookService {
         text: row.text,
         outcome: row.outcome,
         at: row.at.toISOString(),
-        ...(searching ? { headline: row.headline ?? '', rank: row.rank } : {}),
+        ...(searching ? { headline: highlighted(row.headline ?? ''), rank: row.rank } : {}),
       })),
       nextCursor: rows.length > query.limit && last ? encodeCursor(position(last)) : null,
     };

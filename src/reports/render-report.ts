@@ -1,3 +1,4 @@
+import { escapeHtml } from '../common/html.js';
 import { negotiate } from '../common/content-negotiation.js';
 import { RISK_LEVELS, type RiskLevel } from '../risk/assess-risk.js';
 import type {
@@ -181,9 +182,6 @@ export function toMarkdown(report: WeeklyReportResponse): string {
   ];
   return lines.join('\n');
 }
-
-const escapeHtml = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 const LEVEL_COLOURS: Record<RiskLevel, string> = {
   none: '#8fbc8f',

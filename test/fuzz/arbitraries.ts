@@ -247,13 +247,16 @@ function idsForField(ids: SeededIds, field: string): string[] {
   const milestones = ids.triples.map((triple) => triple.mid);
   const artifacts = ids.triples.map((triple) => triple.aid);
   const drills = ids.triples.map((triple) => triple.did);
+  const sprints = ids.triples.map((triple) => triple.sid);
   if (/vendor/i.test(field)) return ids.vendors;
-  if (/person|owner|recipient|acceptedBy|participant|observed/i.test(field)) return ids.people;
+  if (/person|owner|recipient|acceptedBy|participant|observed|mentor|learner/i.test(field))
+    return ids.people;
   if (/milestone|^mid$/i.test(field)) return milestones;
   if (/^aid$|artifact/i.test(field)) return artifacts;
   if (/^did$|drill/i.test(field)) return drills;
+  if (/^sid$|sprint/i.test(field)) return sprints;
   if (/engagement/i.test(field)) return ids.engagements;
-  return [...all, ...milestones, ...artifacts, ...drills];
+  return [...all, ...milestones, ...artifacts, ...drills, ...sprints];
 }
 
 function validString(context: GenerationContext, schema: Schema, field: string) {
@@ -453,9 +456,10 @@ function pathValuesFor(context: GenerationContext, operation: Operation) {
           },
         );
   const independent = fc.record(Object.fromEntries(names.map((name) => [name, one(name)])));
-  const nested = (['mid', 'aid', 'did'] as const).filter((name) => names.includes(name));
+  const nested = (['mid', 'aid', 'did', 'sid'] as const).filter((name) => names.includes(name));
   if (nested.length === 0) return independent;
-  // Nested resources: most of the time a milestone, artifact or drill of that very engagement.
+  // Nested resources: most of the time a milestone, artifact, drill or learning sprint of that
+  // very engagement.
   const coherent = fc.constantFrom(...ids.triples).map((triple) => ({
     id: triple.id,
     ...Object.fromEntries(nested.map((name) => [name, triple[name]])),

@@ -1,4 +1,5 @@
 import type { Role } from '../../src/auth/role.js';
+import { addDays, todayUtc } from '../../src/common/dates.js';
 import { ROLES } from '../../src/auth/role.js';
 import {
   act,
@@ -19,8 +20,11 @@ export interface SeededIds {
   weeks: string[];
   /** API keys the fuzzer may revoke (never the keys it sends). */
   apiKeys: string[];
-  /** Engagement, one of its milestones, one of its artifacts and one of its drills. */
-  triples: { id: string; mid: string; aid: string; did: string }[];
+  /**
+   * Engagement, one of its milestones, one of its artifacts, one of its drills and one of its
+   * learning sprints.
+   */
+  triples: { id: string; mid: string; aid: string; did: string; sid: string }[];
 }
 
 export interface Seeded {
@@ -38,7 +42,7 @@ export async function seedForFuzzing(t: TestApp): Promise<Seeded> {
         ? t.adminKey
         : await t.keyFor(role, role === 'product_owner' ? owner.id : undefined);
   }
-  const triples: Omit<SeededIds['triples'][number], 'did'>[] = [];
+  const triples: Omit<SeededIds['triples'][number], 'did' | 'sid'>[] = [];
   const engagements: string[] = [];
   const track = (id: string, mid: string, aid: string) => {
     engagements.push(id);
@@ -67,9 +71,14 @@ export async function seedForFuzzing(t: TestApp): Promise<Seeded> {
     .set(bearer(t.adminKey))
     .send({ name: 'Fuzzer may revoke this', role: 'viewer' });
 
-  // A scheduled drill on each open engagement, so that recording one can succeed once; a closed
-  // engagement is paired with another's drill (its own path then answers 404).
+  // A scheduled drill and a planned learning sprint on each open engagement, so that recording
+  // or completing one can succeed once; a closed engagement is paired with another's drill and
+  // sprint (its own paths then answer 404). The sprint prepares the final handover (each
+  // triple's milestone), with the product owner as mentor, and started yesterday: it may be
+  // completed today.
   const drills = new Map<string, string>();
+  const sprints = new Map<string, string>();
+  const finalHandovers = new Map(triples.map((triple) => [triple.id, triple.mid]));
   for (const id of new Set(engagements)) {
     const engagement = await t.http().get(`/v1/engagements/${id}`).set(bearer(t.adminKey));
     const participantIds = (engagement.body.knowledgeRecipientIds as string[]).slice(0, 1);
@@ -82,8 +91,27 @@ export async function seedForFuzzing(t: TestApp): Promise<Seeded> {
       .send({ kind: 'restore', title: 'Restore drill', scenario: 'Restore it', participantIds });
     if (drill.status !== 201) throw new Error(`Seeding a drill answered ${drill.status}`);
     drills.set(id, drill.body.id as string);
+    const sprint = await t
+      .http()
+      .post(`/v1/engagements/${id}/learning-sprints`)
+      .set(bearer(t.adminKey))
+      .send({
+        goal: 'Operate the pipeline without the vendor',
+        milestoneId: finalHandovers.get(id),
+        mentorId: engagement.body.productOwnerId,
+        learnerIds: participantIds,
+        startsOn: addDays(todayUtc(), -1),
+        endsOn: addDays(todayUtc(), 27),
+      });
+    if (sprint.status !== 201) {
+      throw new Error(
+        `Seeding a learning sprint answered ${sprint.status}: ${JSON.stringify(sprint.body)}`,
+      );
+    }
+    sprints.set(id, sprint.body.id as string);
   }
   const anyDrill = [...drills.values()][0];
+  const anySprint = [...sprints.values()][0];
 
   const rows = async (sql: string) =>
     ((await t.dataSource.query(sql)) as { id: string }[]).map((row) => row.id);
@@ -96,7 +124,11 @@ export async function seedForFuzzing(t: TestApp): Promise<Seeded> {
       reports: [report.body.id as string],
       weeks: [report.body.week as string],
       apiKeys: [spareKey.body.id as string],
-      triples: triples.map((triple) => ({ ...triple, did: drills.get(triple.id) ?? anyDrill })),
+      triples: triples.map((triple) => ({
+        ...triple,
+        did: drills.get(triple.id) ?? anyDrill,
+        sid: sprints.get(triple.id) ?? anySprint,
+      })),
     },
   };
 }
