@@ -1,10 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import {
-  DRILL_KINDS,
-  DRILL_OUTCOMES,
-  VENDOR_ASSISTANCE_LEVELS,
-} from '../../drills/drill.entity.js';
-import type { DrillKind, DrillOutcome, VendorAssistance } from '../../drills/drill.entity.js';
+import { ApiProperty, PickType } from '@nestjs/swagger';
+import { DrillResponse } from '../../drills/dto/drill.dto.js';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from '../../engagements/engagement-status.js';
 import { LearningSprintResponse } from './learning-sprint.dto.js';
 
@@ -15,28 +10,16 @@ export class PathSprint extends LearningSprintResponse {
   role!: 'learner' | 'mentor';
 }
 
-export class PathDrill {
-  @ApiProperty({ format: 'uuid', example: '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a' })
-  id!: string;
-
-  @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
-  engagementId!: string;
-
-  @ApiProperty({ enum: DRILL_KINDS, example: 'restore' })
-  kind!: DrillKind;
-
-  @ApiProperty({ maxLength: 200, example: 'Restore the extraction database from last night' })
-  title!: string;
-
-  @ApiProperty({ enum: DRILL_OUTCOMES, nullable: true, example: 'passed' })
-  outcome!: DrillOutcome | null;
-
-  @ApiProperty({ nullable: true, type: String, format: 'date', example: '2027-02-15' })
-  performedOn!: string | null;
-
-  @ApiProperty({ enum: VENDOR_ASSISTANCE_LEVELS, nullable: true, example: 'none' })
-  vendorAssistance!: VendorAssistance | null;
-}
+/** A drill the person took part in and how it went. */
+export class PathDrill extends PickType(DrillResponse, [
+  'id',
+  'engagementId',
+  'kind',
+  'title',
+  'outcome',
+  'performedOn',
+  'vendorAssistance',
+] as const) {}
 
 export class PathEngagement {
   @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
