@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ARTIFACT_KINDS } from '../src/artifacts/artifact.entity.js';
-import { addDays, todayUtc } from '../src/common/dates.js';
+import { addDays, daysBetween, todayUtc } from '../src/common/dates.js';
 import type { DrillKind, DrillOutcome, VendorAssistance } from '../src/drills/drill.entity.js';
 import type { Criticality, ExitPlan, ExitStrategy } from '../src/engagements/engagement.entity.js';
+import type { SprintOutcome } from '../src/learning/learning-sprint.entity.js';
+import {
+  type DateRange,
+  MENTOR_MAX_LEARNERS,
+  mentorLearners,
+  overlaps,
+} from '../src/learning/learning-rules.js';
 import { DEFAULT_RISK_POLICY, type RiskPolicy } from '../src/risk/assess-risk.js';
 import { rebuildRisk } from '../src/risk/risk-maintenance.js';
 
@@ -12,8 +19,8 @@ import { rebuildRisk } from '../src/risk/risk-maintenance.js';
  * `npm run bench:risk`: vendors, people, engagements in every status, milestones with slipped
  * handovers and their ledger, artifacts delivered, accepted and rejected, drills (passed without
  * help, with advice or hands-on help, failed, planned; exit rehearsals), criticality and exit
- * plans, written with bulk inserts in one transaction. The shape depends only on the engagement
- * count.
+ * plans, learning sprints (planned, running, completed with their lessons: the playbook),
+ * written with bulk inserts in one transaction. The shape depends only on the engagement count.
  */
 
 const BATCH = 5000;
@@ -111,7 +118,14 @@ async function bulkInsert(query: Query, table: string, columns: [string, string]
 
 /** What seedDemoPortfolio inserted, by table. */
 export type DemoPortfolioCounts = Record<
-  'vendors' | 'people' | 'engagements' | 'milestones' | 'dateChanges' | 'artifacts' | 'drills',
+  | 'vendors'
+  | 'people'
+  | 'engagements'
+  | 'milestones'
+  | 'dateChanges'
+  | 'artifacts'
+  | 'drills'
+  | 'sprints',
   number
 >;
 
@@ -159,7 +173,14 @@ interface Story {
   behind?: boolean;
   /** A draft whose final handover is not planned yet. */
   noFinalHandover?: boolean;
+  /**
+   * Which recipients have a learning sprint ending by the final handover (RECIPIENT_NOT_UPSKILLED
+   * when RISK_UPSKILLING_WINDOW_DAYS is set): all, all but one, or none. Unset: drawn at random.
+   */
+  upskilled?: Upskilling;
 }
+
+type Upskilling = 'all' | 'some' | 'none';
 
 const passed = (
   kind: DrillKind,
@@ -184,18 +205,22 @@ const planned = (kind: DrillKind, people: number, daysAgo: [number, number]): De
  */
 const STORIES: Record<(typeof STATUSES)[number], Story[]> = {
   active: [
-    // One person inside ran it alone, one only with advice: CAPABILITY_UNPROVEN medium.
+    // One person inside ran it alone, one only with advice: CAPABILITY_UNPROVEN medium; no
+    // learning sprint yet.
     {
       handover: 'soon',
+      upskilled: 'none',
       minIndependentOperators: 2,
       drills: [
         passed('deploy', 'none', 1, [10, 60]),
         passed('incident_response', 'advice', 1, [5, 30], 1),
       ],
     },
-    // Two independent operators and a rehearsed exit plan: nothing to flag on capability.
+    // Two independent operators and a rehearsed exit plan, every recipient upskilled: nothing to
+    // flag on capability.
     {
       handover: 'soon',
+      upskilled: 'all',
       criticality: 'critical',
       exitPlan: 'insource',
       minIndependentOperators: 2,
@@ -206,9 +231,11 @@ const STORIES: Record<(typeof STATUSES)[number], Story[]> = {
       ],
     },
     // The vendor still holds the keyboard and is behind on KT: CAPABILITY_UNPROVEN high,
-    // KT_BEHIND_SCHEDULE, and an exit plan only partly rehearsed: EXIT_PLAN_UNTESTED.
+    // KT_BEHIND_SCHEDULE, and an exit plan only partly rehearsed: EXIT_PLAN_UNTESTED. One
+    // recipient had no sprint.
     {
       handover: 'soon',
+      upskilled: 'some',
       behind: true,
       criticality: 'important',
       exitPlan: 'alternative_vendor',
@@ -237,8 +264,8 @@ const STORIES: Record<(typeof STATUSES)[number], Story[]> = {
         passed('deploy', 'hands_on', 1, [30, 100], 1),
       ],
     },
-    // The handover date has passed, nobody has rehearsed anything.
-    { handover: 'overdue' },
+    // The handover date has passed, nobody has rehearsed or learnt anything.
+    { handover: 'overdue', upskilled: 'none' },
     // Failed first, passed alone on the second try.
     {
       minIndependentOperators: 1,
@@ -268,6 +295,7 @@ const STORIES: Record<(typeof STATUSES)[number], Story[]> = {
   completed: [
     // Completion waited for two independent operators.
     {
+      upskilled: 'all',
       minIndependentOperators: 2,
       drills: [passed('deploy', 'none', 2, [20, 90]), passed('restore', 'advice', 1, [60, 120])],
     },
@@ -361,6 +389,236 @@ const EXIT_PLANS: Record<ExitStrategy, Omit<ExitPlan, 'strategy' | 'alternativeV
   },
 };
 
+/** What a learning sprint is about: its goal, and what it taught by outcome (the playbook). */
+interface SprintTheme {
+  /** `{names}`: the learners' first names, `{system}`: the engagement's subject. */
+  goal: string;
+  lessons: Record<SprintOutcome, string[]>;
+  /** Advice for the next team, added to any outcome. */
+  tips: string[];
+}
+
+const SPRINT_THEMES: Record<string, SprintTheme> = {
+  deploy: {
+    goal: '{names} can ship {system} releases through the deploy pipeline without the vendor',
+    lessons: {
+      shipped: [
+        "The deploy pipeline ran on the vendor's build agent; moving it to ours took a day and two secrets nobody had written down.",
+        'A release is three steps, not one: migrate the database, deploy, warm the cache. The runbook now says so.',
+        'We deployed four times in the last week of the sprint, once with a rollback; each deploy took twenty minutes.',
+      ],
+      partial: [
+        "We deploy to staging alone; production still needs the vendor's approval in the change board, which moves to us next month.",
+      ],
+      not_shipped: [
+        'No deploy left staging: the production credentials sit with the vendor and the access request took the whole sprint.',
+      ],
+    },
+    tips: [
+      'Keep the rollback command next to the deploy command in the runbook.',
+      'Deploy in the morning: the business checks the output the same day.',
+    ],
+  },
+  restore: {
+    goal: '{names} can restore the {system} service from backup and replay its queue',
+    lessons: {
+      shipped: [
+        'The nightly backup restores in forty minutes; the replay needs the queue offsets from the monitoring dashboard first.',
+        'Restoring to a fresh instance found a backup job that had silently failed for a week; it now alerts.',
+      ],
+      partial: [
+        'The database restore works; restoring the object store still depends on a vendor script we have not rewritten.',
+      ],
+      not_shipped: [
+        "The backup bucket is in the vendor's cloud account: we could not test a restore at all.",
+      ],
+    },
+    tips: [
+      'Time every restore: the recovery time objective is a number, not a feeling.',
+      'Rehearse the restore on a copy, never on the primary.',
+    ],
+  },
+  retrain: {
+    goal: '{names} can retrain and redeploy the {system} model on fresh data',
+    lessons: {
+      shipped: [
+        'Retraining needs the labelled sample from the business first; with it, a retrain and redeploy takes half a day.',
+        'The evaluation notebook fixed a random seed; retraining with other seeds moved accuracy by two points, so we report a range.',
+      ],
+      partial: [
+        "We can retrain, but the model registry and the redeploy still go through the vendor's account.",
+      ],
+      not_shipped: [
+        "The training data pipeline ran from a vendor engineer's laptop: no retrain was possible in the sprint.",
+      ],
+    },
+    tips: [
+      "Compare a retrained model with the live one on last month's data before you deploy it.",
+      'Write down where each feature is computed: half of them come from the warehouse, not the code.',
+    ],
+  },
+  monitoring: {
+    goal: '{names} can run the monitoring and alerting of {system}',
+    lessons: {
+      shipped: [
+        'We rebuilt the dashboard around four signals: latency, errors, queue depth and model drift. Two old alerts went, one new one came.',
+        'The queue depth alert fired every night at 02:00 because of the batch load; its threshold now follows the schedule.',
+      ],
+      partial: [
+        "The dashboards are ours now; the log pipeline still runs in the vendor's monitoring tenant.",
+      ],
+      not_shipped: [
+        "Metrics were never exported from the vendor's tenant, so there was nothing to monitor from our side.",
+      ],
+    },
+    tips: [
+      'Every alert needs a runbook link, or it wakes someone up for nothing.',
+      'Monitor the business output, not only the servers: a healthy service can still produce empty results.',
+    ],
+  },
+  cost: {
+    goal: '{names} can explain and cut the running cost of {system}',
+    lessons: {
+      shipped: [
+        'Half the cloud cost was an idle GPU node kept for retraining; it now scales to zero between runs.',
+        'Tagging every resource made a monthly cost report per engagement possible in a day.',
+      ],
+      partial: [
+        "We found the cost drivers, but the reserved capacity is on the vendor's contract until renewal.",
+      ],
+      not_shipped: [
+        'The billing account belongs to the vendor: we never saw the invoices, only a monthly total.',
+      ],
+    },
+    tips: [
+      'Track the cost per processed document, not the monthly total.',
+      'Set a budget alert at 80 % before changing anything.',
+    ],
+  },
+  on_call: {
+    goal: '{names} can take over the on-call rota for {system} from the vendor',
+    lessons: {
+      shipped: [
+        "Two weeks shadowing the vendor's on-call, two weeks on our own: three incidents, all closed without calling them.",
+        "The escalation path in the runbook still named the vendor's engineers; the pager rota is ours now.",
+      ],
+      partial: [
+        'Daytime on-call is ours; nights stay with the vendor until a second person is trained.',
+      ],
+      not_shipped: [
+        'The pager integration needs an admin right only the vendor has, so we never went on call.',
+      ],
+    },
+    tips: [
+      'Write the incident review the same day, while the shell history is still there.',
+      'Start on-call with the runbook open and the vendor on standby, not on the phone.',
+    ],
+  },
+  data_quality: {
+    goal: '{names} can run the data quality checks of {system} and fix what they find',
+    lessons: {
+      shipped: [
+        'Schema checks on the input feed caught a supplier changing its date format before the model did.',
+        'A third of the rejected records were duplicates from a retried upload; deduplication now runs first.',
+      ],
+      partial: [
+        "The checks run, but the reference data they compare with is still maintained in the vendor's spreadsheet.",
+      ],
+      not_shipped: [
+        'The data contract with the source system was never agreed, so the checks had nothing stable to test.',
+      ],
+    },
+    tips: [
+      'Fail loudly on a schema change; fix the data quietly only when you know why it changed.',
+      'Keep a sample of bad records: it is the best test data there is.',
+    ],
+  },
+  access: {
+    goal: '{names} can hold every credential and access path of {system}',
+    lessons: {
+      shipped: [
+        'We rotated every secret the vendor knew; two of them were hard-coded in a cron job.',
+        'Access now goes through our identity provider; the shared admin account is gone.',
+      ],
+      partial: [
+        'Application secrets are in our vault; the cloud root account is still registered to a vendor address.',
+      ],
+      not_shipped: [
+        'Nobody could say which service accounts were in use, and the vendor asked to keep them until the contract ends.',
+      ],
+    },
+    tips: [
+      'List the secrets before rotating them, and rotate one at a time.',
+      'An access review every quarter finds what the handover forgot.',
+    ],
+  },
+};
+
+/** Themes that fit a milestone: handovers teach operations, deliveries teach shipping. */
+const THEMES_BY_KIND: Record<string, string[]> = {
+  handover: ['restore', 'monitoring', 'access', 'data_quality', 'on_call'],
+  delivery: ['deploy', 'retrain', 'cost', 'data_quality', 'monitoring'],
+  final_handover: ['on_call', 'restore', 'retrain', 'cost', 'deploy', 'access'],
+};
+
+/** Completed sprints' outcomes, taken in turn by status: every outcome shows in a small portfolio. */
+const SPRINT_OUTCOMES_BY_STATUS: Record<(typeof STATUSES)[number], SprintOutcome[]> = {
+  active: ['shipped', 'partial', 'shipped', 'not_shipped', 'shipped', 'partial', 'shipped'],
+  completed: ['shipped', 'partial', 'shipped', 'shipped'],
+  cancelled: ['not_shipped', 'partial'],
+  draft: ['shipped'],
+};
+
+/** How the sprint ended for its deliverable. */
+const SPRINT_ENDINGS: Record<SprintOutcome, (milestone: string, daysToSpare: number) => string> = {
+  shipped: (milestone, days) =>
+    days === 0
+      ? `It shipped on the day the ${milestone} was due.`
+      : `It shipped for the ${milestone} with ${days} day${days === 1 ? '' : 's'} to spare.`,
+  partial: (milestone) =>
+    `Part of it reached the ${milestone}; the rest goes into the next sprint.`,
+  not_shipped: (milestone) =>
+    `Nothing reached the ${milestone}: that part is still with the vendor.`,
+};
+
+const MENTOR_NOTES = [
+  'Pairing with {mentor} for an hour a day helped more than any document.',
+  '{mentor} reviewed every change; the review comments are now in the runbook.',
+  'Asking {mentor} first and the vendor second saved most of the calls.',
+];
+
+/** A sprint as the mentor-load check sees it. */
+type MentorSprint = DateRange & { learnerIds: string[] };
+
+/** Whether a mentor can take the sprint: at most 3 learners across it and overlapping ones,
+ * and every overlapping sprint stays within the limit too, whatever the order of creation. */
+function mentorCanTake(existing: MentorSprint[], sprint: MentorSprint): boolean {
+  if (mentorLearners(sprint, existing).length > MENTOR_MAX_LEARNERS) return false;
+  return existing
+    .filter((other) => overlaps(other, sprint))
+    .every(
+      (other) =>
+        mentorLearners(other, [...existing.filter((o) => o !== other), sprint]).length <=
+        MENTOR_MAX_LEARNERS,
+    );
+}
+
+/** The tables insertDemoRows writes to on today's schema. */
+const SEEDED_TABLES = [
+  'vendors',
+  'people',
+  'engagements',
+  'engagement_knowledge_recipients',
+  'milestones',
+  'milestone_date_changes',
+  'artifacts',
+  'drills',
+  'drill_participants',
+  'drill_artifacts',
+  'learning_sprints',
+  'learning_sprint_learners',
+];
+
 /**
  * Inserts a portfolio of `engagementCount` engagements into a migrated database and derives
  * every engagement's risk facts and timeline, as the write pipeline would have. `suffix` is
@@ -375,6 +633,9 @@ export async function seedDemoPortfolio(
   policy: RiskPolicy = DEFAULT_RISK_POLICY,
 ): Promise<DemoPortfolioCounts> {
   const counts = await insertDemoRows(dataSource, engagementCount, suffix, shape);
+  // Planner statistics for the tables just filled: without them, the facts' per-engagement
+  // subqueries (learning sprints' learners above all) are planned as scans of whole tables.
+  await dataSource.query(`ANALYZE ${SEEDED_TABLES.join(', ')}`);
   await rebuildRisk(dataSource, policy);
   return counts;
 }
@@ -382,7 +643,8 @@ export async function seedDemoPortfolio(
 /**
  * The demo portfolio's rows alone: vendors, people, engagements and what is in them. On a
  * schema from before drills (test/risk-migration.e2e-spec.ts fills one) the same portfolio is
- * written without its drills, criticality, exit plans and operator minimums.
+ * written without its drills, criticality, exit plans and operator minimums, and on one from
+ * before learning sprints without its sprints: each draws from its own random sequence.
  */
 export async function insertDemoRows(
   dataSource: DataSource,
@@ -398,10 +660,17 @@ export async function insertDemoRows(
   const drillBetween = ([low, high]: [number, number]) =>
     low + Math.floor(nextDrill() * (high - low + 1));
   const pickNote = (notes: string[]) => notes[Math.floor(nextDrill() * notes.length)];
+  // So do learning sprints.
+  const nextSprint = random(engagementCount + 0x1ea2);
+  const sprintPick = <T>(items: readonly T[]): T => items[Math.floor(nextSprint() * items.length)];
+  const sprintBetween = (low: number, high: number) =>
+    low + Math.floor(nextSprint() * (high - low + 1));
   const today = todayUtc();
-  const [{ withDrills }]: { withDrills: boolean }[] = await dataSource.query(
-    `SELECT to_regclass('drills') IS NOT NULL AS "withDrills"`,
-  );
+  const [{ withDrills, withSprints }]: { withDrills: boolean; withSprints: boolean }[] =
+    await dataSource.query(
+      `SELECT to_regclass('drills') IS NOT NULL AS "withDrills",
+              to_regclass('learning_sprints') IS NOT NULL AS "withSprints"`,
+    );
 
   const vendors = VENDORS.map((name) => [
     randomUUID(),
@@ -415,6 +684,18 @@ export async function insertDemoRows(
     const email = `${first}.${last}.${index}${suffix.replace(/\W/g, '')}@example.com`.toLowerCase();
     return [randomUUID(), `${first} ${last}`, email, pick(TEAMS)];
   });
+  const fullNames = new Map(people.map(([id, name]) => [id, name as string]));
+  const firstNames = new Map(people.map(([id, name]) => [id, (name as string).split(' ')[0]]));
+  // Senior people mentor in engagements they are not part of: one in six.
+  const seniors = people.filter((_, index) => index % 6 === 5).map(([id]) => id as string);
+  /** Each mentor's sprints, for the load limit (SPEC §9) across every engagement. */
+  const mentorSprints = new Map<string, MentorSprint[]>();
+  const completedSprints: Record<(typeof STATUSES)[number], number> = {
+    active: 0,
+    draft: 0,
+    completed: 0,
+    cancelled: 0,
+  };
 
   const engagements: Row[] = [];
   const recipients: Row[] = [];
@@ -424,12 +705,207 @@ export async function insertDemoRows(
   const drills: Row[] = [];
   const drillParticipants: Row[] = [];
   const drillArtifacts: Row[] = [];
+  const sprints: Row[] = [];
+  const sprintLearners: Row[] = [];
   const seen: Record<(typeof STATUSES)[number], number> = {
     active: 0,
     draft: 0,
     completed: 0,
     cancelled: 0,
   };
+
+  /**
+   * An engagement's learning sprints: groups of its recipients, each learning towards one of its
+   * milestones with a mentor who has room (the product owner, a colleague who already runs the
+   * system alone, or a senior person), 28–56 days ending shortly before the milestone is due and
+   * not before the engagement existed. The dates give the state: ahead planned, under way
+   * running, past mostly completed with an outcome and lessons.
+   */
+  function planSprints(engagement: {
+    id: string;
+    status: (typeof STATUSES)[number];
+    story: Story;
+    subject: string;
+    created: Date;
+    owner: string;
+    team: string[];
+    operators: Set<string>;
+    milestones: { id: string; name: string; kind: string; due: string }[];
+  }): void {
+    const { id, status, team, owner } = engagement;
+    const roll = nextSprint();
+    const upskilled =
+      engagement.story.upskilled ?? (roll < 0.45 ? 'all' : roll < 0.8 ? 'some' : 'none');
+    const groups =
+      upskilled === 'none'
+        ? []
+        : upskilled === 'some'
+          ? team.length > 1
+            ? [team.slice(0, -1)]
+            : []
+          : team.length === 3 && nextSprint() < 0.5
+            ? [team.slice(0, 2), team.slice(2)]
+            : [team];
+    // Now and then the first learner goes on to a second sprint, towards a later milestone.
+    const followUp = groups.length > 0 && nextSprint() < 0.3 ? [groups[0][0]] : null;
+    const milestones = [...engagement.milestones].sort((a, b) => a.due.localeCompare(b.due));
+    const firstDay = addDays(todayUtc(engagement.created), 1);
+    const busy: MentorSprint[] = [];
+
+    const fit = (due: string): DateRange | null => {
+      const length = sprintBetween(28, 56);
+      let endsOn = addDays(due, -sprintBetween(0, 7));
+      let startsOn = addDays(endsOn, -length);
+      // Milestones due before the engagement was recorded are history, and so are their sprints.
+      if (startsOn < firstDay && due >= firstDay) {
+        startsOn = firstDay;
+        endsOn = addDays(startsOn, length) < due ? addDays(startsOn, length) : due;
+        if (daysBetween(startsOn, endsOn) < 28) return null;
+      }
+      return { startsOn, endsOn };
+    };
+    const mentorFor = (sprint: MentorSprint): string | undefined => {
+      const colleagues = [...engagement.operators].filter((p) => !sprint.learnerIds.includes(p));
+      const senior = () => sprintPick(seniors);
+      const r = nextSprint();
+      const candidates =
+        r < 0.55
+          ? [owner, senior(), senior()]
+          : r < 0.75 && colleagues.length > 0
+            ? [sprintPick(colleagues), owner, senior()]
+            : [senior(), owner, senior()];
+      return [...candidates, senior(), senior(), senior()].find(
+        (candidate) =>
+          !sprint.learnerIds.includes(candidate) &&
+          mentorCanTake(mentorSprints.get(candidate) ?? [], sprint),
+      );
+    };
+
+    for (const [position, learnerIds] of [...groups, ...(followUp ? [followUp] : [])].entries()) {
+      const isFollowUp = followUp !== null && position === groups.length;
+      // Mostly the first deliverable: upskilling starts early.
+      const start = nextSprint() < 0.6 ? 0 : Math.floor(nextSprint() * milestones.length);
+      const order = isFollowUp
+        ? [...milestones].reverse()
+        : [...milestones.slice(start), ...milestones.slice(0, start)];
+      for (const milestone of order) {
+        const dates = fit(milestone.due);
+        if (!dates) continue;
+        // A draft plans ahead; a cancelled engagement kept only what it had finished.
+        if (status === 'draft' && dates.startsOn <= today) continue;
+        if (status === 'cancelled' && dates.endsOn >= today) continue;
+        const sprint = { ...dates, learnerIds: [...learnerIds].sort() };
+        if (
+          busy.some(
+            (other) =>
+              overlaps(other, sprint) && other.learnerIds.some((p) => learnerIds.includes(p)),
+          )
+        )
+          continue;
+        const mentor = mentorFor(sprint);
+        if (!mentor) continue;
+        mentorSprints.set(mentor, [...(mentorSprints.get(mentor) ?? []), sprint]);
+        busy.push(sprint);
+
+        const sprintId = randomUUID();
+        const theme =
+          SPRINT_THEMES[
+            sprintPick(THEMES_BY_KIND[milestone.kind] ?? THEMES_BY_KIND.final_handover)
+          ];
+        // First names, unless two learners share one.
+        const firstOf = sprint.learnerIds.map((p) => firstNames.get(p) ?? 'They');
+        const names =
+          new Set(firstOf).size < firstOf.length
+            ? sprint.learnerIds.map((p) => fullNames.get(p) ?? 'They')
+            : firstOf;
+        const goal = `${theme.goal
+          .replace(
+            '{names}',
+            names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0],
+          )
+          .replace(
+            '{system}',
+            engagement.subject.toLowerCase(),
+          )}, for the ${milestone.name.toLowerCase()}`;
+        const completed =
+          dates.endsOn < today &&
+          (status === 'completed' || status === 'cancelled' || nextSprint() < 0.85);
+        const outcomes = SPRINT_OUTCOMES_BY_STATUS[status];
+        const outcome = completed ? outcomes[completedSprints[status]++ % outcomes.length] : null;
+        const lessons =
+          outcome &&
+          [
+            sprintPick(theme.lessons[outcome]),
+            SPRINT_ENDINGS[outcome](
+              milestone.name.toLowerCase(),
+              daysBetween(dates.endsOn, milestone.due),
+            ),
+            sprintPick(theme.tips),
+            ...(nextSprint() < 0.35
+              ? [
+                  sprintPick(MENTOR_NOTES).replace(
+                    '{mentor}',
+                    firstNames.get(mentor) ?? 'the mentor',
+                  ),
+                ]
+              : []),
+          ].join(' ');
+        // Planned one to three weeks ahead (a sprint far ahead: in the last two weeks), after
+        // the engagement was created, never in the future.
+        const createdAt = new Date(
+          Math.min(
+            Math.max(
+              Math.min(
+                Date.parse(`${dates.startsOn}T09:00:00Z`) - sprintBetween(7, 21) * 86_400_000,
+                Date.now() - sprintBetween(1, 14) * 86_400_000,
+              ),
+              engagement.created.getTime(),
+            ),
+            Date.now(),
+          ),
+        );
+        // Completed a few days after its end (yesterday at the latest: it ended before today),
+        // after it was recorded, never in the future.
+        const completedAt = completed
+          ? new Date(
+              Math.min(
+                Math.max(
+                  Date.parse(
+                    `${[addDays(dates.endsOn, sprintBetween(0, 3)), addDays(today, -1)].sort()[0]}T16:00:00Z`,
+                  ),
+                  createdAt.getTime() + 3_600_000,
+                ),
+                Date.now(),
+              ),
+            )
+          : null;
+        const slug = engagement.subject.toLowerCase().replace(/\W+/g, '-');
+        sprints.push([
+          sprintId,
+          id,
+          milestone.id,
+          goal,
+          mentor,
+          dates.startsOn,
+          dates.endsOn,
+          completed ? 'completed' : 'planned',
+          outcome,
+          outcome === null
+            ? null
+            : outcome === 'not_shipped'
+              ? `https://wiki.example.com/learning/${sprintId.slice(0, 8)}/retrospective`
+              : `https://git.example.com/${slug}/merge_requests/${sprintBetween(10, 900)}`,
+          lessons,
+          completedAt,
+          createdAt,
+          completedAt ?? createdAt,
+          completed ? 2 : 1,
+        ]);
+        sprint.learnerIds.forEach((personId) => sprintLearners.push([sprintId, personId]));
+        break;
+      }
+    }
+  }
 
   for (let index = 0; index < engagementCount; index++) {
     const id = randomUUID();
@@ -475,8 +951,10 @@ export async function insertDemoRows(
             : [['Final handover', 'final_handover', finalDue] as [string, string, string]]),
         ];
     const ownArtifacts: string[] = [];
+    const ownMilestones: { id: string; name: string; kind: string; due: string }[] = [];
     plan.forEach(([name, kind, due], position) => {
       const milestoneId = randomUUID();
+      ownMilestones.push({ id: milestoneId, name, kind, due });
       const isFinal = kind === 'final_handover';
       const completed =
         status === 'completed' ||
@@ -617,6 +1095,20 @@ export async function insertDemoRows(
         participants.forEach((personId) => operators.add(personId));
       }
     }
+    if (withSprints) {
+      planSprints({
+        id,
+        status,
+        story,
+        subject,
+        created,
+        owner,
+        team,
+        operators,
+        milestones: ownMilestones,
+      });
+    }
+
     // A completed engagement met its minimum: no more than the operators it had.
     const minIndependentOperators =
       status === 'completed'
@@ -819,6 +1311,36 @@ export async function insertDemoRows(
       ],
       drillArtifacts,
     );
+    if (!withSprints) return;
+    await insert(
+      'learning_sprints',
+      [
+        ['id', 'uuid'],
+        ['engagement_id', 'uuid'],
+        ['milestone_id', 'uuid'],
+        ['goal', 'text'],
+        ['mentor_id', 'uuid'],
+        ['starts_on', 'date'],
+        ['ends_on', 'date'],
+        ['status', 'learning_sprint_status'],
+        ['outcome', 'learning_sprint_outcome'],
+        ['evidence_url', 'varchar'],
+        ['lessons', 'text'],
+        ['completed_at', 'timestamptz'],
+        ['created_at', 'timestamptz'],
+        ['updated_at', 'timestamptz'],
+        ['version', 'int'],
+      ],
+      sprints,
+    );
+    await insert(
+      'learning_sprint_learners',
+      [
+        ['sprint_id', 'uuid'],
+        ['person_id', 'uuid'],
+      ],
+      sprintLearners,
+    );
   });
   return {
     vendors: vendors.length,
@@ -828,5 +1350,6 @@ export async function insertDemoRows(
     dateChanges: dateChanges.length,
     artifacts: artifacts.length,
     drills: drills.length,
+    sprints: sprints.length,
   };
 }

@@ -12,9 +12,15 @@ Fills the configured database (DATABASE_URL, or the embedded one in DATA_DIR) wi
 realistic portfolio: vendors, people, engagements in every status, milestones with slipped
 handovers and their ledger, artifacts delivered, accepted and rejected; drills passed without
 vendor help, with advice or hands-on help, partial, failed and planned, exit rehearsals among
-them; standard, important and critical engagements, with and without an exit plan, some
-requiring independent operators to complete. N defaults to 24, where every risk signal shows.
-The embedded database allows one process at a time: stop the API first.`;
+them; learning sprints of 28-56 days towards the engagements' milestones, planned, running and
+completed (shipped, partial, not shipped) with lessons for the playbook (deploys, restores,
+retraining, monitoring, cost, on-call...), each mentor teaching at most 3 learners at a time;
+standard, important and critical engagements, with and without an exit plan, some requiring
+independent operators to complete. N defaults to 24, where every risk signal shows
+(RECIPIENT_NOT_UPSKILLED with RISK_UPSKILLING_WINDOW_DAYS set: the risk timelines are derived
+with the RISK_* settings of the environment). It refuses a database that holds engagements
+unless --append adds a second portfolio. The embedded database allows one process at a time:
+stop the API first.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -52,8 +58,9 @@ async function main(): Promise<void> {
     console.error(`Seeding ${count} engagements into ${database.description}…`);
     const started = performance.now();
     const counts = await seedDemoPortfolio(dataSource, count, suffix, undefined, config.risk);
-    // Fresh planner statistics, so the first queries on a large portfolio are planned well.
-    await dataSource.query('ANALYZE');
+    // Fresh planner statistics, so the first queries on a large portfolio are planned well (the
+    // seed analyses the tables it fills before deriving the risk from them).
+    await dataSource.query('ANALYZE engagement_risk_facts, risk_timeline');
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.error(
       `Done in ${seconds} s: ${Object.entries(counts)
