@@ -934,6 +934,21 @@ describe('risk summary and risk-ordered lists on a known portfolio', () => {
       expect(sorted.items.map((item) => item.risk.score)).toEqual([100, 90, 60, 35, 30]);
     });
 
+    it.each([1, 3, 5])(
+      'lists as flagged (limit=%i) exactly the first page of ?dependencyTrap=true&sort=-riskScore, in its order',
+      async (limit) => {
+        const body = await summary({ limit });
+        const page = await h.get('/v1/engagements', {
+          dependencyTrap: true,
+          sort: '-riskScore',
+          limit,
+        });
+        expect(body.flagged.map((entry) => entry.engagementId)).toEqual(
+          (page.body.items as ListedEngagement[]).map((item) => item.id),
+        );
+      },
+    );
+
     it.each(['0', '201', 'abc', '1.5', '-1'])(
       'answers 400 naming limit for limit=%p',
       async (limit) => {

@@ -74,20 +74,25 @@ const LEVEL_GROUPS = {
   JOIN vendors v ON v.id = g.vendor_id`,
 };
 
-/** The `$2` highest-scored dependency traps on a date, with what their signals are judged from. */
+/**
+ * The `$2` highest-scored dependency traps on a date, with what their signals are judged from,
+ * in the order of `GET /v1/engagements?dependencyTrap=true&sort=-riskScore` (ties oldest
+ * first): the walk of idx_risk_timeline_score stops after `$2` rows, where ties by title had
+ * to read the title of every engagement at the top score (thousands at the cap of 100).
+ */
 const TOP_FLAGGED = {
   name: 'risk_summary_flagged',
   text: `WITH top AS (
-  SELECT t.engagement_id, t.score, e.title
-    FROM risk_timeline t JOIN engagements e ON e.id = t.engagement_id
+  SELECT t.engagement_id, t.score, t.engagement_created_at
+    FROM risk_timeline t
    WHERE t.open AND ${ON_DATE} AND t.level >= ${HIGH}
-   ORDER BY t.score DESC, e.title, e.id LIMIT $2)
+   ORDER BY (-t.score), t.engagement_created_at, t.engagement_id LIMIT $2)
 SELECT f.*, e.id, e.title, e.status, e.vendor_id, v.name AS vendor_name, e.product_owner_id
   FROM top
   JOIN engagements e ON e.id = top.engagement_id
   JOIN vendors v ON v.id = e.vendor_id
   JOIN engagement_risk_facts f ON f.engagement_id = e.id
- ORDER BY top.score DESC, top.title, e.id`,
+ ORDER BY (-top.score), top.engagement_created_at, e.id`,
 };
 
 const highest = (levels: RiskLevel[]): RiskLevel =>
