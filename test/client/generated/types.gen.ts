@@ -1471,7 +1471,7 @@ export type RiskPortfolioResponse = {
   asOf: string;
   totals: PortfolioTotals;
   /**
-   * Engagements in a dependency trap, highest score first, at most `limit` of them; the full list is `GET /v1/engagements?dependencyTrap=true&sort=-riskScore`
+   * Engagements in a dependency trap, highest score first and ties oldest first, at most `limit` of them: the first page of `GET /v1/engagements?dependencyTrap=true&sort=-riskScore`
    */
   flagged: Array<FlaggedEngagement>;
   /**
