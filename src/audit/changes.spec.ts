@@ -1,4 +1,4 @@
-import { creationChanges, diffChanges } from './changes.js';
+import { auditedView, creationChanges, diffChanges } from './changes.js';
 
 describe('diffChanges', () => {
   it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
@@ -114,5 +114,13 @@ describe('diffChanges and key order', () => {
     expect(
       diffChanges({ m: { name: 'a', target: 'b' } }, { m: { target: 'b', name: 'a' } }),
     ).toEqual({});
+  });
+});
+
+describe('auditedView', () => {
+  it('keeps every field but the bookkeeping ones, without changing the response', () => {
+    const response = { id: 'd-1', kind: 'restore', notes: null, version: 2 };
+    expect(auditedView(response, ['id', 'version'])).toEqual({ kind: 'restore', notes: null });
+    expect(response).toEqual({ id: 'd-1', kind: 'restore', notes: null, version: 2 });
   });
 });

@@ -19,3 +19,13 @@ export function diffChanges(
 export function creationChanges(after: Record<string, unknown>): FieldChanges {
   return diffChanges({}, after);
 }
+
+/** The audited view of a response: every field but the ones that identify or keep books. */
+export function auditedView<T extends object>(
+  response: T,
+  bookkeeping: readonly (keyof T & string)[],
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ...(response as Record<string, unknown>) };
+  for (const key of bookkeeping) delete fields[key];
+  return fields;
+}

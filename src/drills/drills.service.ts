@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { Artifact } from '../artifacts/artifact.entity.js';
-import { creationChanges, diffChanges } from '../audit/changes.js';
+import { auditedView, creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { type Page, type PageQuery, pageByCreation } from '../common/pagination.js';
@@ -20,19 +20,8 @@ const alreadyRecorded = (drill: Drill) =>
   ]);
 
 /** The audited view of a drill: what the API shows, but for identity and bookkeeping. */
-function snapshot(drill: DrillResponse): Record<string, unknown> {
-  const fields: Record<string, unknown> = { ...drill };
-  for (const bookkeeping of [
-    'id',
-    'engagementId',
-    'recordedAt',
-    'createdAt',
-    'updatedAt',
-    'version',
-  ])
-    delete fields[bookkeeping];
-  return fields;
-}
+const snapshot = (drill: DrillResponse) =>
+  auditedView(drill, ['id', 'engagementId', 'recordedAt', 'createdAt', 'updatedAt', 'version']);
 
 interface DrillLinks {
   participantIds: string[];

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
-import { creationChanges, diffChanges } from '../audit/changes.js';
+import { auditedView, creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { type Page, type PageQuery, pageByCreation } from '../common/pagination.js';
@@ -26,19 +26,8 @@ import {
 } from './learning-rules.js';
 
 /** The audited view of a sprint: what the API shows, but for identity and bookkeeping. */
-function snapshot(sprint: LearningSprintResponse): Record<string, unknown> {
-  const fields: Record<string, unknown> = { ...sprint };
-  for (const bookkeeping of [
-    'id',
-    'engagementId',
-    'completedAt',
-    'createdAt',
-    'updatedAt',
-    'version',
-  ])
-    delete fields[bookkeeping];
-  return fields;
-}
+const snapshot = (sprint: LearningSprintResponse) =>
+  auditedView(sprint, ['id', 'engagementId', 'completedAt', 'createdAt', 'updatedAt', 'version']);
 
 /** Learners of the given sprints, sorted: a lookup by sprint id. */
 export async function learnersOf(

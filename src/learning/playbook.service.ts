@@ -1,4 +1,3 @@
-import { escapeHtml } from '../common/html.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
@@ -7,7 +6,13 @@ import {
   encodeCursor,
   type Page,
 } from '../common/pagination.js';
-import type { PlaybookEntry, PlaybookQuery } from './dto/playbook.dto.js';
+import { escapeHtml } from '../common/html.js';
+import {
+  PLAYBOOK_KINDS,
+  type PlaybookEntry,
+  type PlaybookKind,
+  type PlaybookQuery,
+} from './dto/playbook.dto.js';
 
 interface EntryRow {
   kind: PlaybookEntry['kind'];
@@ -26,11 +31,27 @@ export const highlighted = (headline: string): string =>
   escapeHtml(headline).replaceAll('\u0001', '<b>').replaceAll('\u0002', '</b>');
 
 /**
- * The searchable text of each source, as its GIN index (migration LearningSprints) is built:
- * a query uses the index only with the very same expression.
+ * Where each kind of entry comes from; `document` is the searchable text as its GIN index
+ * (migration LearningSprints) is built: a query uses the index only with the very same expression.
  */
-const SPRINT_DOCUMENT = `to_tsvector('english', s.goal || ' ' || s.lessons)`;
-const DRILL_DOCUMENT = `to_tsvector('english', d.title || ' ' || d.notes)`;
+const SOURCES = {
+  sprint: {
+    alias: 's',
+    table: 'learning_sprints',
+    title: 's.goal',
+    text: 's.lessons',
+    at: 's.completed_at',
+    document: `to_tsvector('english', s.goal || ' ' || s.lessons)`,
+  },
+  drill: {
+    alias: 'd',
+    table: 'drills',
+    title: 'd.title',
+    text: 'd.notes',
+    at: 'd.recorded_at',
+    document: `to_tsvector('english', d.title || ' ' || d.notes)`,
+  },
+} as const satisfies Record<PlaybookKind, Record<string, string>>;
 
 /**
  * The internal playbook (SPEC §9): lessons of completed sprints and notes of recorded drills,
@@ -46,27 +67,9 @@ export class PlaybookService {
     const param = (value: unknown) => `$${parameters.push(value)}`;
     const searching = !!query.q;
     const tsquery = searching ? `websearch_to_tsquery('english', ${param(query.q)})` : '';
-    const branch = (kind: 'sprint' | 'drill') => {
-      const [alias, table, title, text, at, ready, document] =
-        kind === 'sprint'
-          ? [
-              's',
-              'learning_sprints',
-              's.goal',
-              's.lessons',
-              's.completed_at',
-              's.lessons IS NOT NULL',
-              SPRINT_DOCUMENT,
-            ]
-          : [
-              'd',
-              'drills',
-              'd.title',
-              'd.notes',
-              'd.recorded_at',
-              'd.notes IS NOT NULL',
-              DRILL_DOCUMENT,
-            ];
+    const branch = (kind: PlaybookKind) => {
+      const { alias, table, title, text, at, document } = SOURCES[kind];
+      const ready = `${text} IS NOT NULL`;
       const conditions = [ready];
       if (searching) conditions.push(`${document} @@ ${tsquery}`);
       if (query.engagementId)
@@ -76,7 +79,7 @@ export class PlaybookService {
                      ${searching ? `ts_rank(${document}, ${tsquery})` : '0::real'} AS rank
                 FROM ${table} ${alias} WHERE ${conditions.join(' AND ')}`;
     };
-    const branches = (query.kind ? [query.kind] : (['sprint', 'drill'] as const)).map(branch);
+    const branches = (query.kind ? [query.kind] : PLAYBOOK_KINDS).map(branch);
     const order = searching ? ['rank', 'at', 'id'] : ['at', 'id'];
     const after = query.cursor
       ? decodeCursor(
