@@ -144,7 +144,8 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 /**
  * Dependency-trap risk of one engagement as of a date (SPEC §2). `asOf` moves the clock, not
  * the data. Completed and cancelled engagements carry no risk; drafts only the structural
- * signals (no artifacts, bus factor, no final handover, handover after the exit deadline, no exit plan).
+ * signals (no artifacts, bus factor, no final handover, handover after the exit deadline, no
+ * exit plan).
  */
 export function assessRisk(
   facts: RiskFacts,
