@@ -1373,3 +1373,22 @@ describe('drills, independent operators and exit plans (SPEC §8)', () => {
     });
   });
 });
+
+describe('DEFAULT_MIN_INDEPENDENT_OPERATORS', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { DEFAULT_MIN_INDEPENDENT_OPERATORS: '2' } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('gives an engagement created without minIndependentOperators the configured default, and keeps an explicit 0', async () => {
+    const defaulted = await draftEngagement(t);
+    expect(defaulted.engagement.minIndependentOperators).toBe(2);
+    const explicit = await draftEngagement(t, { fields: { minIndependentOperators: 0 } });
+    expect(explicit.engagement.minIndependentOperators).toBe(0);
+  });
+});

@@ -56,6 +56,9 @@ export interface EngagementBody {
   startDate: string | null;
   contractEndDate: string | null;
   noticePeriodDays: number;
+  criticality: 'standard' | 'important' | 'critical';
+  minIndependentOperators: number;
+  independentOperatorIds: string[];
   lastSafeHandoverDate: string | null;
   activatedAt: string | null;
   completedAt: string | null;
