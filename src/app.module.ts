@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ArtifactsModule } from './artifacts/artifacts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BulkModule } from './bulk/bulk.module.js';
 import { ClockModule } from './common/clock.js';
 import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
 import type { AppConfig } from './config/config.js';
@@ -43,6 +44,7 @@ export class AppModule {
         VendorsModule,
         PeopleModule,
         EngagementsModule,
+        BulkModule,
         MilestonesModule,
         DrillsModule,
         LearningModule,

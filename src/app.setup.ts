@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
@@ -18,7 +19,12 @@ import {
 } from './common/framework-errors.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import { buildOpenApiDocument } from './common/openapi.js';
-import { PROBLEM_CONTENT_TYPE, problemBody, REQUEST_ID_PATTERN } from './common/problem.js';
+import {
+  PROBLEM_CONTENT_TYPE,
+  problemBody,
+  type ProblemInit,
+  REQUEST_ID_PATTERN,
+} from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { InputValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
@@ -32,6 +38,14 @@ function requestId(request: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)
     ? incoming
     : randomUUID();
+}
+
+/** Answers a request from a Fastify hook, before any route runs, with a problem. */
+function replyProblem(request: FastifyRequest, reply: FastifyReply, init: ProblemInit) {
+  return reply
+    .code(init.status)
+    .headers({ ...init.headers, 'content-type': PROBLEM_CONTENT_TYPE })
+    .send(JSON.stringify(problemBody(init, request.url.split('?')[0], String(request.id))));
 }
 
 /**
@@ -58,29 +72,43 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
       });
     },
   );
+  // The import alone reads CSV, and bodies up to IMPORT_MAX_BYTES (SPEC §10).
+  fastify.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'string', bodyLimit: config.imports.maxBytes },
+    (request, body, done) => {
+      if (request.routeOptions.config.handoverImport) {
+        return done(null, body);
+      }
+      done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }), undefined);
+    },
+  );
+  fastify.addHook('onRoute', (route) => {
+    if (!route.config?.handoverImport) return;
+    route.bodyLimit = config.imports.maxBytes;
+    route.onRequest = async (request, reply) => {
+      const length = Number(request.headers['content-length']);
+      if (length > config.imports.maxBytes) {
+        return replyProblem(request, reply, {
+          status: 413,
+          type: 'payload-too-large',
+          detail: `The import is ${length} bytes; at most ${config.imports.maxBytes} (IMPORT_MAX_BYTES) are accepted. Nothing was imported.`,
+        });
+      }
+    };
+  });
   let closing = false;
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
     // A request that arrives while closing is turned away as a problem (Fastify's own
     // return503OnClosing answer is plain JSON written past every hook, hence switched off).
     if (closing) {
-      return reply
-        .code(503)
-        .header('content-type', PROBLEM_CONTENT_TYPE)
-        .header('Retry-After', '5')
-        .send(
-          JSON.stringify(
-            problemBody(
-              {
-                status: 503,
-                type: 'shutting-down',
-                detail: 'This instance is shutting down; retry on another.',
-              },
-              request.url.split('?')[0],
-              String(request.id),
-            ),
-          ),
-        );
+      return replyProblem(request, reply, {
+        status: 503,
+        type: 'shutting-down',
+        detail: 'This instance is shutting down; retry on another.',
+        headers: { 'Retry-After': '5' },
+      });
     }
   });
   fastify.addHook('preClose', async () => {

@@ -27,7 +27,8 @@ import {
   type UpdateArtifactDto,
 } from './dto/artifact.dto.js';
 
-const snapshot = (artifact: Artifact) => ({
+/** The audited view of a new or changed row. */
+export const artifactSnapshot = (artifact: Artifact) => ({
   milestoneId: artifact.milestoneId,
   kind: artifact.kind,
   title: artifact.title,
@@ -74,7 +75,7 @@ export class ArtifactsService {
           action: 'artifact.created',
           entityType: 'artifact',
           entityId: artifact.id,
-          changes: creationChanges(snapshot(artifact)),
+          changes: creationChanges(artifactSnapshot(artifact)),
         });
         const response = ArtifactResponse.from(artifact);
         emit('artifact.created', { ...response });
@@ -241,7 +242,7 @@ export class ArtifactsService {
           entityType: 'artifact',
           entityId: id,
           changes: {
-            ...diffChanges(snapshot(current), snapshot(updated)),
+            ...diffChanges(artifactSnapshot(current), artifactSnapshot(updated)),
             ...(notes ? { notes: { from: null, to: notes } } : {}),
           },
         });

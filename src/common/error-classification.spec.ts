@@ -188,7 +188,7 @@ describe('classifyError', () => {
     ).toEqual({
       status: 415,
       type: 'unsupported-media-type',
-      detail: 'Send request bodies as application/json.',
+      detail: 'Send request bodies as application/json (or text/csv to the import).',
     });
   });
 

@@ -109,7 +109,7 @@ function classifyHttpLayerError(error: unknown): ProblemInit | undefined {
       return {
         status,
         type: 'unsupported-media-type',
-        detail: 'Send request bodies as application/json.',
+        detail: 'Send request bodies as application/json (or text/csv to the import).',
       };
     case 400:
       if (error instanceof BodyTooDeepError) {

@@ -69,6 +69,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   'Audit events': 'Who changed what and when, with each field before and after',
   Escalations: 'Dependency traps nobody acted on, and the acknowledgements that answer them',
   Events: 'The ordered feed of every change integrations care about',
+  'Bulk data': 'Import engagements from a contract system or spreadsheet, and export the portfolio',
   Engagements:
     'Outsourced engagements: spec, lifecycle (draft → active → completed) and exit clock',
   Health: 'Liveness and readiness probes, without an API key',

@@ -25,6 +25,7 @@ const clip = (text: string, max: number) =>
 
 function clipItem(item: ProblemItem): ProblemItem {
   return {
+    ...(item.row === undefined ? {} : { row: item.row }),
     ...(item.field === undefined ? {} : { field: clip(item.field, PROBLEM_LIMITS.field) }),
     ...(item.code === undefined ? {} : { code: clip(item.code, PROBLEM_LIMITS.code) }),
     message: clip(item.message, PROBLEM_LIMITS.text),
@@ -32,6 +33,17 @@ function clipItem(item: ProblemItem): ProblemItem {
 }
 
 export class ProblemItem {
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    maximum: 1_000_000,
+    description:
+      'In an import: the row at fault, the array index + 1 or the CSV data row (the header is 0)',
+    example: 3,
+  })
+  row?: number;
+
   @ApiPropertyOptional({
     maxLength: PROBLEM_LIMITS.field,
     description: 'The input field at fault, as a path (`spec.successMetrics[0].name`)',
@@ -102,6 +114,8 @@ export interface ProblemInit {
   detail: string;
   title?: string;
   errors?: ProblemItem[];
+  /** How many of `errors` the body lists (default PROBLEM_LIMITS.items). */
+  errorLimit?: number;
   headers?: Record<string, string>;
 }
 
@@ -126,7 +140,7 @@ export function problemBody(
     instance: clip(instance, PROBLEM_LIMITS.instance),
     requestId,
     ...(init.errors && init.errors.length > 0
-      ? { errors: init.errors.slice(0, PROBLEM_LIMITS.items).map(clipItem) }
+      ? { errors: init.errors.slice(0, init.errorLimit ?? PROBLEM_LIMITS.items).map(clipItem) }
       : {}),
   };
 }

@@ -73,44 +73,55 @@ export function findLoneSurrogates(value: unknown, path = ''): string[] {
   return findStrings(value, (text) => LONE_SURROGATE.test(text), path);
 }
 
+/** Checks and transforms a body or query as the global pipe does: every problem at once. */
+const inputValidation = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  transformOptions: { enableImplicitConversion: false },
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
+});
+
+/** A body as the DTO class `metatype` accepts it, or a ValidationProblem naming every field. */
+export async function validatedBody<T>(metatype: new () => T, value: unknown): Promise<T> {
+  return (await inputValidation.transform(value, { type: 'body', metatype })) as T;
+}
+
+/** Strings PostgreSQL cannot store: NUL characters and unpaired surrogates, keys included. */
+export function unstorableProblems(value: unknown, prefix = ''): ProblemItem[] {
+  return [
+    ...findNulStrings(value, prefix).map((field) => ({
+      field,
+      message: `${field} must not contain NUL characters`,
+    })),
+    ...findLoneSurrogates(value, prefix).map((field) => ({
+      field,
+      message: `${field} must be valid Unicode (it has an unpaired surrogate)`,
+    })),
+  ];
+}
+
 /**
  * The global input pipe: rejects NUL characters and unpaired surrogates anywhere, unknown fields, and every
  * constraint of the DTO, reporting all problems at once as a 400 problem.
  */
 @Injectable()
 export class InputValidationPipe implements PipeTransform {
-  private readonly validation = new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
-  });
-
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'custom') return value;
     const prefix =
       metadata.type === 'param' || metadata.type === 'query' ? (metadata.data ?? '') : '';
-    const unstorable = [
-      ...findNulStrings(value, prefix).map((field) => ({
-        field,
-        message: `${field} must not contain NUL characters`,
-      })),
-      ...findLoneSurrogates(value, prefix).map((field) => ({
-        field,
-        message: `${field} must be valid Unicode (it has an unpaired surrogate)`,
-      })),
-    ];
+    const unstorable = unstorableProblems(value, prefix);
     if (unstorable.length > 0) throw new ValidationProblem(unstorable);
     if (metadata.type === 'body' && metadata.metatype) {
       // No body is an empty object: required fields are then named one by one.
-      if (value === undefined) return this.validation.transform({}, metadata);
+      if (value === undefined) return inputValidation.transform({}, metadata);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw new ValidationProblem([{ field: 'body', message: 'the body must be a JSON object' }]);
       }
     }
-    return this.validation.transform(value, metadata);
+    return inputValidation.transform(value, metadata);
   }
 }
 

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
         rateLimitMax: 600,
         rateLimitWindowSeconds: 60,
         bodyLimitBytes: 1_048_576,
+        imports: { maxRows: 5000, maxBytes: 10_485_760 },
         shutdownTimeoutMs: 10000,
         risk: {
           slipDaysHigh: 30,

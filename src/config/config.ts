@@ -19,6 +19,8 @@ export interface AppConfig {
   rateLimitMax: number;
   rateLimitWindowSeconds: number;
   bodyLimitBytes: number;
+  /** Bulk import limits (SPEC §10). */
+  imports: { maxRows: number; maxBytes: number };
   shutdownTimeoutMs: number;
   risk: RiskPolicy;
   /** How many days ahead the risk forecast looks. */
@@ -171,6 +173,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitMax: integer('RATE_LIMIT_MAX', 600, 0, 1_000_000),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    imports: {
+      maxRows: integer('IMPORT_MAX_ROWS', 5000, 1, 100_000),
+      maxBytes: integer('IMPORT_MAX_BYTES', 10_485_760, 1024, 1_073_741_824),
+    },
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10000, 0, 600_000),
     risk: {
       slipDaysHigh: integer('RISK_SLIP_DAYS_HIGH', 30, 1, 3650),

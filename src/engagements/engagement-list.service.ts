@@ -12,7 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { namedByText, runPrepared } from '../database/prepared.js';
 import { escapeLike } from '../common/query-helpers.js';
 import { RISK_LEVELS } from '../risk/assess-risk.js';
-import type { ListEngagementsQuery } from './dto/engagement.dto.js';
+import type { EngagementFilters, ListEngagementsQuery } from './dto/engagement.dto.js';
 import type { EngagementResponse } from './dto/engagement.response.js';
 import { EngagementResponses } from './engagement-responses.js';
 
@@ -73,10 +73,34 @@ export class EngagementListService {
 
   async list(query: ListEngagementsQuery): Promise<Page<EngagementResponse>> {
     const byScore = query.sort === '-riskScore';
+    const after = query.cursor ? checkedCursor(query.cursor, byScore) : undefined;
+    const { text, parameters } = this.selection(query, { after, limit: query.limit + 1 });
+    const rows = await runPrepared<PageRow>(this.dataSource.manager, namedByText(text), parameters);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const position = (row: PageRow): CursorPosition =>
+      byScore
+        ? [row.score as number, row.created_at.toISOString(), row.id]
+        : [row.created_at.toISOString(), row.id];
+    return {
+      items: await this.responses.load(page.map((row) => row.id)),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(position(last)) : null,
+    };
+  }
+
+  /**
+   * The statement that selects the ids (with `created_at` and `score`, the keyset) of the
+   * engagements the filters match, in the list's order: after `after` and at most `limit`
+   * when given (an export reads it whole through a cursor).
+   */
+  selection(
+    query: EngagementFilters & { sort?: ListEngagementsQuery['sort'] },
+    { after, limit }: { after?: CursorPosition; limit?: number } = {},
+  ): { text: string; parameters: unknown[] } {
+    const byScore = query.sort === '-riskScore';
     const byRisk =
       byScore || query.minRiskLevel !== undefined || query.dependencyTrap !== undefined;
     const sql = new Sql();
-    const after = query.cursor ? checkedCursor(query.cursor, byScore) : undefined;
     const engagementFilters = this.engagementFilters(query, sql);
     let text: string;
     if (byRisk) {
@@ -101,7 +125,7 @@ export class EngagementListService {
       const join = engagementFilters ? 'JOIN engagements e ON e.id = t.engagement_id' : '';
       text = `SELECT t.engagement_id AS id, t.engagement_created_at AS created_at, t.score
                 FROM risk_timeline t ${join} ${sql.whereClause}
-               ORDER BY ${order.join(', ')} LIMIT ${sql.param(query.limit + 1)}`;
+               ORDER BY ${order.join(', ')}`;
     } else {
       if (after) {
         sql.where(
@@ -109,27 +133,14 @@ export class EngagementListService {
         );
       }
       text = `SELECT e.id, e.created_at FROM engagements e ${sql.whereClause}
-               ORDER BY e.created_at, e.id LIMIT ${sql.param(query.limit + 1)}`;
+               ORDER BY e.created_at, e.id`;
     }
-    const rows = await runPrepared<PageRow>(
-      this.dataSource.manager,
-      namedByText(text),
-      sql.parameters,
-    );
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    const position = (row: PageRow): CursorPosition =>
-      byScore
-        ? [row.score as number, row.created_at.toISOString(), row.id]
-        : [row.created_at.toISOString(), row.id];
-    return {
-      items: await this.responses.load(page.map((row) => row.id)),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(position(last)) : null,
-    };
+    if (limit !== undefined) text += ` LIMIT ${sql.param(limit)}`;
+    return { text, parameters: sql.parameters };
   }
 
   /** Adds the filters on the engagement itself (alias `e`); true when there were any. */
-  private engagementFilters(query: ListEngagementsQuery, sql: Sql): boolean {
+  private engagementFilters(query: EngagementFilters, sql: Sql): boolean {
     const before = sql.conditions.length;
     if (query.status) sql.where(`e.status = ${sql.param(query.status)}`);
     if (query.vendorId) sql.where(`e.vendor_id = ${sql.param(query.vendorId)}`);

@@ -15,6 +15,7 @@ import { RiskHistoryEntry } from '../risk/risk-facts.entity.js';
 import { RiskFactsRepository } from '../risk/risk-facts.repository.js';
 import { type LevelChange, levelChange, RiskService } from '../risk/risk.service.js';
 import { assertMayChange, closedEngagement } from './engagement-access.js';
+import type { EngagementResponse } from './dto/engagement.response.js';
 import { EngagementResponses } from './engagement-responses.js';
 import { isClosed } from './engagement-status.js';
 import { Engagement } from './engagement.entity.js';
@@ -42,6 +43,19 @@ export interface WriteContext {
     label: string,
     ifMatch: number | undefined,
   ): Promise<T>;
+}
+
+/** What a creation sees: its transaction, who writes, and the new engagements. */
+export interface CreationContext {
+  manager: EntityManager;
+  actor: Actor;
+  engagements: Engagement[];
+  /** Queues an audit event, written in the same transaction. */
+  audit(record: AuditRecord & { engagementId: string }): void;
+  /** Queues an event about one of the new engagements, written last in the same transaction. */
+  emit(engagementId: string, type: EventType, data: Record<string, unknown>): void;
+  /** Queues an event whose data is the engagement as GET returns it after the creation. */
+  emitEngagement(engagementId: string, type: EventType): void;
 }
 
 interface Child extends ObjectLiteral {
@@ -111,17 +125,46 @@ export class EngagementWriter {
   }
 
   /**
-   * A new engagement: `insert` creates it, `apply` adds what belongs to it; facts, timeline,
-   * audit and events follow as for a change.
+   * New engagements, one or thousands in one transaction: `insert` creates them, `apply` adds
+   * what belongs to them; audit, facts, timelines and events follow as for a change, in a few
+   * statements whatever the number.
    */
   create<T>(
     actor: Actor,
-    insert: (manager: EntityManager) => Promise<Engagement>,
-    apply: (context: WriteContext) => Promise<T>,
-  ): Promise<WriteResult<T>> {
+    insert: (manager: EntityManager) => Promise<Engagement[]>,
+    apply: (context: CreationContext) => Promise<T>,
+  ): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
-      const engagement = await insert(manager);
-      return this.applyAndRecord(manager, actor, engagement, undefined, apply);
+      const engagements = await insert(manager);
+      const audits: AuditRecord[] = [];
+      const queued: (QueuedEvent & { engagementId: string })[] = [];
+      const result = await apply({
+        manager,
+        actor,
+        engagements,
+        audit: (record) => audits.push(record),
+        emit: (engagementId, type, data) => queued.push({ engagementId, type, data }),
+        emitEngagement: (engagementId, type) =>
+          queued.push({ engagementId, type, engagement: true, extra: {} }),
+      });
+      await this.auditService.recordMany(manager, actor, audits);
+      await this.risk.refreshAfterCreation(manager, engagements);
+      const ids = engagements.map((engagement) => engagement.id);
+      const responses = queued.some((event) => 'engagement' in event)
+        ? new Map((await this.responses.load(ids, manager)).map((one) => [one.id, one]))
+        : new Map<string, EngagementResponse>();
+      const vendorOf = new Map(engagements.map((one) => [one.id, one.vendorId]));
+      await this.events.record(
+        manager,
+        actorOf(actor),
+        queued.map((event) => ({
+          type: event.type,
+          engagementId: event.engagementId,
+          vendorId: vendorOf.get(event.engagementId),
+          data: 'engagement' in event ? { ...responses.get(event.engagementId) } : event.data,
+        })),
+      );
+      return result;
     });
   }
 

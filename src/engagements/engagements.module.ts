@@ -10,5 +10,6 @@ import { EngagementsService } from './engagements.service.js';
   imports: [RiskModule, EngagementWriterModule],
   controllers: [EngagementsController],
   providers: [EngagementsService, EngagementLifecycleService, EngagementListService],
+  exports: [EngagementListService],
 })
 export class EngagementsModule {}

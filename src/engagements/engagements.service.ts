@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { ConflictProblem, type ProblemItem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
-import { missingPeople } from '../people/people.service.js';
+import { Person } from '../people/person.entity.js';
+import type { AuditRecord } from '../audit/audit.service.js';
+import { insertInChunks } from '../database/bulk-insert.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Vendor } from '../vendors/vendor.entity.js';
 import type { ExitPlanDto } from './dto/exit-plan.dto.js';
@@ -104,50 +106,26 @@ export class EngagementsService {
   async create(actor: Actor, input: CreateEngagementDto): Promise<EngagementResponse> {
     const recipientIds = input.knowledgeRecipientIds ?? [];
     return this.withContractRefGuard(input.contractRef, async () => {
-      const { result } = await this.writer.create(
+      const id = await this.writer.create(
         actor,
         async (manager) => {
-          const problems = [
-            ...validateSpec(input.spec),
-            ...(await referenceProblems(manager, {
-              vendorId: input.vendorId,
-              productOwnerId: input.productOwnerId,
-              tradeOffOwnerId: input.spec?.tradeOffOwnerId,
-              knowledgeRecipientIds: recipientIds,
-              alternativeVendorId: input.exitPlan?.alternativeVendorId,
-            })),
-          ];
-          if (problems.length > 0) throw new ValidationProblem(problems);
-          return manager.save(
-            manager.create(Engagement, {
-              title: input.title,
-              vendorId: input.vendorId,
-              contractRef: input.contractRef ?? null,
-              productOwnerId: input.productOwnerId,
-              ...specColumns(input.spec as SpecDto),
-              startDate: input.startDate ?? null,
-              contractEndDate: input.contractEndDate ?? null,
-              noticePeriodDays: input.noticePeriodDays ?? 0,
-              criticality: input.criticality ?? 'standard',
-              exitPlan: exitPlanColumn(input.exitPlan) ?? null,
-              minIndependentOperators:
-                input.minIndependentOperators ?? this.config.defaultMinIndependentOperators,
-            }),
-          );
+          const [{ spec, references }] = await creationProblems(manager, [input]);
+          if (spec.length + references.length > 0) {
+            throw new ValidationProblem([...spec, ...references]);
+          }
+          const columns = newEngagementColumns(input, this.config.defaultMinIndependentOperators);
+          return [await manager.save(manager.create(Engagement, columns))];
         },
-        async ({ manager, engagement, audit, emitEngagement }) => {
-          await replaceRecipients(manager, engagement.id, recipientIds);
-          audit({
-            action: 'engagement.created',
-            entityType: 'engagement',
-            entityId: engagement.id,
-            changes: creationChanges(snapshot(engagement, [...recipientIds].sort())),
-          });
-          emitEngagement('engagement.created');
+        async ({ manager, engagements: [engagement], audit, emitEngagement }) => {
+          await insertRecipients(manager, [
+            { engagementId: engagement.id, personIds: recipientIds },
+          ]);
+          audit(creationAudit(engagement, recipientIds));
+          emitEngagement(engagement.id, 'engagement.created');
           return engagement.id;
         },
       );
-      return this.responses.one(result);
+      return this.responses.one(id);
     });
   }
 
@@ -181,16 +159,16 @@ export class EngagementsService {
               'tradeOffRule',
             ]),
           };
-          const problems = [
-            ...(spec ? validateSpec(spec) : []),
-            ...(await referenceProblems(manager, {
+          const [references] = await referenceProblems(manager, [
+            {
               vendorId: input.vendorId,
               productOwnerId: input.productOwnerId,
               tradeOffOwnerId: input.spec?.tradeOffOwnerId,
               knowledgeRecipientIds: input.knowledgeRecipientIds ?? [],
               alternativeVendorId: input.exitPlan?.alternativeVendorId,
-            })),
-          ];
+            },
+          ]);
+          const problems = [...(spec ? validateSpec(spec) : []), ...references];
           if (problems.length > 0) throw new ValidationProblem(problems);
 
           const recipients = input.knowledgeRecipientIds
@@ -260,43 +238,131 @@ async function replaceRecipients(
   personIds: string[],
 ): Promise<void> {
   await manager.delete(EngagementKnowledgeRecipient, { engagementId });
-  if (personIds.length > 0) {
-    await manager.insert(
-      EngagementKnowledgeRecipient,
-      personIds.map((personId) => ({ engagementId, personId })),
-    );
-  }
+  await insertRecipients(manager, [{ engagementId, personIds }]);
 }
 
-/** 400 problems for references to vendors and people that do not exist. */
-async function referenceProblems(
+/** The knowledge recipients of new engagements, in a few statements for any number. */
+export async function insertRecipients(
   manager: EntityManager,
-  references: {
-    vendorId: string | undefined;
-    productOwnerId: string | undefined;
-    tradeOffOwnerId: string | undefined;
-    knowledgeRecipientIds: string[];
-    alternativeVendorId: string | undefined;
-  },
-): Promise<ProblemItem[]> {
-  const problems: ProblemItem[] = [];
-  for (const [field, id] of [
-    ['vendorId', references.vendorId],
-    ['exitPlan.alternativeVendorId', references.alternativeVendorId],
-  ] as const) {
-    if (id && !(await manager.existsBy(Vendor, { id }))) {
-      problems.push({ field, message: `${field} refers to a vendor that does not exist` });
-    }
-  }
-  problems.push(
-    ...(await missingPeople(manager, [
-      { field: 'productOwnerId', id: references.productOwnerId },
-      { field: 'spec.tradeOffOwnerId', id: references.tradeOffOwnerId },
-      ...references.knowledgeRecipientIds.map((id, index) => ({
-        field: `knowledgeRecipientIds[${index}]`,
-        id,
-      })),
-    ])),
+  recipients: { engagementId: string; personIds: string[] }[],
+): Promise<void> {
+  await insertInChunks(
+    manager,
+    EngagementKnowledgeRecipient,
+    recipients.flatMap(({ engagementId, personIds }) =>
+      personIds.map((personId) => ({ engagementId, personId })),
+    ),
   );
-  return problems;
+}
+
+/** The audit event of a new engagement. */
+export function creationAudit(
+  engagement: Engagement,
+  recipientIds: string[],
+): AuditRecord & { engagementId: string } {
+  return {
+    action: 'engagement.created',
+    entityType: 'engagement',
+    entityId: engagement.id,
+    engagementId: engagement.id,
+    changes: creationChanges(snapshot(engagement, [...recipientIds].sort())),
+  };
+}
+
+/** The columns of a new engagement, from a creation body whose references are ids. */
+export function newEngagementColumns(
+  input: CreateEngagementDto,
+  defaultMinIndependentOperators: number,
+): Partial<Engagement> {
+  return {
+    title: input.title,
+    vendorId: input.vendorId,
+    contractRef: input.contractRef ?? null,
+    productOwnerId: input.productOwnerId,
+    ...specColumns(input.spec as SpecDto),
+    startDate: input.startDate ?? null,
+    contractEndDate: input.contractEndDate ?? null,
+    noticePeriodDays: input.noticePeriodDays ?? 0,
+    criticality: input.criticality ?? 'standard',
+    exitPlan: exitPlanColumn(input.exitPlan) ?? null,
+    minIndependentOperators: input.minIndependentOperators ?? defaultMinIndependentOperators,
+  };
+}
+
+/**
+ * Why each of these creation bodies cannot become an engagement (SPEC §2): the spec judged
+ * whole and the references that do not exist; an empty list for a body that can.
+ */
+export async function creationProblems(
+  manager: EntityManager,
+  inputs: CreateEngagementDto[],
+): Promise<{ spec: ProblemItem[]; references: ProblemItem[] }[]> {
+  const references = await referenceProblems(
+    manager,
+    inputs.map((input) => ({
+      vendorId: input.vendorId,
+      productOwnerId: input.productOwnerId,
+      tradeOffOwnerId: input.spec?.tradeOffOwnerId,
+      knowledgeRecipientIds: input.knowledgeRecipientIds ?? [],
+      alternativeVendorId: input.exitPlan?.alternativeVendorId,
+    })),
+  );
+  return inputs.map((input, index) => ({
+    spec: validateSpec(input.spec),
+    references: references[index],
+  }));
+}
+
+export interface EngagementReferences {
+  vendorId: string | undefined;
+  productOwnerId: string | undefined;
+  tradeOffOwnerId: string | undefined;
+  knowledgeRecipientIds: string[];
+  alternativeVendorId: string | undefined;
+}
+
+/**
+ * 400 problems for references to vendors and people that do not exist, one list per
+ * engagement: two lookups for any number of engagements.
+ */
+export async function referenceProblems(
+  manager: EntityManager,
+  engagements: EngagementReferences[],
+): Promise<ProblemItem[][]> {
+  const vendorFields = (references: EngagementReferences) =>
+    [
+      ['vendorId', references.vendorId],
+      ['exitPlan.alternativeVendorId', references.alternativeVendorId],
+    ] as const;
+  const personFields = (references: EngagementReferences) => [
+    ['productOwnerId', references.productOwnerId] as const,
+    ['spec.tradeOffOwnerId', references.tradeOffOwnerId] as const,
+    ...references.knowledgeRecipientIds.map(
+      (id, index) => [`knowledgeRecipientIds[${index}]`, id] as const,
+    ),
+  ];
+  const vendors = await existingIds(manager, Vendor, engagements.flatMap(vendorFields));
+  const people = await existingIds(manager, Person, engagements.flatMap(personFields));
+  return engagements.map((references) => [
+    ...vendorFields(references)
+      .filter(([, id]) => id && !vendors.has(id))
+      .map(([field]) => ({ field, message: `${field} refers to a vendor that does not exist` })),
+    ...personFields(references)
+      .filter(([, id]) => id && !people.has(id))
+      .map(([field]) => ({ field, message: `${field} refers to a person that does not exist` })),
+  ]);
+}
+
+async function existingIds(
+  manager: EntityManager,
+  entity: typeof Vendor | typeof Person,
+  fields: readonly (readonly [string, string | undefined])[],
+): Promise<Set<string>> {
+  const ids = [...new Set(fields.map(([, id]) => id).filter((id): id is string => !!id))];
+  if (ids.length === 0) return new Set();
+  const rows: { id: string }[] = await manager.find(entity, {
+    select: { id: true },
+    where: { id: In(ids) },
+  });
+  return new Set(rows.map((row) => row.id));
 }

@@ -7,7 +7,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { catchError, type Observable } from 'rxjs';
 import { ValidationProblem } from '../common/problem.js';
-import { validateSpec } from './spec-validation.js';
+import { unnamedSpecProblems } from './spec-validation.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -25,11 +25,7 @@ export class SpecProblemsInterceptor implements NestInterceptor {
       catchError((error: unknown) => {
         if (!(error instanceof ValidationProblem) || !isObject(body)) throw error;
         const problems = error.problem.errors ?? [];
-        const named = new Set(problems.map((problem) => problem.field));
-        const spec = body.spec;
-        const specProblems = validateSpec(isObject(spec) ? spec : undefined).filter(
-          (problem) => !named.has(problem.field),
-        );
+        const specProblems = unnamedSpecProblems(problems, body.spec);
         if (specProblems.length === 0) throw error;
         throw new ValidationProblem([...problems, ...specProblems]);
       }),

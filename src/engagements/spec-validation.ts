@@ -108,3 +108,16 @@ export function validateSpec(spec: SpecInput | undefined): ProblemItem[] {
   }
   return problems;
 }
+
+/**
+ * What is wrong with a creation body's spec beyond `problems`, its field validation: the spec
+ * is judged whole even when other fields already fail.
+ */
+export function unnamedSpecProblems(problems: ProblemItem[], spec: unknown): ProblemItem[] {
+  const named = new Set(problems.map((problem) => problem.field));
+  const input =
+    spec !== null && typeof spec === 'object' && !Array.isArray(spec)
+      ? (spec as SpecInput)
+      : undefined;
+  return validateSpec(input).filter((problem) => !named.has(problem.field));
+}

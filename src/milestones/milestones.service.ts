@@ -33,7 +33,8 @@ const finalHandoverExists = () =>
     },
   ]);
 
-const snapshot = (milestone: Milestone) => ({
+/** The audited view of a new or changed row. */
+export const milestoneSnapshot = (milestone: Milestone) => ({
   name: milestone.name,
   kind: milestone.kind,
   dueDate: milestone.dueDate,
@@ -72,7 +73,7 @@ export class MilestonesService {
           action: 'milestone.created',
           entityType: 'milestone',
           entityId: milestone.id,
-          changes: creationChanges(snapshot(milestone)),
+          changes: creationChanges(milestoneSnapshot(milestone)),
         });
         const response = MilestoneResponse.from(milestone);
         emit('milestone.created', { ...response });
@@ -160,7 +161,7 @@ export class MilestonesService {
               changedByName: actor.name,
             });
           }
-          const changes = diffChanges(snapshot(current), snapshot(updated));
+          const changes = diffChanges(milestoneSnapshot(current), milestoneSnapshot(updated));
           audit({
             action:
               decision.kind === 'ledger' && decision.slip
@@ -248,7 +249,7 @@ export class MilestonesService {
           action: 'milestone.completed',
           entityType: 'milestone',
           entityId: id,
-          changes: diffChanges(snapshot(current), snapshot(updated)),
+          changes: diffChanges(milestoneSnapshot(current), milestoneSnapshot(updated)),
         });
         const response = MilestoneResponse.from(updated);
         emit('milestone.completed', { ...response });

@@ -24,7 +24,8 @@ function emailTaken(email: string): ConflictProblem {
   ]);
 }
 
-const snapshot = (person: Person) => ({
+/** The audited view of a new or changed row. */
+export const personSnapshot = (person: Person) => ({
   name: person.name,
   email: person.email,
   team: person.team,
@@ -74,7 +75,7 @@ export class PeopleService {
           action: 'person.created',
           entityType: 'person',
           entityId: person.id,
-          changes: creationChanges(snapshot(person)),
+          changes: creationChanges(personSnapshot(person)),
         });
         return PersonResponse.from(person);
       });
@@ -123,7 +124,7 @@ export class PeopleService {
           action: 'person.updated',
           entityType: 'person',
           entityId: id,
-          changes: diffChanges(snapshot(current), snapshot(updated)),
+          changes: diffChanges(personSnapshot(current), personSnapshot(updated)),
         });
         return PersonResponse.from(updated);
       });

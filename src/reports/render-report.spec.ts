@@ -1,5 +1,5 @@
 import { WeeklyReportResponse } from './dto/weekly-report.dto.js';
-import { chooseFormat, csvField, toCsv, toHtml, toMarkdown } from './render-report.js';
+import { chooseFormat, toCsv, toHtml, toMarkdown } from './render-report.js';
 import type { WeeklyReport } from './weekly-report.entity.js';
 
 function report(title: string, vendorName = 'Acme'): WeeklyReportResponse {
@@ -84,25 +84,6 @@ function escalated(note: string, title = 'Invoice extraction'): WeeklyReportResp
     ],
   };
 }
-
-describe('csvField', () => {
-  it.each([
-    ['plain', 'plain'],
-    ['a,b', '"a,b"'],
-    ['say "hi"', '"say ""hi"""'],
-    ['two\nlines', '"two\nlines"'],
-    ['=SUM(A1:A9)', "'=SUM(A1:A9)"],
-    ['+1 555', "'+1 555"],
-    ['-2+3', "'-2+3"],
-    ['@cmd', "'@cmd"],
-    ['\tTab', "'\tTab"],
-    ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
-    [null, ''],
-    [42, '42'],
-  ])('writes %p as %p', (value, expected) => {
-    expect(csvField(value)).toBe(expected);
-  });
-});
 
 describe('report formats', () => {
   it('writes a CSV header and one row per engagement with CRLF line ends', () => {

@@ -1,3 +1,4 @@
+import { csvField } from '../common/csv.js';
 import { escapeHtml } from '../common/html.js';
 import { negotiate } from '../common/content-negotiation.js';
 import { RISK_LEVELS, type RiskLevel } from '../risk/assess-risk.js';
@@ -39,17 +40,6 @@ const CSV_COLUMNS = [
 /** An acknowledgement in a line of words, for the CSV cell that holds them. */
 const acknowledgementLine = (acknowledgement: ReportAcknowledgementEntry): string =>
   `${acknowledgement.acknowledgedAt} ${acknowledgement.acknowledgedBy} (${acknowledgement.level}, until ${acknowledgement.until}): ${acknowledgement.note}`;
-
-/**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A value a
- * spreadsheet would run as a formula (starting with = + - @, tab or carriage return) is
- * prefixed with an apostrophe, so opening the file never executes it.
- */
-export function csvField(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /**
  * One row per engagement, with a header row; CRLF line ends. The engagement's open escalation,

@@ -130,6 +130,11 @@ const REFRESH_ONE = {
   text: refreshFactsSql('e.id = $1', 'RETURNING *'),
 };
 
+const REFRESH_MANY = {
+  name: 'risk_facts_refresh_many',
+  text: refreshFactsSql('e.id = ANY($1::uuid[])', 'RETURNING *'),
+};
+
 const READ_ONE = {
   name: 'risk_facts_read',
   text: 'SELECT * FROM engagement_risk_facts WHERE engagement_id = $1::uuid',
@@ -174,6 +179,12 @@ export class RiskFactsRepository {
   async refresh(manager: EntityManager, engagementId: string): Promise<RiskFacts> {
     const [row] = await runPrepared<FactsRow>(manager, REFRESH_ONE, [engagementId]);
     return toFacts(row);
+  }
+
+  /** Recomputes the facts of many engagements in one statement, keyed by id. */
+  async refreshMany(manager: EntityManager, ids: string[]): Promise<Map<string, RiskFacts>> {
+    const rows = await runPrepared<FactsRow>(manager, REFRESH_MANY, [ids]);
+    return new Map(rows.map((row) => [row.engagement_id, toFacts(row)]));
   }
 
   /** Stored facts of the given engagements, keyed by id (missing ids are absent). */

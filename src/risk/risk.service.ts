@@ -92,6 +92,27 @@ export class RiskService {
     return this.assess(facts);
   }
 
+  /** After a creation of one or many engagements, in its transaction: their facts and timelines. */
+  async refreshAfterCreation(
+    manager: EntityManager,
+    engagements: { id: string; createdAt: Date }[],
+  ): Promise<void> {
+    const facts = await this.facts.refreshMany(
+      manager,
+      engagements.map((engagement) => engagement.id),
+    );
+    await writeTimelines(
+      manager,
+      engagements.map((engagement) => ({
+        engagementId: engagement.id,
+        createdAt: engagement.createdAt,
+        facts: facts.get(engagement.id) as RiskFacts,
+      })),
+      this.config.risk,
+      this.clock.today(),
+    );
+  }
+
   /** What a write that moved today's level records: the audit event and the history entry. */
   async recordLevelChange(
     manager: EntityManager,

@@ -51,7 +51,8 @@ function nameTaken(name: string): ConflictProblem {
 }
 
 /** Audited fields of a vendor, as the API shows them. */
-const snapshot = (vendor: Vendor) => ({
+/** The audited view of a new or changed row. */
+export const vendorSnapshot = (vendor: Vendor) => ({
   name: vendor.name,
   contactEmail: vendor.contactEmail,
   website: vendor.website,
@@ -80,7 +81,7 @@ export class VendorsService {
           action: 'vendor.created',
           entityType: 'vendor',
           entityId: vendor.id,
-          changes: creationChanges(snapshot(vendor)),
+          changes: creationChanges(vendorSnapshot(vendor)),
         });
         return VendorResponse.from(vendor);
       });
@@ -200,7 +201,7 @@ export class VendorsService {
           action: 'vendor.updated',
           entityType: 'vendor',
           entityId: id,
-          changes: diffChanges(snapshot(current), snapshot(updated)),
+          changes: diffChanges(vendorSnapshot(current), vendorSnapshot(updated)),
         });
         return VendorResponse.from(updated);
       });
@@ -232,7 +233,7 @@ export class VendorsService {
         action: 'vendor.deleted',
         entityType: 'vendor',
         entityId: id,
-        changes: diffChanges(snapshot(current), {}),
+        changes: diffChanges(vendorSnapshot(current), {}),
       });
     });
   }

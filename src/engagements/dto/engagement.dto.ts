@@ -394,3 +394,6 @@ export class ListEngagementsQuery extends PageQuery {
   @Max(50)
   minIndependentOperators?: number;
 }
+
+/** The list's filters, without its paging and order. */
+export type EngagementFilters = Omit<ListEngagementsQuery, 'limit' | 'cursor' | 'sort'>;

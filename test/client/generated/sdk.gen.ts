@@ -36,6 +36,12 @@ import type {
   AuditListData,
   AuditListErrors,
   AuditListResponses,
+  BulkExportData,
+  BulkExportErrors,
+  BulkExportResponses,
+  BulkImportEngagementsData,
+  BulkImportEngagementsErrors,
+  BulkImportEngagementsResponses,
   DrillsCreateData,
   DrillsCreateErrors,
   DrillsCreateResponses,
@@ -776,6 +782,42 @@ export const engagementsCancel = <ThrowOnError extends boolean = false>(
       'Content-Type': 'application/json',
       ...options.headers,
     },
+  });
+
+/**
+ * Import engagements, all or nothing
+ *
+ * A JSON array of `POST /v1/engagements` bodies, where a vendor or person may be named by its natural key (`vendorName`, `productOwnerEmail`, `spec.tradeOffOwnerEmail`, `knowledgeRecipientEmails`), plus `finalHandoverDate` and, in JSON only, `milestones` with their `artifacts`; or an RFC 4180 `text/csv` file with a header row, whose columns are `title`, `vendorName`, `vendorId`, `contractRef`, `productOwnerEmail`, `productOwnerId`, `problem`, `successMetrics`, `constraints`, `tradeOffOwnerEmail`, `tradeOffOwnerId`, `tradeOffRule`, `knowledgeRecipientEmails`, `startDate`, `contractEndDate`, `noticePeriodDays`, `finalHandoverDate`, `criticality`. `successMetrics` are `name: target` pairs separated by `;`, `constraints` and `knowledgeRecipientEmails` are `;`-separated (escape a `;` or `:` inside with `\`). Empty cells are absent values; the export’s read-only columns (id, status, riskLevel, riskScore, dependencyTrap, lastSafeHandoverDate, createdAt) are ignored, any other unknown column is 400. Every row is checked with the rules of `POST /v1/engagements`; any problem in any row is a 422 listing each one with its row, and nothing is written. Otherwise every engagement is created as a draft in one transaction, with its audit, risk and events. At most IMPORT_MAX_ROWS rows (5,000) and IMPORT_MAX_BYTES (10 MiB).
+ */
+export const bulkImportEngagements = <ThrowOnError extends boolean = false>(
+  options?: Options<BulkImportEngagementsData, ThrowOnError>,
+) =>
+  (options?.client ?? client).post<
+    BulkImportEngagementsResponses,
+    BulkImportEngagementsErrors,
+    ThrowOnError
+  >({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/imports/engagements',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options?.headers,
+    },
+  });
+
+/**
+ * Export engagements as CSV or NDJSON
+ *
+ * Every engagement the list’s filters match, with its risk as of today, streamed as it is read. `text/csv` has the import’s columns (references by name and e-mail) plus the read-only ones, formula-safe, and imports again with `createMissing=true`; `application/x-ndjson` has one engagement (as `GET /v1/engagements/{id}`) per line. Chosen by `format` or the Accept header (CSV by default). A product owner key exports its own engagements.
+ */
+export const bulkExport = <ThrowOnError extends boolean = false>(
+  options?: Options<BulkExportData, ThrowOnError>,
+) =>
+  (options?.client ?? client).get<BulkExportResponses, BulkExportErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/v1/engagements/export',
+    ...options,
   });
 
 /**

@@ -11,6 +11,10 @@ export type HealthResponse = {
 
 export type ProblemItem = {
   /**
+   * In an import: the row at fault, the array index + 1 or the CSV data row (the header is 0)
+   */
+  row?: number;
+  /**
    * The input field at fault, as a path (`spec.successMetrics[0].name`)
    */
   field?: string;
@@ -1027,6 +1031,165 @@ export type UpdateEngagementDto = {
 
 export type CancelEngagementDto = {
   reason: string;
+};
+
+export type ImportProblemDetails = {
+  /**
+   * Identifies the kind of problem
+   */
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /**
+   * The request path
+   */
+  instance: string;
+  /**
+   * Also sent as the X-Request-Id header; quote it when reporting a problem
+   */
+  requestId: string;
+  /**
+   * Every problem of every row, by row (at most 10,000)
+   */
+  errors?: Array<ProblemItem>;
+};
+
+export type ImportSpecDto = {
+  /**
+   * The specific problem; at least 20 characters, not a placeholder (required at creation)
+   */
+  problem?: string;
+  /**
+   * At least one (required at creation)
+   */
+  successMetrics?: Array<SuccessMetricDto>;
+  /**
+   * Hard constraints; at least one (required at creation)
+   */
+  constraints?: Array<string>;
+  /**
+   * The trade-off owner by id; or give tradeOffOwnerEmail
+   */
+  tradeOffOwnerId?: string;
+  /**
+   * How trade-offs are decided
+   */
+  tradeOffRule?: string | null;
+  /**
+   * The trade-off owner by e-mail, instead of tradeOffOwnerId
+   */
+  tradeOffOwnerEmail?: string;
+};
+
+export type ImportArtifactDto = {
+  kind:
+    | 'documentation'
+    | 'runbook'
+    | 'architecture_decision_record'
+    | 'code_walkthrough'
+    | 'training_session'
+    | 'recorded_demo'
+    | 'source_code_access'
+    | 'operational_access'
+    | 'test_suite'
+    | 'other';
+  title: string;
+  description?: string | null;
+};
+
+export type ImportMilestoneDto = {
+  name: string;
+  /**
+   * At most one final_handover per engagement
+   */
+  kind: 'delivery' | 'handover' | 'final_handover';
+  dueDate: string;
+  /**
+   * KT artifacts due with this milestone
+   */
+  artifacts?: Array<ImportArtifactDto>;
+};
+
+export type ImportEngagementDto = {
+  title: string;
+  /**
+   * Or give vendorName
+   */
+  vendorId?: string;
+  /**
+   * Procurement's contract number; unique when present
+   */
+  contractRef?: string | null;
+  /**
+   * Or give productOwnerEmail
+   */
+  productOwnerId?: string;
+  spec: ImportSpecDto;
+  /**
+   * People who must be able to own the system after handover
+   */
+  knowledgeRecipientIds?: Array<string>;
+  startDate?: string | null;
+  contractEndDate?: string | null;
+  noticePeriodDays?: number;
+  /**
+   * important or critical: the engagement supports an important or critical function (DORA Art. 28) and needs a tested exit plan
+   */
+  criticality?: 'standard' | 'important' | 'critical';
+  /**
+   * How the company leaves the vendor if it must; null removes it
+   */
+  exitPlan?: ExitPlanDto | null;
+  /**
+   * Independent operators that completion requires (default DEFAULT_MIN_INDEPENDENT_OPERATORS)
+   */
+  minIndependentOperators?: number;
+  /**
+   * The vendor by name (case-insensitive), instead of vendorId
+   */
+  vendorName?: string;
+  /**
+   * The product owner by e-mail, instead of productOwnerId
+   */
+  productOwnerEmail?: string;
+  /**
+   * Knowledge recipients by e-mail, with or instead of knowledgeRecipientIds
+   */
+  knowledgeRecipientEmails?: Array<string>;
+  /**
+   * Creates the final_handover milestone, due on this date
+   */
+  finalHandoverDate?: string;
+  /**
+   * The handover plan: milestones with the KT artifacts due with each (JSON only; a final_handover here replaces finalHandoverDate)
+   */
+  milestones?: Array<ImportMilestoneDto>;
+};
+
+export type DryRunResponse = {
+  valid: true;
+  rows: number;
+};
+
+export type CreatedVendor = {
+  id: string;
+  name: string;
+};
+
+export type CreatedPerson = {
+  id: string;
+  email: string;
+};
+
+export type ImportResponse = {
+  created: number;
+  /**
+   * In the order of the rows
+   */
+  engagementIds: Array<string>;
+  createdVendors: Array<CreatedVendor>;
+  createdPeople: Array<CreatedPerson>;
 };
 
 export type CreateMilestoneDto = {
@@ -4779,6 +4942,187 @@ export type EngagementsCancelResponses = {
 
 export type EngagementsCancelResponse =
   EngagementsCancelResponses[keyof EngagementsCancelResponses];
+
+export type BulkImportEngagementsData = {
+  body?: Array<ImportEngagementDto> | string;
+  headers?: {
+    /**
+     * Makes the POST safe to retry: a repeat with the same key, path and body returns the first response; another path or body answers 422; a repeat while the first runs answers 409. Keys are scoped to the API key and expire after 24 hours.
+     */
+    'Idempotency-Key'?: string;
+  };
+  path?: never;
+  query?: {
+    /**
+     * Check everything and write nothing: 200 { valid, rows } or the same 422
+     */
+    dryRun?: boolean;
+    /**
+     * Create the vendors (by name) and people (by e-mail, named by it) that do not exist yet
+     */
+    createMissing?: boolean;
+  };
+  url: '/v1/imports/engagements';
+};
+
+export type BulkImportEngagementsErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Conflicts with the current state: `errors` lists each unmet precondition
+   */
+  409: ProblemDetails;
+  /**
+   * The request body is too large
+   */
+  413: ProblemDetails;
+  /**
+   * The request body is not application/json
+   */
+  415: ProblemDetails;
+  /**
+   * Rows that cannot be imported (every problem, with its row), or too many rows
+   */
+  422: ImportProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type BulkImportEngagementsError =
+  BulkImportEngagementsErrors[keyof BulkImportEngagementsErrors];
+
+export type BulkImportEngagementsResponses = {
+  /**
+   * `dryRun=true`: every row would import
+   */
+  200: DryRunResponse;
+  /**
+   * Every row was imported
+   */
+  201: ImportResponse;
+};
+
+export type BulkImportEngagementsResponse =
+  BulkImportEngagementsResponses[keyof BulkImportEngagementsResponses];
+
+export type BulkExportData = {
+  body?: never;
+  path?: never;
+  query?: {
+    status?: 'draft' | 'active' | 'completed' | 'cancelled';
+    vendorId?: string;
+    productOwnerId?: string;
+    knowledgeRecipientId?: string;
+    /**
+     * Title contains (case-insensitive)
+     */
+    q?: string;
+    /**
+     * Final handover due on or before this date
+     */
+    handoverDueBefore?: string;
+    /**
+     * Final handover due on or after this date
+     */
+    handoverDueAfter?: string;
+    /**
+     * Risk (as of today) at this level or higher
+     */
+    minRiskLevel?: 'none' | 'low' | 'medium' | 'high' | 'critical';
+    /**
+     * Only engagements whose dependencyTrap is this
+     */
+    dependencyTrap?: boolean;
+    /**
+     * Oldest first, or highest risk score first
+     */
+    sort?: 'createdAt' | '-riskScore';
+    criticality?: 'standard' | 'important' | 'critical';
+    /**
+     * At least this many independent operators as of today
+     */
+    minIndependentOperators?: number;
+    /**
+     * Overrides the format the Accept header chooses
+     */
+    format?: 'csv' | 'ndjson';
+  };
+  url: '/v1/engagements/export';
+};
+
+export type BulkExportErrors = {
+  /**
+   * Invalid input: `errors` names each bad field
+   */
+  400: ProblemDetails;
+  /**
+   * Missing, unknown, expired or revoked API key
+   */
+  401: ProblemDetails;
+  /**
+   * The API key's role may not do this
+   */
+  403: ProblemDetails;
+  /**
+   * The resource cannot be produced in a format the Accept header allows
+   */
+  406: ProblemDetails;
+  /**
+   * Too many requests for this API key; see Retry-After
+   */
+  429: ProblemDetails;
+  /**
+   * The request line and headers are larger than Node's limit (16 KiB by default)
+   */
+  431: ProblemDetails;
+  /**
+   * Unexpected error; quote the requestId
+   */
+  500: ProblemDetails;
+  /**
+   * The database is unreachable; see Retry-After
+   */
+  503: ProblemDetails;
+};
+
+export type BulkExportError = BulkExportErrors[keyof BulkExportErrors];
+
+export type BulkExportResponses = {
+  /**
+   * The engagements, one per line after the CSV header row
+   */
+  200: string;
+};
+
+export type BulkExportResponse = BulkExportResponses[keyof BulkExportResponses];
 
 export type MilestonesListData = {
   body?: never;
