@@ -141,6 +141,13 @@ export class BulkController {
   @ApiProduces(...Object.values(EXPORT_FORMATS))
   @ApiOkResponse({
     description: 'The engagements, one per line after the CSV header row',
+    headers: {
+      'Content-Disposition': {
+        description:
+          'A file name with today\'s date: `attachment; filename="handover-engagements-2026-12-01.csv"`',
+        schema: { type: 'string', maxLength: 100 },
+      },
+    },
     content: {
       'text/csv': { schema: { type: 'string', maxLength: 1_073_741_824 } },
       'application/x-ndjson': { schema: { type: 'string', maxLength: 1_073_741_824 } },

@@ -94,7 +94,7 @@ describe('bodyOfCsvRow', () => {
 
   it('names a successMetrics cell without name: target pairs', () => {
     expect(bodyOfCsvRow(['successMetrics'], ['just a target'], 4).problems).toEqual([
-      expect.objectContaining({ row: 4, field: 'successMetrics', code: 'INVALID_FORMAT' }),
+      expect.objectContaining({ row: 4, field: 'spec.successMetrics', code: 'INVALID_FORMAT' }),
     ]);
   });
 });

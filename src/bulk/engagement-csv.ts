@@ -127,7 +127,7 @@ export function bodyOfCsvRow(
         else
           problems.push({
             row,
-            field: column,
+            field: 'spec.successMetrics',
             code: 'INVALID_FORMAT',
             message: 'successMetrics must be "name: target" pairs separated by ";"',
           });

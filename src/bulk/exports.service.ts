@@ -36,10 +36,11 @@ export class ExportsService {
   /** A product owner exports only the engagements they own. */
   private ownerScope(actor: Actor, productOwnerId: string | undefined): string | undefined {
     if (actor.role !== 'product_owner') return productOwnerId;
-    if (!actor.personId || (productOwnerId && productOwnerId !== actor.personId)) {
+    const own = actor.personId?.toLowerCase();
+    if (!own || (productOwnerId && productOwnerId.toLowerCase() !== own)) {
       throw new ForbiddenProblem('A product owner may export only the engagements they own.');
     }
-    return actor.personId;
+    return own;
   }
 
   private async *lines(query: ExportQuery, format: ExportFormat): AsyncGenerator<string> {

@@ -79,6 +79,9 @@ class DryRunFinished extends Error {}
 
 const lower = (text: string) => text.toLowerCase();
 
+/** The longest person name (people.name). */
+const NAME_LENGTH = 200;
+
 /**
  * Bulk import (SPEC §10): every row is checked with the single POST's own validation, then
  * all rows are written in one transaction through the write pipeline, or none is.
@@ -96,8 +99,11 @@ export class ImportsService {
     body: ImportBody,
     query: ImportQuery,
   ): Promise<ImportResponse | DryRunResponse> {
-    const { bodies, problems } = this.rowsOf(body);
-    const checked = await Promise.all(bodies.map((row, index) => checkRow(row, index + 1)));
+    const { bodies, formatProblems } = this.rowsOf(body);
+    const checked = await Promise.all(
+      bodies.map((row, index) => checkRow(row, index + 1, formatProblems[index] ?? [])),
+    );
+    const problems: ProblemItem[] = [];
     problems.push(...checked.flatMap((result) => result.problems));
     const rows = checked.flatMap((result) => (result.checked ? [result.checked] : []));
     const created = { vendors: [] as Vendor[], people: [] as Person[] };
@@ -133,6 +139,20 @@ export class ImportsService {
       };
     } catch (error) {
       if (error instanceof DryRunFinished) return { valid: true, rows: bodies.length };
+      if (
+        isUniqueViolation(error, 'uq_vendors_name_lower') ||
+        isUniqueViolation(error, 'uq_people_email_lower')
+      ) {
+        throw new ConflictProblem(
+          'Another request created one of the vendors or people this import creates; nothing was imported. Retry: the import then finds them.',
+          [
+            {
+              code: 'REFERENCE_CREATED_CONCURRENTLY',
+              message: 'Vendor names and e-mails are unique.',
+            },
+          ],
+        );
+      }
       if (isUniqueViolation(error, 'uq_engagements_contract_ref')) {
         throw new ConflictProblem(
           'Another request took one of the contract references during the import; nothing was imported.',
@@ -143,17 +163,17 @@ export class ImportsService {
     }
   }
 
-  /** The row bodies of a JSON array or a CSV file, and the problems of CSV cells. */
-  private rowsOf(body: ImportBody): { bodies: unknown[]; problems: ProblemItem[] } {
+  /** The row bodies of a JSON array or a CSV file, and the problems of each row's CSV cells. */
+  private rowsOf(body: ImportBody): { bodies: unknown[]; formatProblems: ProblemItem[][] } {
     let bodies: unknown[];
-    const problems: ProblemItem[] = [];
+    const formatProblems: ProblemItem[][] = [];
     if (body.format === 'csv') {
       const { header, rows } = parseCsvRows(body.text);
       const columnProblems = headerProblems(header);
       if (columnProblems.length > 0) throw new ValidationProblem(columnProblems);
       bodies = rows.map((cells, index) => {
         const row = bodyOfCsvRow(header, cells, index + 1);
-        problems.push(...row.problems);
+        formatProblems.push(row.problems);
         return row.body;
       });
     } else if (Array.isArray(body.rows)) {
@@ -180,7 +200,7 @@ export class ImportsService {
         ],
       });
     }
-    return { bodies, problems };
+    return { bodies, formatProblems };
   }
 
   /**
@@ -203,7 +223,9 @@ export class ImportsService {
         vendorNames.filter((name) => !vendors.has(lower(name))),
       ).map((name) => manager.create(Vendor, { id: randomUUID(), name }));
       found.created.people = uniqueByKey(emails.filter((email) => !people.has(lower(email)))).map(
-        (email) => manager.create(Person, { id: randomUUID(), name: email, email }),
+        (email) =>
+          // Named by the e-mail until renamed; a name holds fewer characters than an e-mail.
+          manager.create(Person, { id: randomUUID(), name: email.slice(0, NAME_LENGTH), email }),
       );
       await this.insertReferences(manager, actor, found.created);
       for (const vendor of found.created.vendors) vendors.set(lower(vendor.name), vendor.id);
@@ -297,10 +319,14 @@ export class ImportsService {
   }
 }
 
-/** A row's field validation, as the single POST's pipe and spec check run it. */
+/**
+ * A row's field validation and spec, as the single POST's pipe and spec check run them;
+ * `formatProblems` are those of its CSV cells.
+ */
 async function checkRow(
   body: unknown,
   row: number,
+  formatProblems: ProblemItem[],
 ): Promise<{ checked?: CheckedRow; problems: ProblemItem[] }> {
   const at = (code: string) => (problem: ProblemItem) => ({ ...problem, row, code });
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -310,22 +336,21 @@ async function checkRow(
   }
   const unstorable = unstorableProblems(body);
   if (unstorable.length > 0) return { problems: unstorable.map(at('UNSTORABLE')) };
-  const problems: ProblemItem[] = [];
+  const problems: ProblemItem[] = [...formatProblems];
   let input: ImportEngagementDto | undefined;
   try {
     input = await validatedBody(ImportEngagementDto, body);
   } catch (error) {
     if (!(error instanceof ValidationProblem)) throw error;
-    const fields = error.problem.errors ?? [];
-    const spec = (body as { spec?: Record<string, unknown> }).spec;
-    problems.push(
-      ...fields.map(at('INVALID_FIELD')),
-      ...unnamedSpecProblems(fields, spec)
-        // Who owns trade-offs, by id or e-mail, is the natural-key check's below.
-        .filter((problem) => problem.field !== 'spec.tradeOffOwnerId')
-        .map(at('INVALID_SPEC')),
-    );
+    problems.push(...(error.problem.errors ?? []).map(at('INVALID_FIELD')));
   }
+  // The spec is judged whole, as the single POST judges it, whatever else is wrong with the row.
+  problems.push(
+    ...unnamedSpecProblems(problems, (body as { spec?: unknown }).spec)
+      // Who owns trade-offs, by id or e-mail, is the natural-key check's below.
+      .filter((problem) => problem.field !== 'spec.tradeOffOwnerId')
+      .map(at('INVALID_SPEC')),
+  );
   const natural = body as Record<string, unknown>;
   const spec = (natural.spec ?? {}) as Record<string, unknown>;
   for (const [idField, keyField, id, key] of [
@@ -427,15 +452,14 @@ async function databaseProblems(
     manager,
     rows.map((row) => row.engagement),
   );
-  rows.forEach(({ row, input }, index) => {
-    const { spec, references } = creation[index];
-    // A trade-off owner named by an unknown e-mail is reported as that, not as missing.
-    const byEmail = (input.spec as { tradeOffOwnerEmail?: string } | undefined)?.tradeOffOwnerEmail;
+  // The spec was judged with the row's fields (checkRow).
+  rows.forEach(({ row }, index) => {
     problems.push(
-      ...spec
-        .filter((problem) => !(byEmail && problem.field === 'spec.tradeOffOwnerId'))
-        .map((problem) => ({ ...problem, row, code: 'INVALID_SPEC' })),
-      ...references.map((problem) => ({ ...problem, row, code: 'UNKNOWN_REFERENCE' })),
+      ...creation[index].references.map((problem) => ({
+        ...problem,
+        row,
+        code: 'UNKNOWN_REFERENCE',
+      })),
     );
   });
   const firstRowOf = new Map<string, number>();
