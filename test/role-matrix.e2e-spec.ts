@@ -40,6 +40,16 @@ const WEBHOOK_MANAGERS: readonly Role[] = ['admin', 'integration'];
 const DRILL_RECORDERS: readonly Role[] = ['admin', 'procurement', 'product_owner'];
 // SPEC §9/§10: plan and complete learning sprints, like the other changes to an engagement.
 const SPRINT_PLANNERS: readonly Role[] = ['admin', 'procurement', 'product_owner'];
+// SPEC §10: bulk import, like creating engagements one by one; export, like reading them (a
+// product owner exports its own engagements only, checked below).
+const IMPORTERS: readonly Role[] = ['admin', 'procurement', 'integration'];
+const EXPORTERS: readonly Role[] = [
+  'admin',
+  'procurement',
+  'product_owner',
+  'integration',
+  'viewer',
+];
 
 interface Entity {
   id: string;
@@ -316,6 +326,27 @@ describe('role matrix (SPEC §4)', () => {
     );
     return { path: `/v1/engagements/${engagement.id}/learning-sprints/${sprint.id}` };
   }
+
+  /**
+   * An import row (SPEC §10) naming its vendor and people by natural key, with a final handover:
+   * everything it refers to exists, so an allowed import creates it.
+   */
+  const importRow = () => ({
+    title: `Imported ${unique()}`,
+    vendorName: vendor.name,
+    contractRef: `PO-IMPORT-${unique()}`,
+    productOwnerEmail: owner.email,
+    spec: {
+      problem: 'Accounts payable keys 4,000 supplier invoices a month by hand.',
+      successMetrics: [
+        { name: 'Fields extracted correctly', target: '≥ 97 % on the audit sample' },
+      ],
+      constraints: ['Invoices never leave the EU'],
+      tradeOffOwnerEmail: tradeOffOwner.email,
+    },
+    knowledgeRecipientEmails: [recipient.email],
+    finalHandoverDate: inDays(120),
+  });
 
   /** This week's report, generated with the admin key when missing. */
   const currentReport = async (): Promise<{ id: string; week: string }> =>
@@ -886,6 +917,23 @@ describe('role matrix (SPEC §4)', () => {
       changes: false,
       prepare: async () => ({ path: `/v1/vendors/${vendor.id}/scorecard` }),
     },
+    // Bulk data (SPEC §10)
+    {
+      method: 'POST',
+      path: '/v1/imports/engagements',
+      allowed: IMPORTERS,
+      success: 201,
+      changes: true,
+      prepare: async () => ({ path: '/v1/imports/engagements', body: [importRow(), importRow()] }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/engagements/export',
+      allowed: EXPORTERS,
+      success: 200,
+      changes: false,
+      prepare: async () => ({ path: '/v1/engagements/export' }),
+    },
     // Knowledge-transfer artifacts
     {
       method: 'POST',
@@ -1044,9 +1092,12 @@ describe('role matrix (SPEC §4)', () => {
     let outsiderKey: string;
     /** The outsider's own engagement. */
     let outsiders: Plan;
+    /** The outsider, a person. */
+    let outsiderId: string;
 
     beforeAll(async () => {
       const outsider = await createPerson('Oscar Outsider');
+      outsiderId = outsider.id;
       outsiderKey = await t.keyFor('product_owner', outsider.id);
       outsiders = await readyDraft(outsider.id);
       await admin('PATCH', engagementPath(outsiders), { title: `Outsider's ${unique()}` }, 200);
@@ -1112,6 +1163,50 @@ describe('role matrix (SPEC §4)', () => {
         });
       });
     }
+
+    /** The engagements the key's NDJSON export holds, or the refusal's response. */
+    async function exported(key: string, query: Record<string, string> = {}) {
+      const response = await t
+        .http()
+        .get('/v1/engagements/export')
+        .query({ ...query, format: 'ndjson' })
+        .set(bearer(key))
+        .buffer(true);
+      const lines = response.status === 200 ? response.text.split('\n').filter(Boolean) : [];
+      return {
+        response,
+        engagements: lines.map((line) => JSON.parse(line) as Entity & { productOwnerId: string }),
+      };
+    }
+
+    it("GET /v1/engagements/export → its own engagements only; another owner's productOwnerId → 403", async () => {
+      const theirs = await exported(outsiderKey);
+      expect(theirs.response.status).toBe(200);
+      expect(theirs.engagements.map((engagement) => engagement.id)).toContain(
+        outsiders.engagement.id,
+      );
+      expect(
+        theirs.engagements.filter((engagement) => engagement.productOwnerId !== outsiderId),
+      ).toEqual([]);
+
+      // The owner's export holds the owner's engagements, none of the outsider's.
+      const owners = await exported(keys.product_owner);
+      expect(owners.response.status).toBe(200);
+      const ownIds = owners.engagements.map((engagement) => engagement.id);
+      expect(ownIds).toContain(readable.engagement.id);
+      expect(ownIds).not.toContain(outsiders.engagement.id);
+      expect(
+        owners.engagements.filter((engagement) => engagement.productOwnerId !== owner.id),
+      ).toEqual([]);
+
+      // Asking for another owner's engagements is refused, not answered with an empty file.
+      const refused = await exported(outsiderKey, { productOwnerId: owner.id });
+      expectProblem(refused.response, 403, 'forbidden');
+      const ownFilter = await exported(outsiderKey, { productOwnerId: outsiderId });
+      expect(ownFilter.engagements.map((engagement) => engagement.id)).toEqual(
+        theirs.engagements.map((engagement) => engagement.id),
+      );
+    });
 
     /** Every audit event the key may read, all pages. */
     async function allAuditEvents(key: string, query: Record<string, string> = {}) {

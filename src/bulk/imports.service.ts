@@ -77,8 +77,6 @@ class ImportProblem extends ProblemException {
 /** Thrown at the end of a dry run's transaction, so that everything it did rolls back. */
 class DryRunFinished extends Error {}
 
-const lower = (text: string) => text.toLowerCase();
-
 /** The longest person name (people.name). */
 const NAME_LENGTH = 200;
 
@@ -219,22 +217,33 @@ export class ImportsService {
     const vendors = await byKey(manager, Vendor, 'name', vendorNames);
     const people = await byKey(manager, Person, 'email', emails);
     if (createMissing) {
-      found.created.vendors = uniqueByKey(
-        vendorNames.filter((name) => !vendors.has(lower(name))),
-      ).map((name) => manager.create(Vendor, { id: randomUUID(), name }));
-      found.created.people = uniqueByKey(emails.filter((email) => !people.has(lower(email)))).map(
-        (email) =>
-          // Named by the e-mail until renamed; a name holds fewer characters than an e-mail.
-          manager.create(Person, { id: randomUUID(), name: email.slice(0, NAME_LENGTH), email }),
+      const newVendors = await spellings(
+        manager,
+        vendorNames.filter((name) => !vendors.has(name)),
+      );
+      const newPeople = await spellings(
+        manager,
+        emails.filter((email) => !people.has(email)),
+      );
+      found.created.vendors = newVendors.map(([name]) =>
+        manager.create(Vendor, { id: randomUUID(), name }),
+      );
+      found.created.people = newPeople.map(([email]) =>
+        // Named by the e-mail until renamed; a name holds fewer characters than an e-mail.
+        manager.create(Person, { id: randomUUID(), name: email.slice(0, NAME_LENGTH), email }),
       );
       await this.insertReferences(manager, actor, found.created);
-      for (const vendor of found.created.vendors) vendors.set(lower(vendor.name), vendor.id);
-      for (const person of found.created.people) people.set(lower(person.email), person.id);
+      found.created.vendors.forEach((vendor, index) => {
+        for (const name of newVendors[index]) vendors.set(name, vendor.id);
+      });
+      found.created.people.forEach((person, index) => {
+        for (const email of newPeople[index]) people.set(email, person.id);
+      });
     }
     return rows.map(({ row, input }) => {
       const lookup = (map: Map<string, string>, field: string, key: string | undefined) => {
         if (key === undefined) return undefined;
-        const id = map.get(lower(key));
+        const id = map.get(key);
         if (!id) {
           found.problems.push({
             row,
@@ -416,14 +425,22 @@ function emailsOf(input: ImportEngagementDto): string[] {
   ];
 }
 
-/** The first spelling of each case-insensitive key. */
-function uniqueByKey(keys: string[]): string[] {
-  const seen = new Map<string, string>();
-  for (const key of keys) if (!seen.has(lower(key))) seen.set(lower(key), key);
-  return [...seen.values()];
+/**
+ * The keys grouped by PostgreSQL's lower(), the unique indexes' rule (JavaScript lowers some
+ * letters, such as İ, otherwise), each group in input order, groups by first appearance.
+ */
+async function spellings(manager: EntityManager, keys: string[]): Promise<string[][]> {
+  if (keys.length === 0) return [];
+  const rows: { keys: string[] }[] = await manager.query(
+    `SELECT array_agg(u.key ORDER BY u.position) AS keys
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(key, position)
+      GROUP BY lower(u.key) ORDER BY min(u.position)`,
+    [keys],
+  );
+  return rows.map((row) => row.keys);
 }
 
-/** Ids of the vendors or people with these names or e-mails, keyed by the lowered key. */
+/** Ids of the vendors or people with these names or e-mails (case-insensitive), by the key as given. */
 async function byKey(
   manager: EntityManager,
   entity: typeof Vendor | typeof Person,
@@ -433,8 +450,9 @@ async function byKey(
   if (keys.length === 0) return new Map();
   const table = entity === Vendor ? 'vendors' : 'people';
   const rows: { id: string; key: string }[] = await manager.query(
-    `SELECT id, lower(${column}) AS key FROM ${table} WHERE lower(${column}) = ANY($1::text[])`,
-    [keys.map(lower)],
+    `SELECT t.id, u.key FROM unnest($1::text[]) AS u(key)
+       JOIN ${table} t ON lower(t.${column}) = lower(u.key)`,
+    [keys],
   );
   return new Map(rows.map((row) => [row.key, row.id]));
 }
