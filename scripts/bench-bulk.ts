@@ -1,3 +1,4 @@
+import { csvField, joinList, joinPairs } from '../src/common/csv.js';
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -159,12 +160,6 @@ const CSV_COLUMNS = [
   'criticality',
 ] as const;
 
-/** An RFC 4180 field (the rows hold no formula starts, ';', ':' or '\' inside list items). */
-const csvCell = (value: string | number | undefined) => {
-  const text = value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
 function csvOf(rows: BenchRow[]): string {
   const lines = rows.map((row) => {
     const cells: Record<(typeof CSV_COLUMNS)[number], string | number | undefined> = {
@@ -173,20 +168,18 @@ function csvOf(rows: BenchRow[]): string {
       contractRef: row.contractRef,
       productOwnerEmail: row.productOwnerEmail,
       problem: row.spec.problem,
-      successMetrics: row.spec.successMetrics
-        .map((metric) => `${metric.name}: ${metric.target}`)
-        .join(';'),
-      constraints: row.spec.constraints.join(';'),
+      successMetrics: joinPairs(row.spec.successMetrics),
+      constraints: joinList(row.spec.constraints, ';'),
       tradeOffOwnerEmail: row.spec.tradeOffOwnerEmail,
       tradeOffRule: row.spec.tradeOffRule,
-      knowledgeRecipientEmails: row.knowledgeRecipientEmails.join(';'),
+      knowledgeRecipientEmails: joinList(row.knowledgeRecipientEmails, ';'),
       startDate: row.startDate,
       contractEndDate: row.contractEndDate,
       noticePeriodDays: row.noticePeriodDays,
       finalHandoverDate: row.finalHandoverDate,
       criticality: row.criticality,
     };
-    return CSV_COLUMNS.map((column) => csvCell(cells[column])).join(',');
+    return CSV_COLUMNS.map((column) => csvField(cells[column])).join(',');
   });
   return [CSV_COLUMNS.join(','), ...lines].join('\r\n') + '\r\n';
 }
