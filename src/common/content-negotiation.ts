@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import Negotiator from 'negotiator';
 import type { Observable } from 'rxjs';
 import { ProblemException } from './problem.js';
 
@@ -16,26 +17,13 @@ export const PRODUCES_KEY = 'handover:produces';
 export const Produces = (...mediaTypes: string[]) => SetMetadata(PRODUCES_KEY, mediaTypes);
 
 /**
- * The first of `available` that an Accept header allows (quality above zero), honouring
- * `type/*` and `*\/*`; undefined when none is acceptable. No header accepts anything.
+ * The type of `available` that an Accept header prefers, by RFC 9110's rules (negotiator):
+ * `q=0` excludes a type and the most specific range decides its quality. Undefined when none
+ * is acceptable; a missing or empty header accepts the first.
  */
 export function negotiate(accept: string | undefined, available: string[]): string | undefined {
   if (!accept || accept.trim() === '') return available[0];
-  const ranges = accept.split(',').map((part) => {
-    const [range, ...parameters] = part.trim().toLowerCase().split(';');
-    const quality = parameters.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    return { range: range.trim(), q: quality ? Number(quality.slice(2)) : 1 };
-  });
-  const matches = (range: string, type: string) =>
-    range === '*/*' ||
-    range === type ||
-    (range.endsWith('/*') && type.startsWith(range.slice(0, -1)));
-  let best: { type: string; q: number } | undefined;
-  for (const type of available) {
-    const q = Math.max(0, ...ranges.filter(({ range }) => matches(range, type)).map(({ q }) => q));
-    if (q > 0 && !Number.isNaN(q) && (!best || q > best.q)) best = { type, q };
-  }
-  return best?.type;
+  return new Negotiator({ headers: { accept } }).mediaType(available);
 }
 
 /** 406 when the Accept header allows none of the formats the route produces. */
