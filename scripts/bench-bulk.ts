@@ -29,7 +29,7 @@ import {
 } from './bench-support.js';
 import { seedDemoPortfolio } from './demo-portfolio.js';
 
-const USAGE = `Usage: npm run bench:bulk [-- --rows N] [-- --export N,N,…] [-- --quick]
+const USAGE = `Usage: npm run bench:bulk [-- --rows N] [-- --export N,N,…|none] [-- --quick]
 Bulk import and export figures (SPEC §10), on three scratch databases (created on DATABASE_URL's
 server, default ${DEFAULT_SERVER}, migrated, and dropped at the end, also on failure or Ctrl-C).
 The API runs as a child process (node dist/src/main.js, default pool), restarted before each
@@ -46,6 +46,7 @@ measured request, which is sent alone over loopback after one small untimed requ
     GET /v1/engagements/export as text/csv streamed and counted, never kept: wall time, rows/s,
     and the API's RSS right before it and at its peak during it. Baseline: COPY (SELECT the
     same columns with the joins they need) TO STDOUT WITH CSV through pg, counted the same way.
+--export none skips part 2 (BENCH_EXPORT=none in the environment does the same).
 --quick is --rows 1000 --export 2000,10000 (a smoke run).`;
 
 const TARGETS = { importSeconds: 10, importRssMiB: 400 };
@@ -842,6 +843,25 @@ function print(report: Report): void {
       `${countsLine(report.bareCounts)}.`,
   );
 
+  if (exports.length === 0) {
+    console.log('\n2. Export: skipped (--export none).');
+  } else {
+    printExports(report);
+  }
+  printFootnotes(report);
+}
+
+function printExports(report: Report): void {
+  const { exports } = report;
+  const memoryCells = (memory?: MemoryFigures) =>
+    memory
+      ? [
+          formatBytes(memory.atStart),
+          formatBytes(memory.before),
+          formatBytes(memory.peak),
+          rise(memory),
+        ]
+      : ['—', '—', '—', '—'];
   console.log(`\n2. Export as CSV (GET /v1/engagements/export, Accept: text/csv)\n`);
   const exportRows = exports.map((one) => [
     one.name,
@@ -918,6 +938,10 @@ function print(report: Report): void {
         .join(', ') +
       '.',
   );
+}
+
+function printFootnotes(report: Report): void {
+  const { imports, exports } = report;
   const startUps = [...imports, ...exports].flatMap((one) =>
     one.figures.memory
       ? [
@@ -971,10 +995,11 @@ async function main(): Promise<void> {
     return;
   }
   const rowCount = numberOption(values.rows ?? (values.quick ? '1000' : '5000'), 'rows', 10, 5000);
+  const exportOption =
+    values.export ?? process.env.BENCH_EXPORT ?? (values.quick ? '2000,10000' : '10000,100000');
   const exportSizes = [
     ...new Set(
-      (values.export ?? (values.quick ? '2000,10000' : '10000,100000'))
-        .split(',')
+      (exportOption.trim() === 'none' ? [] : exportOption.split(','))
         .map((size) => numberOption(size.trim(), 'export', 2, 1_000_000)),
     ),
   ].sort((a, b) => a - b);
@@ -1012,7 +1037,7 @@ async function main(): Promise<void> {
     };
     const importDb = await scratch();
     const bareDb = await scratch();
-    const exportDb = await scratch();
+    const exportDb = exportSizes.length > 0 ? await scratch() : undefined;
     const { adminApiKey } = benchConfig(importDb.scratch.url);
     admin = new pg.Client({ connectionString: serverUrl, application_name: 'bench-bulk' });
     await admin.connect();
@@ -1102,6 +1127,7 @@ async function main(): Promise<void> {
     for (const [index, size] of exportSizes.entries()) {
       console.error(`2. Seeding ${size - seeded} engagements (up to ${size})…`);
       const seedStarted = performance.now();
+      if (!exportDb) break;
       await seedDemoPortfolio(
         exportDb.dataSource,
         size - seeded,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import type { Response } from 'supertest';
+import { ApiKeysService } from '../src/auth/api-keys.service.js';
 import { openApiContract } from './openapi-contract.js';
 import { bearer, createTestApp, expectProblem, type TestApp } from './test-app.js';
 
@@ -328,5 +330,53 @@ describe('rate limiting', () => {
     const forbidden = await t.http().post('/v1/vendors').set(bearer(viewer)).send({ name: 'X' });
     expect(forbidden.status).toBe(403);
     expectDocumentedHeaders('POST', '/v1/vendors', forbidden);
+  });
+});
+
+describe('rate limiting requests without a valid key', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { RATE_LIMIT_ANON_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 to a client address that used its window, before looking any key up', async () => {
+    const authenticate = jest.spyOn(t.app.get(ApiKeysService), 'authenticate');
+    const bogus = bearer(`hk_${'0'.repeat(40)}`);
+    const refused = [
+      await t.http().get('/v1/vendors').set(bogus),
+      await t.http().get('/v1/vendors'),
+      await t.http().get('/v1/vendors').set(bogus),
+    ];
+    expect(refused.map((response) => response.status)).toEqual([401, 401, 401]);
+    const lookups = authenticate.mock.calls.length;
+
+    const limited = await t.http().get('/v1/vendors').set(bogus);
+    const body = expectProblem(limited, 429, 'rate-limited');
+    expect(body.detail).toMatch(/client address made more than 3 requests without a valid API key/);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expectProblem(await t.http().get('/v1/vendors'), 429, 'rate-limited');
+    // The address is refused before the lookup, so a valid key from it waits for the window too.
+    expectProblem(await t.http().get('/v1/vendors').set(bearer(t.adminKey)), 429, 'rate-limited');
+    expect(authenticate.mock.calls.length).toBe(lookups);
+    authenticate.mockRestore();
+  });
+
+  it('does not count requests with a valid key against the address', async () => {
+    const quiet = await createTestApp({ env: { RATE_LIMIT_ANON_MAX: '2' } });
+    try {
+      for (let i = 0; i < 5; i++) {
+        expect((await quiet.http().get('/v1/vendors').set(bearer(quiet.adminKey))).status).toBe(
+          200,
+        );
+      }
+      expect((await quiet.http().get('/v1/vendors')).status).toBe(401);
+      expect((await quiet.http().get('/v1/vendors')).status).toBe(401);
+      expectProblem(await quiet.http().get('/v1/vendors'), 429, 'rate-limited');
+    } finally {
+      await quiet.close();
+    }
   });
 });

@@ -53,6 +53,7 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     LOG_LEVEL: 'silent',
     ADMIN_API_KEY: `test-admin-${randomBytes(24).toString('hex')}`,
     RATE_LIMIT_MAX: '0',
+    RATE_LIMIT_ANON_MAX: '0',
     ...env,
   });
 }

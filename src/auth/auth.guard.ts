@@ -23,13 +23,15 @@ const UNAUTHENTICATED_DETAIL: Record<string, string> = {
 };
 
 /**
- * Runs on every route: authenticates the API key (401), applies the per-key rate limit (429)
- * and checks the route's roles (403). Routes marked @Public() skip it.
+ * Runs on every route: limits requests without a valid key per client address before it
+ * looks the key up (429), authenticates the API key (401), applies the per-key rate limit
+ * (429) and checks the route's roles (403). Routes marked @Public() skip it.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger(AuthGuard.name);
   private readonly rateLimiter: FixedWindowRateLimiter;
+  private readonly anonymousLimiter: FixedWindowRateLimiter;
 
   constructor(
     private readonly reflector: Reflector,
@@ -40,6 +42,10 @@ export class AuthGuard implements CanActivate {
       config.rateLimitMax,
       config.rateLimitWindowSeconds * 1000,
     );
+    this.anonymousLimiter = new FixedWindowRateLimiter(
+      config.rateLimitAnonMax,
+      config.rateLimitWindowSeconds * 1000,
+    );
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -48,9 +54,11 @@ export class AuthGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
+    this.refuseExhaustedAddress(request.ip);
     const token = bearerToken(request.headers.authorization);
     const result = token ? await this.apiKeys.authenticate(token) : { outcome: 'missing' as const };
     if (result.outcome !== 'ok') {
+      if (this.anonymousLimiter.enabled) this.anonymousLimiter.consume(request.ip);
       throw new ProblemException({
         status: 401,
         type: 'unauthenticated',
@@ -93,5 +101,21 @@ export class AuthGuard implements CanActivate {
       });
     }
     return true;
+  }
+
+  /**
+   * Requests without a valid key count against their client address; once it has used its
+   * window, further requests from it are refused before any database lookup.
+   */
+  private refuseExhaustedAddress(address: string): void {
+    if (!this.anonymousLimiter.enabled) return;
+    const decision = this.anonymousLimiter.peek(address);
+    if (decision.allowed) return;
+    throw new ProblemException({
+      status: 429,
+      type: 'rate-limited',
+      detail: `This client address made more than ${decision.limit} requests without a valid API key in the current window; retry in ${decision.resetSeconds} s.`,
+      headers: { 'Retry-After': String(decision.resetSeconds) },
+    });
   }
 }

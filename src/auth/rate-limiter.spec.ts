@@ -113,4 +113,16 @@ describe('FixedWindowRateLimiter', () => {
     expect(limiter.consume('key')).toMatchObject({ allowed: true, remaining: 0 });
     expect(limiter.consume('key').allowed).toBe(false);
   });
+
+  it('peeks without counting, and refuses once consumed requests used the window', () => {
+    const limiter = new FixedWindowRateLimiter(2, MINUTE);
+    expect(limiter.peek('address', T0).allowed).toBe(true);
+    expect(limiter.peek('address', T0).allowed).toBe(true);
+    limiter.consume('address', T0);
+    expect(limiter.peek('address', T0 + 1).allowed).toBe(true);
+    limiter.consume('address', T0 + 1);
+    const refused = limiter.peek('address', T0 + 2);
+    expect(refused).toMatchObject({ allowed: false, remaining: 0, resetSeconds: 60 });
+    expect(limiter.peek('address', T0 + MINUTE).allowed).toBe(true);
+  });
 });

@@ -18,6 +18,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   rateLimitMax: number;
   rateLimitWindowSeconds: number;
+  /** Requests without a valid API key per client address and window; 0 turns the limit off. */
+  rateLimitAnonMax: number;
   bodyLimitBytes: number;
   /** Bulk import limits (SPEC §10). */
   imports: { maxRows: number; maxBytes: number };
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: logLevel as LogLevel,
     rateLimitMax: integer('RATE_LIMIT_MAX', 600, 0, 1_000_000),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    rateLimitAnonMax: integer('RATE_LIMIT_ANON_MAX', 60, 0, 1_000_000),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     imports: {
       maxRows: integer('IMPORT_MAX_ROWS', 5000, 1, 100_000),
