@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   const running = await createApp(config, {
     logger,
     onFirstAdminKey: (secret) => printFirstAdminKey(secret, config.port),

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bindRequestLog } from '../common/logger.js';
 import { ProblemException } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { PUBLIC_KEY, ROLES_KEY } from './actor.js';
@@ -69,6 +70,7 @@ export class AuthGuard implements CanActivate {
     const { key } = result;
     request.actor = { apiKeyId: key.id, name: key.name, role: key.role, personId: key.personId };
     request.log = request.log.child({ apiKeyId: key.id });
+    bindRequestLog(request.log);
 
     if (this.rateLimiter.enabled) {
       const decision = this.rateLimiter.consume(key.id);

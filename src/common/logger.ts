@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger as PinoLogger } from 'pino';
-import type { LogLevel } from '../config/config.js';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from '../config/config.js';
 
 /** Paths never written to logs, whatever a caller passes to the logger. */
 const REDACTED_PATHS = [
@@ -14,22 +16,58 @@ const REDACTED_PATHS = [
   '*.adminApiKey',
 ];
 
-/** Structured JSON logs on stdout, one object per line. */
-export function createLogger(level: LogLevel): PinoLogger {
-  return pino({
+/** Nest's start-up chatter (one line per module and route): debug, not info. */
+const BOOTSTRAP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/**
+ * Structured JSON logs on stdout, one object per line; `pretty` (or `auto` on a terminal)
+ * writes them as coloured text lines for a person instead.
+ */
+export function createLogger(level: LogLevel, format: LogFormat = 'json'): PinoLogger {
+  const options = {
     level,
     base: { service: 'handover' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  });
+  };
+  const readable = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  if (!readable) return pino(options);
+  return pino(options, pretty({ sync: true, ignore: 'pid,hostname,service' }));
 }
 
-/** Routes Nest's own log calls into the same JSON stream. */
+/**
+ * The logger of the request being handled, so that log lines written through Nest's Logger
+ * while handling it carry its `reqId` (and `apiKeyId` once it is authenticated).
+ */
+const requestLogs = new AsyncLocalStorage<{ log: RequestLog }>();
+
+type RequestLog = Pick<PinoLogger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
+
+/** Runs the rest of a request's handling with `log` as its logger. */
+export function runWithRequestLog(log: RequestLog, handle: () => void): void {
+  requestLogs.run({ log }, handle);
+}
+
+/** Replaces the current request's logger, e.g. with a child that names the API key. */
+export function bindRequestLog(log: RequestLog): void {
+  const store = requestLogs.getStore();
+  if (store) store.log = log;
+}
+
+/** Routes Nest's own log calls into the same stream, through the request's logger if any. */
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: PinoLogger) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    const context = rest[rest.length - 1];
+    const chatter = typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context);
+    this.write(chatter ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest);
@@ -55,15 +93,16 @@ export class NestPinoLogger implements LoggerService {
     // Nest passes the context (a class name) as the last argument, and a stack before it for errors.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const stack = typeof rest[0] === 'string' ? rest[0] : undefined;
+    const logger = requestLogs.getStore()?.log ?? this.logger;
     if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
       const { msg, ...fields } = message as Record<string, unknown> & { msg?: string };
-      this.logger[level]({ context, ...fields }, msg ?? stack ?? '');
+      logger[level]({ context, ...fields }, msg ?? stack ?? '');
       return;
     }
     if (message instanceof Error) {
-      this.logger[level]({ context, err: message }, message.message);
+      logger[level]({ context, err: message }, message.message);
       return;
     }
-    this.logger[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+    logger[level]({ context, ...(stack ? { stack } : {}) }, String(message));
   }
 }

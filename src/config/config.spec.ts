@@ -29,6 +29,7 @@ describe('loadConfig', () => {
         dbStatementTimeoutMs: 15000,
         adminApiKey: undefined,
         logLevel: 'info',
+        logFormat: 'auto',
         rateLimitMax: 600,
         rateLimitWindowSeconds: 60,
         rateLimitAnonMax: 60,
@@ -274,6 +275,18 @@ describe('loadConfig', () => {
     it.each(['verbose', 'warning', 'log'])('rejects %j listing the accepted levels', (level) => {
       expect(configError({ LOG_LEVEL: level }).problems).toEqual([
         `LOG_LEVEL="${level}": expected one of fatal, error, warn, info, debug, trace, silent`,
+      ]);
+    });
+  });
+
+  describe('LOG_FORMAT', () => {
+    it.each(['auto', 'json', 'pretty', 'PRETTY'])('accepts %s', (format) => {
+      expect(loadConfig({ LOG_FORMAT: format }).logFormat).toBe(format.toLowerCase());
+    });
+
+    it('rejects an unknown format listing the accepted ones', () => {
+      expect(configError({ LOG_FORMAT: 'text' }).problems).toEqual([
+        'LOG_FORMAT="text": expected one of auto, json, pretty',
       ]);
     });
   });

@@ -4,6 +4,9 @@ import type { RiskPolicy } from '../risk/assess-risk.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `auto` is `pretty` when stdout is a terminal and `json` otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface AppConfig {
   port: number;
@@ -16,6 +19,7 @@ export interface AppConfig {
   dbStatementTimeoutMs: number;
   adminApiKey: string | undefined;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   rateLimitMax: number;
   rateLimitWindowSeconds: number;
   /** Requests without a valid API key per client address and window; 0 turns the limit off. */
@@ -135,6 +139,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL="${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
   }
+  const logFormat = (read('LOG_FORMAT') ?? 'auto').toLowerCase();
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    problems.push(`LOG_FORMAT="${logFormat}": expected one of ${LOG_FORMATS.join(', ')}`);
+  }
 
   const adminApiKey = read('ADMIN_API_KEY');
   if (adminApiKey !== undefined && !/^[\x21-\x7e]+$/.test(adminApiKey)) {
@@ -172,6 +180,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbStatementTimeoutMs: integer('DB_STATEMENT_TIMEOUT_MS', 15000, 0, 3_600_000),
     adminApiKey,
     logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
     rateLimitMax: integer('RATE_LIMIT_MAX', 600, 0, 1_000_000),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     rateLimitAnonMax: integer('RATE_LIMIT_ANON_MAX', 60, 0, 1_000_000),
