@@ -11,7 +11,8 @@ import {
   mentorLearners,
   overlaps,
 } from '../src/learning/learning-rules.js';
-import { DEFAULT_RISK_POLICY, type RiskPolicy } from '../src/risk/assess-risk.js';
+import type { RiskPolicy } from '../src/config/policies.js';
+import { DEFAULT_RISK_POLICY } from '../src/risk/assess-risk.js';
 import { rebuildRisk } from '../src/risk/risk-maintenance.js';
 
 /**

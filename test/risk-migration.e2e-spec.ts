@@ -5,12 +5,8 @@ import { createApp, type RunningApp } from '../src/app.setup.js';
 import { addDays, todayUtc } from '../src/common/dates.js';
 import { type DatabaseConnection, dataSourceOptions } from '../src/database/data-source.js';
 import { revertLastMigration, runMigrations } from '../src/database/migrate.js';
-import {
-  assessRisk,
-  DEFAULT_RISK_POLICY,
-  type RiskFacts,
-  type RiskPolicy,
-} from '../src/risk/assess-risk.js';
+import type { RiskPolicy } from '../src/config/policies.js';
+import { assessRisk, DEFAULT_RISK_POLICY, type RiskFacts } from '../src/risk/assess-risk.js';
 import { type FactsRow, refreshFactsSql, toFacts } from '../src/risk/risk-facts.repository.js';
 import { ensureTimelinesCurrent, verifyRisk } from '../src/risk/risk-maintenance.js';
 import { contractChecked } from './openapi-contract.js';

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import type { SprintLength } from '../learning/learning-rules.js';
-import type { RiskPolicy } from '../risk/assess-risk.js';
+import type { RiskPolicy, SprintLength } from './policies.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,8 +1,8 @@
+import type { SprintLength } from '../config/policies.js';
 import { addDays } from '../common/dates.js';
 import {
   type DateRange,
   MENTOR_MAX_LEARNERS,
-  type SprintLength,
   mentorLearners,
   overlaps,
   peopleProblems,

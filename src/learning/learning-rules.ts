@@ -1,13 +1,9 @@
 import type { ProblemItem } from '../common/problem.js';
 import { daysBetween } from '../common/dates.js';
+import type { SprintLength } from '../config/policies.js';
 
 /** A mentor teaches at most this many distinct learners at a time (SPEC §9). */
 export const MENTOR_MAX_LEARNERS = 3;
-
-export interface SprintLength {
-  minDays: number;
-  maxDays: number;
-}
 
 export interface DateRange {
   startsOn: string;

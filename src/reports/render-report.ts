@@ -2,19 +2,12 @@ import { csvField } from '../common/csv.js';
 import { escapeHtml } from '../common/html.js';
 import { negotiate } from '../common/content-negotiation.js';
 import { RISK_LEVELS, type RiskLevel } from '../risk/assess-risk.js';
+import { REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 import type {
   ReportAcknowledgementEntry,
   ReportEngagementEntry,
   WeeklyReportResponse,
 } from './dto/weekly-report.dto.js';
-
-export const REPORT_FORMATS = {
-  json: 'application/json',
-  csv: 'text/csv',
-  md: 'text/markdown',
-  html: 'text/html',
-} as const;
-export type ReportFormat = keyof typeof REPORT_FORMATS;
 
 const CSV_COLUMNS = [
   'week',

@@ -21,7 +21,8 @@ import {
   WeeklyReportResponse,
   WeeklyReportSummary,
 } from './dto/weekly-report.dto.js';
-import { chooseFormat, REPORT_FORMATS, type ReportFormat, renderReport } from './render-report.js';
+import { chooseFormat, renderReport } from './render-report.js';
+import { REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 import { ReportsService } from './reports.service.js';
 
 const FORMATS_DESCRIPTION =

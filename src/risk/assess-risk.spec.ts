@@ -1,3 +1,4 @@
+import type { RiskPolicy } from '../config/policies.js';
 import { addDays } from '../common/dates.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
 import {
@@ -14,7 +15,6 @@ import type {
   RiskAssessment,
   RiskFacts,
   RiskLevel,
-  RiskPolicy,
   RiskSignal,
   Severity,
   SignalCode,

@@ -1,4 +1,5 @@
 import { daysBetween } from '../common/dates.js';
+import type { RiskPolicy } from '../config/policies.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
 import type { Criticality } from '../engagements/engagement.entity.js';
 
@@ -49,21 +50,6 @@ export interface RiskAssessment {
   score: number;
   dependencyTrap: boolean;
   signals: RiskSignal[];
-}
-
-/** The thresholds of SPEC §2, configurable. */
-export interface RiskPolicy {
-  slipDaysHigh: number;
-  slipCountHigh: number;
-  ktWindowDays: number;
-  ktMinAccepted: number;
-  /** How long a drill passed without vendor help keeps its participants independent operators. */
-  operatorEvidenceDays: number;
-  /**
-   * Days before the final handover from which a recipient without a learning sprint ending by
-   * then raises RECIPIENT_NOT_UPSKILLED; null: the signal is off (SPEC §9).
-   */
-  upskillingWindowDays: number | null;
 }
 
 export const DEFAULT_RISK_POLICY: RiskPolicy = {

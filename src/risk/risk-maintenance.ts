@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { todayUtc } from '../common/dates.js';
-import type { RiskPolicy } from './assess-risk.js';
+import type { RiskPolicy } from '../config/policies.js';
 import {
   computedFactsSql,
   FACTS_COLUMNS,

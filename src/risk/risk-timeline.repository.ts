@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { runPrepared } from '../database/prepared.js';
-import { RISK_LEVELS, RISK_RULES_VERSION, type RiskFacts, type RiskPolicy } from './assess-risk.js';
+import type { RiskPolicy } from '../config/policies.js';
+import { RISK_LEVELS, RISK_RULES_VERSION, type RiskFacts } from './assess-risk.js';
 import { type RiskSegment, riskTimeline } from './risk-timeline.js';
 
 /** A stored segment as PostgreSQL returns it ('-infinity'/'infinity' for open ends). */

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { addDays } from '../common/dates.js';
 import { ENGAGEMENT_STATUSES } from '../engagements/engagement-status.js';
 import { DEFAULT_RISK_POLICY, EXIT_REHEARSAL_VALID_DAYS, assessRisk } from './assess-risk.js';
-import type { RiskFacts, RiskPolicy, SignalCode } from './assess-risk.js';
+import type { RiskPolicy } from '../config/policies.js';
+import type { RiskFacts, SignalCode } from './assess-risk.js';
 import {
   type ForecastEntry,
   type RiskSegment,

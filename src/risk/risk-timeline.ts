@@ -1,11 +1,11 @@
 import { addDays } from '../common/dates.js';
+import type { RiskPolicy } from '../config/policies.js';
 import {
   assessRisk,
   EXIT_REHEARSAL_VALID_DAYS,
   type RiskAssessment,
   type RiskFacts,
   type RiskLevel,
-  type RiskPolicy,
   SIGNAL_CODES,
   type SignalCode,
 } from './assess-risk.js';

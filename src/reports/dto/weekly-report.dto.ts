@@ -4,7 +4,7 @@ import { ENGAGEMENT_STATUSES } from '../../engagements/engagement-status.js';
 import { RISK_LEVELS, SIGNAL_CODES } from '../../risk/assess-risk.js';
 import { PortfolioTotals } from '../../risk/dto/portfolio.dto.js';
 import { RiskSignalResponse } from '../../risk/dto/risk.dto.js';
-import { REPORT_FORMATS, type ReportFormat } from '../render-report.js';
+import { REPORT_FORMATS, type ReportFormat } from '../report-formats.js';
 import type { WeeklyReport } from '../weekly-report.entity.js';
 
 const WEEK_EXAMPLE = '2026-W47';
