@@ -1,4 +1,4 @@
-import type { EngagementStatus } from './engagement-status.js';
+import { type EngagementStatus, OPEN_STATUSES } from './engagement-status.js';
 
 /** What the lifecycle rules need to know about an engagement. */
 export interface EngagementFacts {
@@ -27,7 +27,7 @@ interface Precondition {
 }
 
 interface Transition {
-  from: EngagementStatus[];
+  from: readonly EngagementStatus[];
   to: EngagementStatus;
   requires: Precondition[];
 }
@@ -78,7 +78,7 @@ export const TRANSITIONS: Record<EngagementAction, Transition> = {
       },
     ],
   },
-  cancel: { from: ['draft', 'active'], to: 'cancelled', requires: [] },
+  cancel: { from: OPEN_STATUSES, to: 'cancelled', requires: [] },
 };
 
 /** Every unmet precondition of an action; empty when it may proceed. */

@@ -1,3 +1,4 @@
+import { openStatusSql } from '../engagements/engagement-status.js';
 import type { EntityManager } from 'typeorm';
 import type { NewEvent } from '../events/events.service.js';
 import { RISK_LEVELS } from '../risk/assess-risk.js';
@@ -175,7 +176,7 @@ export async function resolveSettledEscalations(
          FROM engagements e
         WHERE es.engagement_id = e.id AND es.resolved_at IS NULL
           AND ($3::uuid IS NULL OR es.engagement_id = $3::uuid)
-          AND (e.status NOT IN ('draft', 'active') OR NOT EXISTS (
+          AND (NOT ${openStatusSql('e.status')} OR NOT EXISTS (
                 SELECT 1 FROM risk_timeline t
                  WHERE t.engagement_id = e.id AND t.valid_from <= $1::date
                    AND t.valid_until > $1::date AND t.level >= $2::int))

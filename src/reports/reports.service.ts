@@ -6,7 +6,11 @@ import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
 import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/problem.js';
-import type { EngagementStatus } from '../engagements/engagement-status.js';
+import {
+  type EngagementStatus,
+  isClosed,
+  openStatusSql,
+} from '../engagements/engagement-status.js';
 import { type FactsRow, toFacts } from '../risk/risk-facts.repository.js';
 import { RiskService } from '../risk/risk.service.js';
 import {
@@ -51,7 +55,7 @@ interface AcknowledgementRow {
  */
 const ACKNOWLEDGEMENT_OVERLAP_MS = 60 * 60 * 1000;
 
-const REPORTED = `e.status IN ('draft', 'active') OR e.id = ANY($1::uuid[])`;
+const REPORTED = `${openStatusSql('e.status')} OR e.id = ANY($1::uuid[])`;
 
 @Injectable()
 export class ReportsService {
@@ -102,7 +106,7 @@ export class ReportsService {
       );
       const content = buildWeeklyReport(
         inputs.filter((input) => input.status === 'draft' || input.status === 'active'),
-        inputs.filter((input) => input.status === 'completed' || input.status === 'cancelled'),
+        inputs.filter((input) => isClosed(input.status)),
         previous?.content ?? null,
         await this.acknowledgementsSince(
           manager,

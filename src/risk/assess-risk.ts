@@ -1,6 +1,6 @@
 import { daysBetween } from '../common/dates.js';
 import type { RiskPolicy } from '../config/policies.js';
-import type { EngagementStatus } from '../engagements/engagement-status.js';
+import { type EngagementStatus, isClosed } from '../engagements/engagement-status.js';
 import type { Criticality } from '../engagements/engagement.entity.js';
 
 export const RISK_LEVELS = ['none', 'low', 'medium', 'high', 'critical'] as const;
@@ -138,7 +138,7 @@ export function assessRisk(
   asOf: string,
   policy: RiskPolicy = DEFAULT_RISK_POLICY,
 ): RiskAssessment {
-  if (facts.status === 'completed' || facts.status === 'cancelled') return summarise([]);
+  if (isClosed(facts.status)) return summarise([]);
   const signals: RiskSignal[] = [];
   const handover = facts.finalHandover;
 

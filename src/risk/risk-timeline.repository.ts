@@ -1,3 +1,4 @@
+import { openStatusSql } from '../engagements/engagement-status.js';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { runPrepared } from '../database/prepared.js';
@@ -27,7 +28,7 @@ const CLEAR_MANY = {
 const INSERT = {
   name: 'risk_timeline_insert',
   text: `INSERT INTO risk_timeline (engagement_id, engagement_created_at, valid_from, valid_until, level, score, signals, derived_on, vendor_id, open)
-SELECT s.*, $8::date, e.vendor_id, e.status IN ('draft', 'active')
+SELECT s.*, $8::date, e.vendor_id, ${openStatusSql('e.status')}
   FROM unnest($1::uuid[], $2::timestamptz[], $3::date[], $4::date[], $5::smallint[], $6::smallint[], $7::int[])
        AS s (engagement_id, engagement_created_at, valid_from, valid_until, level, score, signals)
   JOIN engagements e ON e.id = s.engagement_id`,
