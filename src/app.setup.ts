@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -26,6 +27,7 @@ import {
   REQUEST_ID_PATTERN,
 } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { ESSENTIAL_SECURITY_HEADERS, HELMET_OPTIONS } from './common/security-headers.js';
 import { InputValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
 import { type OpenedDatabase, openDatabase } from './database/database.js';
@@ -48,12 +50,23 @@ function replyProblem(request: FastifyRequest, reply: FastifyReply, init: Proble
     .send(JSON.stringify(problemBody(init, request.url.split('?')[0], String(request.id))));
 }
 
+/** The router's own 400s: written before any hook runs, helmet's included, hence its headers here. */
+function sendFrameworkErrorWithHeaders(
+  ...[error, request, reply]: Parameters<typeof sendFrameworkError>
+) {
+  reply.headers(ESSENTIAL_SECURITY_HEADERS);
+  sendFrameworkError(error, request, reply);
+}
+
 /**
  * Everything that makes the application behave as shipped: parsers, pipes, filters, docs.
  * Used by main.ts and by every test, so the tested app is the shipped app.
  */
 export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
+  // Security headers (CSP, nosniff, …; src/common/security-headers.ts) on every response:
+  // registered first so that its onRequest hook runs before any hook below that answers early.
+  void fastify.register(helmet, HELMET_OPTIONS);
   // JSON is the only accepted body; anything else is 415 rather than parsed loosely.
   fastify.removeAllContentTypeParsers();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -166,7 +179,7 @@ export async function createApp(
       genReqId: requestId,
       return503OnClosing: false,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-      frameworkErrors: sendFrameworkError,
+      frameworkErrors: sendFrameworkErrorWithHeaders,
       clientErrorHandler: answerClientError,
     });
     app = await NestFactory.create<NestFastifyApplication>(

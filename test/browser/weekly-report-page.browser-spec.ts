@@ -6,23 +6,10 @@ import { seedDemoPortfolio } from '../../scripts/demo-portfolio.js';
 import { todayUtc } from '../../src/common/dates.js';
 import { act, activeEngagement, uniqueSuffix } from '../factories.js';
 import { bearer, createTestApp, type TestApp } from '../test-app.js';
+import { CHROMIUM_ARGS, executablePath, watchPage } from './page-watch.js';
 
-/** Debian's Chromium unless CHROMIUM_PATH names another build. */
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshotPath = join('test-results', 'weekly-report.png');
 const firstScreenPath = join('test-results', 'weekly-report-first-screen.png');
-
-// A closed network: without these flags Chromium keeps dialling Google's services at start.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('the weekly report page in Chromium', () => {
   let t: TestApp;
@@ -68,25 +55,22 @@ describe('the weekly report page in Chromium', () => {
     await t?.close();
   });
 
-  it('renders both charts with a non-zero size, without console errors or outside requests', async () => {
+  it('renders both charts with a non-zero size, without CSP violations, console errors or outside requests', async () => {
     const context = await browser.newContext({
       extraHTTPHeaders: bearer(t.adminKey),
       viewport: { width: 1280, height: 900 },
     });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') {
-        problems.push(`console ${message.type()}: ${message.text()}`);
-      }
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    const requested: string[] = [];
-    page.on('request', (request) => requested.push(request.url()));
+    const { problems, violations, requested } = await watchPage(page);
 
     const response = await page.goto(pageUrl, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
+    // Served from the API's own origin, under the API's Content-Security-Policy.
+    const policy = response?.headers()['content-security-policy'];
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(response?.headers()['x-content-type-options']).toBe('nosniff');
 
     for (const chart of ['#chart-levels', '#chart-slips']) {
       const box = await page.locator(chart).boundingBox();
@@ -107,6 +91,8 @@ describe('the weekly report page in Chromium', () => {
     await page.screenshot({ path: firstScreenPath });
     process.stdout.write(`Weekly report page screenshots: ${screenshotPath}, ${firstScreenPath}\n`);
 
+    // The inline stylesheet, the level badges' style attributes and the data: icon are allowed.
+    expect(violations).toEqual([]);
     expect(problems).toEqual([]);
     // Self-contained: the page itself is the only request.
     expect(requested).toEqual([pageUrl]);
