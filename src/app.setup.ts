@@ -18,7 +18,7 @@ import {
   MAX_PARAM_LENGTH,
   sendFrameworkError,
 } from './common/framework-errors.js';
-import { createLogger, NestPinoLogger } from './common/logger.js';
+import { createLogger, NestPinoLogger, runWithRequestLog } from './common/logger.js';
 import { buildOpenApiDocument } from './common/openapi.js';
 import {
   PROBLEM_CONTENT_TYPE,
@@ -124,6 +124,18 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
       });
     }
   });
+  // Log lines that Nest's Logger writes while a request is handled go through its logger.
+  fastify.addHook('onRequest', (request, _reply, done) => runWithRequestLog(request.log, done));
+  fastify.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        req: { method: request.method, url: request.url },
+        res: { statusCode: reply.statusCode },
+        responseTime: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
+  });
   fastify.addHook('preClose', async () => {
     closing = true;
   });
@@ -168,7 +180,7 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<RunningApp> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   const database = await openDatabase(config, options.embeddedDir);
   logger.info({ embedded: database.embedded }, `Database: ${database.description}`);
   let app: NestFastifyApplication | undefined;
@@ -177,6 +189,9 @@ export async function createApp(
       loggerInstance: logger,
       bodyLimit: config.bodyLimitBytes,
       genReqId: requestId,
+      // One line per request, written when it is answered (the onResponse hook below).
+      disableRequestLogging: true,
+      trustProxy: config.trustProxy.length > 0 ? config.trustProxy.join(',') : false,
       return503OnClosing: false,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       frameworkErrors: sendFrameworkErrorWithHeaders,

@@ -364,6 +364,26 @@ describe('rate limiting requests without a valid key', () => {
     authenticate.mockRestore();
   });
 
+  it('counts each client behind a trusted proxy (TRUST_PROXY) by its forwarded address', async () => {
+    const proxied = await createTestApp({
+      env: { RATE_LIMIT_ANON_MAX: '1', TRUST_PROXY: 'loopback' },
+    });
+    try {
+      const from = (address: string) =>
+        proxied.http().get('/v1/vendors').set('X-Forwarded-For', address);
+      expect((await from('203.0.113.7')).status).toBe(401);
+      expectProblem(await from('203.0.113.7'), 429, 'rate-limited');
+      expect((await from('198.51.100.20')).status).toBe(401);
+      const fromTheProxyItself = await proxied
+        .http()
+        .get('/v1/vendors')
+        .set(bearer(proxied.adminKey));
+      expect(fromTheProxyItself.status).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('does not count requests with a valid key against the address', async () => {
     const quiet = await createTestApp({ env: { RATE_LIMIT_ANON_MAX: '2' } });
     try {

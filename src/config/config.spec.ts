@@ -33,6 +33,7 @@ describe('loadConfig', () => {
         rateLimitMax: 600,
         rateLimitWindowSeconds: 60,
         rateLimitAnonMax: 60,
+        trustProxy: [],
         bodyLimitBytes: 1_048_576,
         imports: { maxRows: 5000, maxBytes: 10_485_760 },
         shutdownTimeoutMs: 10000,
@@ -275,6 +276,22 @@ describe('loadConfig', () => {
     it.each(['verbose', 'warning', 'log'])('rejects %j listing the accepted levels', (level) => {
       expect(configError({ LOG_LEVEL: level }).problems).toEqual([
         `LOG_LEVEL="${level}": expected one of fatal, error, warn, info, debug, trace, silent`,
+      ]);
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('reads a comma-separated list of proxy addresses and ranges', () => {
+      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).trustProxy).toEqual([
+        'loopback',
+        '10.0.0.0/8',
+        '::1',
+      ]);
+    });
+
+    it('rejects an entry that is no address, range or keyword', () => {
+      expect(configError({ TRUST_PROXY: 'loopback,proxy.example.com' }).problems).toEqual([
+        'TRUST_PROXY="proxy.example.com": expected addresses or CIDR ranges of your proxies, or loopback, linklocal, uniquelocal, separated by commas',
       ]);
     });
   });

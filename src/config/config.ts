@@ -23,6 +23,11 @@ export interface AppConfig {
   rateLimitWindowSeconds: number;
   /** Requests without a valid API key per client address and window; 0 turns the limit off. */
   rateLimitAnonMax: number;
+  /**
+   * The reverse proxies in front of the API (addresses, CIDR ranges or `loopback`,
+   * `linklocal`, `uniquelocal`), whose X-Forwarded-For names the client; empty: none.
+   */
+  trustProxy: string[];
   bodyLimitBytes: number;
   /** Bulk import limits (SPEC §10). */
   imports: { maxRows: number; maxBytes: number };
@@ -143,6 +148,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`LOG_FORMAT="${logFormat}": expected one of ${LOG_FORMATS.join(', ')}`);
   }
 
+  const trustProxy = (read('TRUST_PROXY') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const notProxies = trustProxy.filter(
+    (entry) =>
+      !['loopback', 'linklocal', 'uniquelocal'].includes(entry) &&
+      !/^[0-9a-f:.]+(\/\d{1,3})?$/i.test(entry),
+  );
+  if (notProxies.length > 0) {
+    problems.push(
+      `TRUST_PROXY="${notProxies.join(',')}": expected addresses or CIDR ranges of your proxies, or loopback, linklocal, uniquelocal, separated by commas`,
+    );
+  }
+
   const adminApiKey = read('ADMIN_API_KEY');
   if (adminApiKey !== undefined && !/^[\x21-\x7e]+$/.test(adminApiKey)) {
     problems.push('ADMIN_API_KEY: expected printable ASCII characters without spaces');
@@ -183,6 +203,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitMax: integer('RATE_LIMIT_MAX', 600, 0, 1_000_000),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     rateLimitAnonMax: integer('RATE_LIMIT_ANON_MAX', 60, 0, 1_000_000),
+    trustProxy,
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     imports: {
       maxRows: integer('IMPORT_MAX_ROWS', 5000, 1, 100_000),
