@@ -199,10 +199,11 @@ describe('classifyError', () => {
       status: 400,
       type: 'malformed-body',
       detail: 'The body is empty although Content-Type is application/json.',
+      errors: [{ field: 'body', message: 'empty' }],
     });
   });
 
-  it('answers 400 malformed-body for a SyntaxError with statusCode 400', () => {
+  it('answers 400 malformed-body naming body and where the parser stopped for a SyntaxError', () => {
     const error = Object.assign(new SyntaxError('Unexpected token } in JSON at position 9'), {
       statusCode: 400,
     });
@@ -210,6 +211,7 @@ describe('classifyError', () => {
       status: 400,
       type: 'malformed-body',
       detail: 'The request body is not valid JSON.',
+      errors: [{ field: 'body', message: 'Unexpected token } in JSON at position 9' }],
     });
   });
 

@@ -125,10 +125,18 @@ function classifyHttpLayerError(error: unknown): ProblemInit | undefined {
           status,
           type: 'malformed-body',
           detail: 'The body is empty although Content-Type is application/json.',
+          errors: [{ field: 'body', message: 'empty' }],
         };
       }
       if (error instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-        return { status, type: 'malformed-body', detail: 'The request body is not valid JSON.' };
+        // The parser's message says where: "… at position 12 (line 1 column 13)".
+        const where = error instanceof SyntaxError ? error.message : String(candidate.message);
+        return {
+          status,
+          type: 'malformed-body',
+          detail: 'The request body is not valid JSON.',
+          errors: [{ field: 'body', message: where }],
+        };
       }
       return { status, type: 'bad-request', detail: String(candidate.message ?? 'Bad request.') };
     default:
