@@ -1,18 +1,16 @@
 import {
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
   type Relation,
-  UpdateDateColumn,
-  VersionColumn,
 } from 'typeorm';
 import { Engagement } from '../engagements/engagement.entity.js';
 import { Milestone } from '../milestones/milestone.entity.js';
 import { Person } from '../people/person.entity.js';
+import { VersionedEntity } from '../database/base-entities.js';
 
 export const ARTIFACT_KINDS = [
   'documentation',
@@ -34,7 +32,7 @@ export type ArtifactStatus = (typeof ARTIFACT_STATUSES)[number];
 /** A knowledge-transfer deliverable: delivered by the vendor, accepted by an internal person. */
 @Entity('artifacts')
 @Index('idx_artifacts_engagement', ['engagementId', 'createdAt', 'id'])
-export class Artifact {
+export class Artifact extends VersionedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -92,13 +90,4 @@ export class Artifact {
   /** How often the artifact was rejected: the vendor's track record keeps it. */
   @Column({ type: 'integer', default: 0 })
   rejectionCount!: number;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

@@ -1,6 +1,5 @@
 import {
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   JoinColumn,
@@ -8,11 +7,12 @@ import {
   PrimaryGeneratedColumn,
   type Relation,
 } from 'typeorm';
+import { CreatedAtEntity } from '../database/base-entities.js';
 import { Person } from '../people/person.entity.js';
 import { ROLES, type Role } from './role.js';
 
 @Entity('api_keys')
-export class ApiKey {
+export class ApiKey extends CreatedAtEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -39,10 +39,6 @@ export class ApiKey {
   @Index('uq_api_keys_secret_hash', { unique: true })
   @Column({ type: 'char', length: 64 })
   secretHash!: string;
-
-  // Millisecond precision, as in JSON, so a keyset cursor names a row's exact position.
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
 
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   lastUsedAt!: Date | null;

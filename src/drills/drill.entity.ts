@@ -1,18 +1,16 @@
 import {
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
   type Relation,
-  UpdateDateColumn,
-  VersionColumn,
 } from 'typeorm';
 import { Artifact } from '../artifacts/artifact.entity.js';
 import { Engagement } from '../engagements/engagement.entity.js';
 import { Person } from '../people/person.entity.js';
+import { VersionedEntity } from '../database/base-entities.js';
 
 export const DRILL_KINDS = [
   'deploy',
@@ -42,7 +40,7 @@ export type VendorAssistance = (typeof VENDOR_ASSISTANCE_LEVELS)[number];
 @Index('idx_drills_engagement', ['engagementId', 'createdAt', 'id'])
 // Full-text search of recorded drills' notes (the playbook): an expression index, by the migration.
 @Index('idx_drills_notes_search', { synchronize: false })
-export class Drill {
+export class Drill extends VersionedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -100,15 +98,6 @@ export class Drill {
 
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   recordedAt!: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }
 
 /** A recipient who takes part in a drill. */

@@ -1,18 +1,16 @@
 import {
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
   type Relation,
-  UpdateDateColumn,
-  VersionColumn,
 } from 'typeorm';
 import { Person } from '../people/person.entity.js';
 import { Vendor } from '../vendors/vendor.entity.js';
 import { ENGAGEMENT_STATUSES, type EngagementStatus } from './engagement-status.js';
+import { VersionedEntity } from '../database/base-entities.js';
 
 export const CRITICALITIES = ['standard', 'important', 'critical'] as const;
 /** Whether the engagement supports an important or critical function (DORA Art. 28). */
@@ -37,7 +35,7 @@ export interface SuccessMetric {
 
 @Entity('engagements')
 @Index('idx_engagements_created', ['createdAt', 'id'])
-export class Engagement {
+export class Engagement extends VersionedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -127,15 +125,6 @@ export class Engagement {
 
   @Column({ type: 'text', nullable: true })
   cancelReason!: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }
 
 /** A person who must be able to own the system after handover. */

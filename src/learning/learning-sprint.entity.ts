@@ -1,18 +1,16 @@
 import {
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
   type Relation,
-  UpdateDateColumn,
-  VersionColumn,
 } from 'typeorm';
 import { Engagement } from '../engagements/engagement.entity.js';
 import { Milestone } from '../milestones/milestone.entity.js';
 import { Person } from '../people/person.entity.js';
+import { VersionedEntity } from '../database/base-entities.js';
 
 export const SPRINT_STATUSES = ['planned', 'completed'] as const;
 export type SprintStatus = (typeof SPRINT_STATUSES)[number];
@@ -29,7 +27,7 @@ export type SprintOutcome = (typeof SPRINT_OUTCOMES)[number];
 @Index('idx_learning_sprints_mentor', ['mentorId', 'startsOn'])
 // Full-text search of the lessons of completed sprints: an expression index, by the migration.
 @Index('idx_learning_sprints_lessons_search', { synchronize: false })
-export class LearningSprint {
+export class LearningSprint extends VersionedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -87,15 +85,6 @@ export class LearningSprint {
 
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   completedAt!: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }
 
 /** A knowledge recipient who learns in a sprint. */

@@ -7,10 +7,9 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
   type Relation,
-  UpdateDateColumn,
-  VersionColumn,
 } from 'typeorm';
 import { Engagement } from '../engagements/engagement.entity.js';
+import { VersionedEntity } from '../database/base-entities.js';
 
 export const MILESTONE_KINDS = ['delivery', 'handover', 'final_handover'] as const;
 export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
@@ -21,7 +20,7 @@ export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
   unique: true,
   where: `"kind" = 'final_handover'`,
 })
-export class Milestone {
+export class Milestone extends VersionedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -47,15 +46,6 @@ export class Milestone {
 
   @Column({ type: 'date', nullable: true })
   completedOn!: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }
 
 /** The ledger of due-date changes after activation; rows are only ever added. */

@@ -1,18 +1,11 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { VersionedEntity } from '../database/base-entities.js';
 
 /** Internal staff: product owners, trade-off owners, knowledge recipients, acceptors. */
 @Entity('people')
 // E-mail addresses are unique case-insensitively: an expression index, maintained by the migrations.
 @Index('uq_people_email_lower', { synchronize: false })
-export class Person {
+export class Person extends VersionedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -24,13 +17,4 @@ export class Person {
 
   @Column({ type: 'varchar', length: 200, nullable: true })
   team!: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

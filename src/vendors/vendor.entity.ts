@@ -1,17 +1,10 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { VersionedEntity } from '../database/base-entities.js';
 
 @Entity('vendors')
 // Names are unique case-insensitively: an expression index, maintained by the migrations.
 @Index('uq_vendors_name_lower', { synchronize: false })
-export class Vendor {
+export class Vendor extends VersionedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -26,13 +19,4 @@ export class Vendor {
 
   @Column({ type: 'text', nullable: true })
   notes!: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

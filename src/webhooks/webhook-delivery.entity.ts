@@ -1,6 +1,5 @@
 import {
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   JoinColumn,
@@ -10,6 +9,7 @@ import {
 } from 'typeorm';
 import { DomainEvent } from '../events/event.entity.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
+import { CreatedAtEntity } from '../database/base-entities.js';
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -28,7 +28,7 @@ export type LastResponse =
 @Index('idx_webhook_deliveries_endpoint', ['endpointId', 'createdAt', 'id'])
 // The due deliveries, partial on `status = 'pending'`: written by the migration.
 @Index('idx_webhook_deliveries_due', { synchronize: false })
-export class WebhookDelivery {
+export class WebhookDelivery extends CreatedAtEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -69,7 +69,4 @@ export class WebhookDelivery {
 
   @Column({ type: 'jsonb', nullable: true })
   lastResponse!: LastResponse | null;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
 }

@@ -1,17 +1,8 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { ApiKey } from '../auth/api-key.entity.js';
 import { Engagement } from '../engagements/engagement.entity.js';
 import { Vendor } from '../vendors/vendor.entity.js';
+import { VersionedEntity } from '../database/base-entities.js';
 
 export const DISABLED_REASONS = ['gone', 'failing'] as const;
 export type DisabledReason = (typeof DISABLED_REASONS)[number];
@@ -19,7 +10,7 @@ export type DisabledReason = (typeof DISABLED_REASONS)[number];
 /** Where events are delivered (SPEC §6 "Webhook endpoints"), owned by the key that made it. */
 @Entity('webhook_endpoints')
 @Index('idx_webhook_endpoints_owner', ['ownerApiKeyId', 'createdAt', 'id'])
-export class WebhookEndpoint {
+export class WebhookEndpoint extends VersionedEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -74,13 +65,4 @@ export class WebhookEndpoint {
   /** Deliveries in a row that failed for good; a success resets it. */
   @Column({ type: 'integer', default: 0 })
   consecutiveFailures!: number;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz', precision: 3 })
-  updatedAt!: Date;
-
-  @VersionColumn({ default: 1 })
-  version!: number;
 }

@@ -1,9 +1,10 @@
-import { Column, CreateDateColumn, Entity, Index } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { CreatedAtEntity } from '../../database/base-entities.js';
 
 /** The first response to a POST with an Idempotency-Key, kept for 24 hours. */
 @Entity('idempotency_records')
 @Index('idx_idempotency_records_created', ['createdAt'])
-export class IdempotencyRecord {
+export class IdempotencyRecord extends CreatedAtEntity {
   @Column({ type: 'uuid', primary: true })
   apiKeyId!: string;
 
@@ -22,7 +23,4 @@ export class IdempotencyRecord {
 
   @Column({ type: 'jsonb', nullable: true })
   responseBody!: unknown;
-
-  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
-  createdAt!: Date;
 }

@@ -5,6 +5,7 @@ import { ExitPlanResponse } from './exit-plan.dto.js';
 import { lastSafeHandoverDate } from '../exit-clock.js';
 import { RiskSummary } from '../../risk/dto/risk.dto.js';
 import { SuccessMetricDto } from './engagement.dto.js';
+import { VersionedResponse } from '../../common/versioned.response.js';
 
 export class SpecResponse {
   @ApiProperty({
@@ -32,7 +33,7 @@ export class SpecResponse {
   tradeOffRule!: string | null;
 }
 
-export class EngagementResponse {
+export class EngagementResponse extends VersionedResponse {
   @ApiProperty({ format: 'uuid', example: '3f2b8c1a-5d4e-4f6a-9b8c-7d6e5f4a3b2c' })
   id!: string;
 
@@ -115,15 +116,6 @@ export class EngagementResponse {
 
   @ApiProperty({ maxLength: 2000, nullable: true, type: String, example: null })
   cancelReason!: string | null;
-
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  updatedAt!: string;
-
-  @ApiProperty({ example: 1, description: 'Increases with every change; sent as ETag' })
-  version!: number;
 
   @ApiProperty({ type: RiskSummary, description: 'Dependency-trap risk as of today (UTC)' })
   risk!: RiskSummary;

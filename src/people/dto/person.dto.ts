@@ -3,6 +3,7 @@ import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-vali
 import { Nullable, Optional, Trim } from '../../common/dto-helpers.js';
 import { PageQuery } from '../../common/pagination.js';
 import type { Person } from '../person.entity.js';
+import { VersionedResponse } from '../../common/versioned.response.js';
 
 export class CreatePersonDto {
   @ApiProperty({ example: 'Priya Raman', maxLength: 200 })
@@ -54,7 +55,7 @@ export class ListPeopleQuery extends PageQuery {
   q?: string;
 }
 
-export class PersonResponse {
+export class PersonResponse extends VersionedResponse {
   @ApiProperty({ format: 'uuid', example: '8f14e45f-ceea-467f-a8f5-1c2b3d4e5f60' })
   id!: string;
 
@@ -66,15 +67,6 @@ export class PersonResponse {
 
   @ApiProperty({ maxLength: 200, nullable: true, type: String, example: 'Data Platform' })
   team!: string | null;
-
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  updatedAt!: string;
-
-  @ApiProperty({ example: 1, description: 'Increases with every change; sent as ETag' })
-  version!: number;
 
   static from(person: Person): PersonResponse {
     return {

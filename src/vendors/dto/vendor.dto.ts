@@ -3,6 +3,7 @@ import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } fro
 import { Nullable, Optional, Trim } from '../../common/dto-helpers.js';
 import { PageQuery } from '../../common/pagination.js';
 import type { Vendor } from '../vendor.entity.js';
+import { VersionedResponse } from '../../common/versioned.response.js';
 
 export class CreateVendorDto {
   @ApiProperty({
@@ -119,7 +120,7 @@ export class VendorTrackRecord {
   acceptanceRate!: number | null;
 }
 
-export class VendorResponse {
+export class VendorResponse extends VersionedResponse {
   @ApiProperty({ format: 'uuid', example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b' })
   id!: string;
 
@@ -151,15 +152,6 @@ export class VendorResponse {
     example: 'Framework agreement FA-2026-014',
   })
   notes!: string | null;
-
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  updatedAt!: string;
-
-  @ApiProperty({ example: 1, description: 'Increases with every change; sent as ETag' })
-  version!: number;
 
   @ApiPropertyOptional({ type: VendorTrackRecord, description: 'With include=scorecard' })
   scorecard?: VendorTrackRecord;

@@ -288,6 +288,12 @@ export type RiskSummary = {
 };
 
 export type EngagementResponse = {
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
   id: string;
   title: string;
   vendorId: string;
@@ -320,12 +326,6 @@ export type EngagementResponse = {
   completedAt: string | null;
   cancelledAt: string | null;
   cancelReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /**
-   * Increases with every change; sent as ETag
-   */
-  version: number;
   /**
    * Dependency-trap risk as of today (UTC)
    */
@@ -333,6 +333,12 @@ export type EngagementResponse = {
 };
 
 export type EngagementUpdatedEventData = {
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
   id: string;
   title: string;
   vendorId: string;
@@ -365,12 +371,6 @@ export type EngagementUpdatedEventData = {
   completedAt: string | null;
   cancelledAt: string | null;
   cancelReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /**
-   * Increases with every change; sent as ETag
-   */
-  version: number;
   /**
    * Dependency-trap risk as of today (UTC)
    */
@@ -872,17 +872,17 @@ export type VendorTrackRecord = {
 };
 
 export type VendorResponse = {
-  id: string;
-  name: string;
-  contactEmail: string | null;
-  website: string | null;
-  notes: string | null;
   createdAt: string;
   updatedAt: string;
   /**
    * Increases with every change; sent as ETag
    */
   version: number;
+  id: string;
+  name: string;
+  contactEmail: string | null;
+  website: string | null;
+  notes: string | null;
   /**
    * With include=scorecard
    */
@@ -909,16 +909,16 @@ export type CreatePersonDto = {
 };
 
 export type PersonResponse = {
-  id: string;
-  name: string;
-  email: string;
-  team: string | null;
   createdAt: string;
   updatedAt: string;
   /**
    * Increases with every change; sent as ETag
    */
   version: number;
+  id: string;
+  name: string;
+  email: string;
+  team: string | null;
 };
 
 export type UpdatePersonDto = {
