@@ -10,3 +10,8 @@ export function lastSafeHandoverDate(
 ): string | null {
   return contractEndDate === null ? null : addDays(contractEndDate, -noticePeriodDays);
 }
+
+/** The same rule in SQL, for the engagements row `alias` (the risk facts compute it there). */
+export const lastSafeHandoverDateSql = (alias: string): string =>
+  `CASE WHEN ${alias}.contract_end_date IS NULL THEN NULL
+            ELSE (${alias}.contract_end_date - ${alias}.notice_period_days)::date END`;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { runPrepared } from '../database/prepared.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
+import { lastSafeHandoverDateSql } from '../engagements/exit-clock.js';
 import type { Criticality } from '../engagements/engagement.entity.js';
 import type { RiskFacts } from './assess-risk.js';
 
@@ -58,8 +59,7 @@ export function computedFactsSql(where: string): string {
   return `
 SELECT e.id AS engagement_id,
        e.status,
-       CASE WHEN e.contract_end_date IS NULL THEN NULL
-            ELSE (e.contract_end_date - e.notice_period_days)::date END AS last_safe_handover_date,
+       ${lastSafeHandoverDateSql('e')} AS last_safe_handover_date,
        fh.due_date AS final_due_date,
        fh.baseline_due_date AS final_baseline_due_date,
        fh.completed_on AS final_completed_on,
