@@ -4,7 +4,6 @@ import helmet from '@fastify/helmet';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
@@ -20,12 +19,7 @@ import {
 } from './common/framework-errors.js';
 import { createLogger, NestPinoLogger, runWithRequestLog } from './common/logger.js';
 import { buildOpenApiDocument } from './common/openapi.js';
-import {
-  PROBLEM_CONTENT_TYPE,
-  problemBody,
-  type ProblemInit,
-  REQUEST_ID_PATTERN,
-} from './common/problem.js';
+import { REQUEST_ID_PATTERN, sendProblem } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ESSENTIAL_SECURITY_HEADERS, HELMET_OPTIONS } from './common/security-headers.js';
 import { InputValidationPipe, MAX_BODY_DEPTH, nestsDeeperThan } from './common/validation.js';
@@ -40,14 +34,6 @@ function requestId(request: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming)
     ? incoming
     : randomUUID();
-}
-
-/** Answers a request from a Fastify hook, before any route runs, with a problem. */
-function replyProblem(request: FastifyRequest, reply: FastifyReply, init: ProblemInit) {
-  return reply
-    .code(init.status)
-    .headers({ ...init.headers, 'content-type': PROBLEM_CONTENT_TYPE })
-    .send(JSON.stringify(problemBody(init, request.url.split('?')[0], String(request.id))));
 }
 
 /** The router's own 400s: written before any hook runs, helmet's included, hence its headers here. */
@@ -102,7 +88,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
     route.onRequest = async (request, reply) => {
       const length = Number(request.headers['content-length']);
       if (length > config.imports.maxBytes) {
-        return replyProblem(request, reply, {
+        return sendProblem(request, reply, {
           status: 413,
           type: 'payload-too-large',
           detail: `The import is ${length} bytes; at most ${config.imports.maxBytes} (IMPORT_MAX_BYTES) are accepted. Nothing was imported.`,
@@ -116,7 +102,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
     // A request that arrives while closing is turned away as a problem (Fastify's own
     // return503OnClosing answer is plain JSON written past every hook, hence switched off).
     if (closing) {
-      return replyProblem(request, reply, {
+      return sendProblem(request, reply, {
         status: 503,
         type: 'shutting-down',
         detail: 'This instance is shutting down; retry on another.',

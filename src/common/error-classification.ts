@@ -1,4 +1,5 @@
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { errorCodeOf, errorMessagesOf } from './database-errors.js';
 import type { ProblemInit } from './problem.js';
 
 const CONNECTION_ERROR_CODES = new Set([
@@ -40,25 +41,14 @@ export class BodyTooDeepError extends Error {
   }
 }
 
-function codeOf(error: unknown): string | undefined {
-  const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
-  const code = candidate?.driverError?.code ?? candidate?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  const candidate = error as { message?: unknown; driverError?: { message?: unknown } };
-  return `${candidate?.message ?? ''} ${candidate?.driverError?.message ?? ''}`;
-}
-
 /** True when the error means the database cannot be reached right now (worth retrying). */
 export function isDatabaseUnavailable(error: unknown): boolean {
   // TypeORM releases a transaction's query runner when its connection fails between two
   // statements (PostgreSQL stopping): the transaction's next statement or COMMIT throws this.
   if (error instanceof QueryRunnerAlreadyReleasedError) return true;
-  const code = codeOf(error);
+  const code = errorCodeOf(error);
   if (code !== undefined && CONNECTION_ERROR_CODES.has(code)) return true;
-  const message = messageOf(error);
+  const message = errorMessagesOf(error);
   return CONNECTION_ERROR_MESSAGES.some((fragment) => message.includes(fragment));
 }
 
@@ -72,7 +62,7 @@ export function classifyError(error: unknown): ProblemInit | undefined {
       headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
     };
   }
-  const code = codeOf(error);
+  const code = errorCodeOf(error);
   if (code === '57014') {
     return {
       status: 503,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, type ProblemInit, problemBody } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, type ProblemInit, problemBody, sendProblem } from './problem.js';
 
 /** Longest path parameter the router accepts; ids and weeks are far shorter. */
 export const MAX_PARAM_LENGTH = 100;
@@ -38,12 +38,7 @@ export function sendFrameworkError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const problem = frameworkErrorProblem(error);
-  void reply
-    .status(problem.status)
-    .header('content-type', PROBLEM_CONTENT_TYPE)
-    .header('X-Request-Id', String(request.id))
-    .send(JSON.stringify(problemBody(problem, request.url.split('?')[0], String(request.id))));
+  void sendProblem(request, reply, frameworkErrorProblem(error));
 }
 
 /**

@@ -8,12 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { classifyError } from './error-classification.js';
-import {
-  PROBLEM_CONTENT_TYPE,
-  type ProblemInit,
-  ProblemException,
-  problemBody,
-} from './problem.js';
+import { type ProblemInit, ProblemException, sendProblem } from './problem.js';
 
 /** Answers every error as RFC 9457 problem+json; unexpected errors reveal no internals. */
 @Catch()
@@ -24,12 +19,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = this.toProblem(exception, request);
-    const instance = request.url.split('?')[0];
-    reply
-      .status(problem.status)
-      .headers({ ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE })
-      .send(problemBody(problem, instance, String(request.id)));
+    sendProblem(request, reply, this.toProblem(exception, request));
   }
 
   private toProblem(exception: unknown, request: FastifyRequest): ProblemInit {

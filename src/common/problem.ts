@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** A request id the API accepts from X-Request-Id (else it makes its own) and reports back. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -143,6 +144,26 @@ export function problemBody(
       ? { errors: init.errors.slice(0, init.errorLimit ?? PROBLEM_LIMITS.items).map(clipItem) }
       : {}),
   };
+}
+
+/**
+ * Answers `request` with `problem` as problem+json: the one place a problem is written to a
+ * reply, whether by the exception filter, a hook that answers early, or the router's own errors.
+ */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: ProblemInit,
+): FastifyReply {
+  const requestId = String(request.id);
+  return reply
+    .status(problem.status)
+    .headers({
+      ...problem.headers,
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'X-Request-Id': requestId,
+    })
+    .send(JSON.stringify(problemBody(problem, request.url.split('?')[0], requestId)));
 }
 
 export class ValidationProblem extends ProblemException {
