@@ -10,6 +10,7 @@ import { TimelineVendor1796160496191 } from './1796160496191-TimelineVendor.js';
 import { Webhooks1796166644460 } from './1796166644460-Webhooks.js';
 import { Drills1796185868869 } from './1796185868869-Drills.js';
 import { LearningSprints1796188292755 } from './1796188292755-LearningSprints.js';
+import { IdempotencyCommitted1796190000000 } from './1796190000000-IdempotencyCommitted.js';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Initial1795300580190,
@@ -22,4 +23,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Webhooks1796166644460,
   Drills1796185868869,
   LearningSprints1796188292755,
+  IdempotencyCommitted1796190000000,
 ];

@@ -17,7 +17,8 @@ import {
   MAX_PARAM_LENGTH,
   sendFrameworkError,
 } from './common/framework-errors.js';
-import { createLogger, NestPinoLogger, runWithRequestLog } from './common/logger.js';
+import { createLogger, NestPinoLogger } from './common/logger.js';
+import { runInRequestContext } from './common/request-context.js';
 import { buildOpenApiDocument } from './common/openapi.js';
 import { REQUEST_ID_PATTERN, sendProblem } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -110,8 +111,8 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
       });
     }
   });
-  // Log lines that Nest's Logger writes while a request is handled go through its logger.
-  fastify.addHook('onRequest', (request, _reply, done) => runWithRequestLog(request.log, done));
+  // The request's own context (src/common/request-context.ts) for the rest of its handling.
+  fastify.addHook('onRequest', (request, _reply, done) => runInRequestContext(request.log, done));
   fastify.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {

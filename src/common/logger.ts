@@ -1,8 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/config.js';
+import { currentRequest, type RequestLog } from './request-context.js';
 
 /** Paths never written to logs, whatever a caller passes to the logger. */
 const REDACTED_PATHS = [
@@ -41,23 +41,10 @@ export function createLogger(level: LogLevel, format: LogFormat = 'json'): PinoL
   return pino(options, pretty({ sync: true, ignore: 'pid,hostname,service' }));
 }
 
-/**
- * The logger of the request being handled, so that log lines written through Nest's Logger
- * while handling it carry its `reqId` (and `apiKeyId` once it is authenticated).
- */
-const requestLogs = new AsyncLocalStorage<{ log: RequestLog }>();
-
-type RequestLog = Pick<PinoLogger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
-
-/** Runs the rest of a request's handling with `log` as its logger. */
-export function runWithRequestLog(log: RequestLog, handle: () => void): void {
-  requestLogs.run({ log }, handle);
-}
-
 /** Replaces the current request's logger, e.g. with a child that names the API key. */
 export function bindRequestLog(log: RequestLog): void {
-  const store = requestLogs.getStore();
-  if (store) store.log = log;
+  const context = currentRequest();
+  if (context) context.log = log;
 }
 
 /** Routes Nest's own log calls into the same stream, through the request's logger if any. */
@@ -93,7 +80,7 @@ export class NestPinoLogger implements LoggerService {
     // Nest passes the context (a class name) as the last argument, and a stack before it for errors.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const stack = typeof rest[0] === 'string' ? rest[0] : undefined;
-    const logger = requestLogs.getStore()?.log ?? this.logger;
+    const logger = currentRequest()?.log ?? this.logger;
     if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
       const { msg, ...fields } = message as Record<string, unknown> & { msg?: string };
       logger[level]({ context, ...fields }, msg ?? stack ?? '');

@@ -23,6 +23,8 @@ export interface AppConfig {
   rateLimitWindowSeconds: number;
   /** Requests without a valid API key per client address and window; 0 turns the limit off. */
   rateLimitAnonMax: number;
+  /** After how long an idempotency claim whose request never committed may be taken over. */
+  idempotencyAbandonedAfterSeconds: number;
   /**
    * The reverse proxies in front of the API (addresses, CIDR ranges or `loopback`,
    * `linklocal`, `uniquelocal`), whose X-Forwarded-For names the client; empty: none.
@@ -203,6 +205,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitMax: integer('RATE_LIMIT_MAX', 600, 0, 1_000_000),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     rateLimitAnonMax: integer('RATE_LIMIT_ANON_MAX', 60, 0, 1_000_000),
+    idempotencyAbandonedAfterSeconds: integer(
+      'IDEMPOTENCY_ABANDONED_AFTER_SECONDS',
+      300,
+      1,
+      86_400,
+    ),
     trustProxy,
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     imports: {

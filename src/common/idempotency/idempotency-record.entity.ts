@@ -18,6 +18,13 @@ export class IdempotencyRecord extends CreatedAtEntity {
   @Column({ type: 'char', length: 64 })
   requestHash!: string;
 
+  /**
+   * Set by the request's write transaction as it commits: from then on the request has had its
+   * effect, and the claim is never taken over, even if its response was never stored.
+   */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  committedAt!: Date | null;
+
   @Column({ type: 'integer', nullable: true })
   responseStatus!: number | null;
 

@@ -11,6 +11,12 @@ import { IdempotencyService, requestHash } from './idempotency.service.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/**
+ * Fault tests only: holds every idempotent response after its write committed and before it
+ * is stored, so that a test can kill the process at the worst moment.
+ */
+const HOLD_AFTER_COMMIT = process.env.HANDOVER_FAULT_HOLD_IDEMPOTENT_RESPONSE === 'true';
+
 /** Makes a POST with an `Idempotency-Key` header safe to repeat (SPEC §3). */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -47,7 +53,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return next.handle().pipe(
       mergeMap((body) =>
         // The router set the status before the handler ran; a handler may have changed it.
-        from(this.idempotency.complete(apiKeyId, header, reply.statusCode, body).then(() => body)),
+        from(
+          (HOLD_AFTER_COMMIT ? new Promise<void>(() => undefined) : Promise.resolve())
+            .then(() => this.idempotency.complete(apiKeyId, header, reply.statusCode, body))
+            .then(() => body),
+        ),
       ),
       catchError((error: unknown) =>
         from(
