@@ -999,8 +999,9 @@ async function main(): Promise<void> {
     values.export ?? process.env.BENCH_EXPORT ?? (values.quick ? '2000,10000' : '10000,100000');
   const exportSizes = [
     ...new Set(
-      (exportOption.trim() === 'none' ? [] : exportOption.split(','))
-        .map((size) => numberOption(size.trim(), 'export', 2, 1_000_000)),
+      (exportOption.trim() === 'none' ? [] : exportOption.split(',')).map((size) =>
+        numberOption(size.trim(), 'export', 2, 1_000_000),
+      ),
     ),
   ].sort((a, b) => a - b);
 

@@ -41,7 +41,7 @@ export class AuditService {
         engagementId: record.engagementId ?? null,
         changes: record.changes,
       }));
-    await insertInChunks(manager, AuditEvent, rows);
+    await insertInChunks(manager, AuditEvent, rows, { returning: false });
   }
 
   /** Newest first; a product owner sees only the events of engagements they own. */

@@ -98,12 +98,15 @@ export class ImportsService {
     query: ImportQuery,
   ): Promise<ImportResponse | DryRunResponse> {
     const { bodies, formatProblems } = this.rowsOf(body);
-    const checked = await Promise.all(
-      bodies.map((row, index) => checkRow(row, index + 1, formatProblems[index] ?? [])),
-    );
+    const rowCount = bodies.length;
     const problems: ProblemItem[] = [];
-    problems.push(...checked.flatMap((result) => result.problems));
-    const rows = checked.flatMap((result) => (result.checked ? [result.checked] : []));
+    // Each row is checked in turn (the checks are synchronous work): only its result is kept.
+    let rows: CheckedRow[] = [];
+    for (const [index, row] of bodies.entries()) {
+      const result = await checkRow(row, index + 1, formatProblems[index] ?? []);
+      for (const problem of result.problems) problems.push(problem);
+      if (result.checked) rows.push(result.checked);
+    }
     const created = { vendors: [] as Vendor[], people: [] as Person[] };
     let resolved: ResolvedRow[] = [];
     try {
@@ -114,11 +117,13 @@ export class ImportsService {
             problems,
             created,
           });
+          // The resolved rows hold what is still needed of the checked ones.
+          rows = [];
           problems.push(...(await databaseProblems(manager, resolved)));
           if (problems.length > 0) {
             throw new ImportProblem(
               body.format === 'csv' ? problems.map(asCsvProblem) : problems,
-              bodies.length,
+              rowCount,
             );
           }
           if (query.dryRun) throw new DryRunFinished();
@@ -126,6 +131,8 @@ export class ImportsService {
         },
         async (context) => {
           await writePlans(context, resolved);
+          // Written, audited and queued: released before the events are built.
+          resolved = [];
           return context.engagements;
         },
       );
@@ -136,7 +143,7 @@ export class ImportsService {
         createdPeople: created.people.map(({ id, email }) => ({ id, email })),
       };
     } catch (error) {
-      if (error instanceof DryRunFinished) return { valid: true, rows: bodies.length };
+      if (error instanceof DryRunFinished) return { valid: true, rows: rowCount };
       if (
         isUniqueViolation(error, 'uq_vendors_name_lower') ||
         isUniqueViolation(error, 'uq_people_email_lower')

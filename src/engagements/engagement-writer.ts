@@ -148,6 +148,8 @@ export class EngagementWriter {
           queued.push({ engagementId, type, engagement: true, extra: {} }),
       });
       await this.auditService.recordMany(manager, actor, audits);
+      // Written: released before the events are built.
+      audits.length = 0;
       await this.risk.refreshAfterCreation(manager, engagements);
       const ids = engagements.map((engagement) => engagement.id);
       const responses = queued.some((event) => 'engagement' in event)

@@ -12,11 +12,14 @@ const COMMIT_ORDER_LOCK = 4_827_310_118;
 /**
  * Inserts the events and, in the same statement, one delivery per matching enabled endpoint
  * (SPEC §6): the outbox commits or rolls back with the change. RETURNING keeps input order.
+ * The events come as one JSON array ($1, serialized once) and share their actor ($2).
  */
 const RECORD_AND_FAN_OUT = `
 WITH recorded AS (
   INSERT INTO events (type, engagement_id, vendor_id, actor, data)
-  SELECT * FROM unnest($1::varchar[], $2::uuid[], $3::uuid[], $4::jsonb[], $5::jsonb[])
+  SELECT e.type, e.engagement_id, e.vendor_id, $2::jsonb, e.data
+    FROM jsonb_to_recordset($1::jsonb)
+      AS e(type varchar, engagement_id uuid, vendor_id uuid, data jsonb)
   RETURNING id, type, engagement_id, vendor_id
 ), fanned_out AS (
   INSERT INTO webhook_deliveries (endpoint_id, event_id, message_id, event_type, next_attempt_at)
@@ -30,6 +33,9 @@ WITH recorded AS (
   RETURNING 1
 )
 SELECT id, (SELECT count(*) FROM fanned_out)::int AS deliveries FROM recorded`;
+
+/** Events per INSERT of `record`, which keeps their order across statements. */
+const EVENTS_PER_STATEMENT = 1000;
 
 /** Set on a transaction's query runner once it queued deliveries: its commit wakes the worker. */
 export const DELIVERIES_QUEUED = 'handover:deliveriesQueued';
@@ -60,17 +66,28 @@ export class EventsService {
   async record(manager: EntityManager, actor: EventActor, events: NewEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     await manager.query('SELECT pg_advisory_xact_lock($1)', [COMMIT_ORDER_LOCK]);
-    const rows: { id: string; deliveries: number }[] = await manager.query(RECORD_AND_FAN_OUT, [
-      events.map((event) => event.type),
-      events.map((event) => event.engagementId ?? null),
-      events.map((event) => event.vendorId ?? null),
-      events.map(() => JSON.stringify(actor)),
-      events.map((event) => JSON.stringify(event.data)),
-    ]);
-    if (manager.queryRunner && rows[0].deliveries > 0) {
-      manager.queryRunner.data[DELIVERIES_QUEUED] = true;
+    const actorJson = JSON.stringify(actor);
+    const ids: string[] = [];
+    // A statement per chunk: only one chunk's data is held as JSON text at a time.
+    for (let start = 0; start < events.length; start += EVENTS_PER_STATEMENT) {
+      const chunk = events.slice(start, start + EVENTS_PER_STATEMENT);
+      const rows: { id: string; deliveries: number }[] = await manager.query(RECORD_AND_FAN_OUT, [
+        JSON.stringify(
+          chunk.map((event) => ({
+            type: event.type,
+            engagement_id: event.engagementId ?? null,
+            vendor_id: event.vendorId ?? null,
+            data: event.data,
+          })),
+        ),
+        actorJson,
+      ]);
+      if (manager.queryRunner && rows[0].deliveries > 0) {
+        manager.queryRunner.data[DELIVERIES_QUEUED] = true;
+      }
+      for (const row of rows) ids.push(row.id);
     }
-    return rows.map((row) => row.id);
+    return ids;
   }
 
   /** The feed, oldest first; a product owner sees the events of the engagements they own. */
