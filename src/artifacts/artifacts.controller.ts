@@ -24,8 +24,15 @@ export class ArtifactsController {
 
   @Post()
   @Roles(...CHANGE_ROLES)
-  @ApiOperation({ summary: 'Add a knowledge-transfer artifact, due with a milestone' })
-  @ApiCreatedResponse({ type: ArtifactResponse })
+  @ApiOperation({
+    summary: 'Add a knowledge-transfer artifact, due with a milestone',
+    description:
+      "The artifact starts as `required`, due with the engagement's milestone `milestoneId`. Refused with 409 once the engagement is completed or cancelled.",
+  })
+  @ApiCreatedResponse({
+    type: ArtifactResponse,
+    description: 'The created artifact, in status `required`',
+  })
   @ApiProblems(404, 409)
   create(
     @CurrentActor() actor: Actor,
@@ -37,7 +44,11 @@ export class ArtifactsController {
 
   @Get()
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: "An engagement's artifacts, oldest first" })
+  @ApiOperation({
+    summary: "An engagement's artifacts, oldest first",
+    description:
+      'Every artifact of the engagement, oldest first, optionally only those in one `status` or due with one milestone.',
+  })
   @ApiPageResponse(ArtifactResponse, 'A page of artifacts')
   @ApiProblems(404)
   list(
@@ -49,8 +60,12 @@ export class ArtifactsController {
 
   @Get(':aid')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'Get an artifact' })
-  @ApiOkResponse({ type: ArtifactResponse })
+  @ApiOperation({
+    summary: 'Get an artifact',
+    description:
+      'The artifact with its status, evidence, acceptance or rejection reason and `version`, also sent as ETag.',
+  })
+  @ApiOkResponse({ type: ArtifactResponse, description: 'The artifact' })
   @ApiProblems(404)
   get(
     @UuidParam('id') engagementId: string,
@@ -61,9 +76,13 @@ export class ArtifactsController {
 
   @Patch(':aid')
   @Roles(...CHANGE_ROLES)
-  @ApiOperation({ summary: 'Change an artifact (not its status: use the actions)' })
+  @ApiOperation({
+    summary: 'Change an artifact (not its status: use the actions)',
+    description:
+      'Changes the fields sent; the status moves only through deliver, accept and reject. Refused with 409 once the engagement is completed or cancelled. Send the ETag you read as If-Match to refuse a stale write (412, nothing written).',
+  })
   @ApiIfMatch()
-  @ApiOkResponse({ type: ArtifactResponse })
+  @ApiOkResponse({ type: ArtifactResponse, description: 'The updated artifact' })
   @ApiProblems(404, 409, 412)
   update(
     @CurrentActor() actor: Actor,
@@ -83,7 +102,7 @@ export class ArtifactsController {
     description: 'From required or rejected.',
   })
   @ApiIfMatch()
-  @ApiOkResponse({ type: ArtifactResponse })
+  @ApiOkResponse({ type: ArtifactResponse, description: 'The artifact, now `delivered`' })
   @ApiProblems(404, 409, 412)
   deliver(
     @CurrentActor() actor: Actor,
@@ -104,7 +123,7 @@ export class ArtifactsController {
       "The acceptor must be the engagement's product owner or a knowledge recipient (400 otherwise).",
   })
   @ApiIfMatch()
-  @ApiOkResponse({ type: ArtifactResponse })
+  @ApiOkResponse({ type: ArtifactResponse, description: 'The artifact, now `accepted`' })
   @ApiProblems(404, 409, 412)
   accept(
     @CurrentActor() actor: Actor,
@@ -119,9 +138,13 @@ export class ArtifactsController {
   @Post(':aid/reject')
   @HttpCode(200)
   @Roles('admin', 'product_owner')
-  @ApiOperation({ summary: 'Reject a delivered artifact, with a reason' })
+  @ApiOperation({
+    summary: 'Reject a delivered artifact, with a reason',
+    description:
+      'Only a `delivered` artifact can be rejected (409 otherwise). The `reason` tells the vendor what to fix; the vendor may then deliver it again.',
+  })
   @ApiIfMatch()
-  @ApiOkResponse({ type: ArtifactResponse })
+  @ApiOkResponse({ type: ArtifactResponse, description: 'The artifact, now `rejected`' })
   @ApiProblems(404, 409, 412)
   reject(
     @CurrentActor() actor: Actor,

@@ -22,12 +22,9 @@ describe('negotiate', () => {
     'image/png, text/html',
     'application/json;q=0, */*',
     'application/*;q=0, */*;q=1',
-  ])(
-    'finds nothing acceptable for Accept %p',
-    (accept) => {
-      expect(negotiate(accept, json)).toBeUndefined();
-    },
-  );
+  ])('finds nothing acceptable for Accept %p', (accept) => {
+    expect(negotiate(accept, json)).toBeUndefined();
+  });
 
   it('prefers the format with the highest quality', () => {
     const formats = ['application/json', 'text/csv', 'text/html'];

@@ -70,9 +70,13 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Escalations: 'Dependency traps nobody acted on, and the acknowledgements that answer them',
   Events: 'The ordered feed of every change integrations care about',
   'Bulk data': 'Import engagements from a contract system or spreadsheet, and export the portfolio',
+  Drills:
+    'Evidence that internal people can operate a system without the vendor: planned and recorded drills',
   Engagements:
     'Outsourced engagements: spec, lifecycle (draft → active → completed) and exit clock',
   Health: 'Liveness and readiness probes, without an API key',
+  Learning:
+    'Learning sprints tied to a milestone, learning paths of people, and the playbook of lessons',
   'Knowledge-transfer artifacts':
     'What the vendor must hand over, delivered and accepted or rejected',
   Milestones: 'Dated milestones of an engagement, with every date change recorded',
@@ -109,6 +113,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
   addCommonResponses(document);
+  describePathParameters(document);
   addETagHeaders(document);
   markOptionalBodies(document);
   addRateLimitHeaders(document);
@@ -133,6 +138,47 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .sort()
     .map((name) => ({ name, description: TAG_DESCRIPTIONS[name] }));
   return document;
+}
+
+/** What the id in a path names, by the collection segment in front of it. */
+const PATH_RESOURCES: Record<string, string> = {
+  'api-keys': 'API key',
+  artifacts: 'knowledge-transfer artifact',
+  deliveries: 'delivery',
+  drills: 'drill',
+  engagements: 'engagement',
+  'learning-sprints': 'learning sprint',
+  milestones: 'milestone',
+  people: 'person',
+  reports: 'weekly report',
+  vendors: 'vendor',
+  'webhook-endpoints': 'webhook endpoint',
+};
+
+/**
+ * Describes each id in a path that no decorator described (UuidParam documents only its
+ * format): `/v1/engagements/{id}/milestones/{mid}` names an engagement, then one of its milestones.
+ */
+function describePathParameters(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    const segments = path.split('/');
+    for (const operation of Object.values(item) as OperationObject[]) {
+      for (const parameter of operation.parameters ?? []) {
+        if ('$ref' in parameter || parameter.in !== 'path' || parameter.description) continue;
+        const index = segments.indexOf(`{${parameter.name}}`);
+        const resource = PATH_RESOURCES[segments[index - 1] ?? ''];
+        if (!resource) continue;
+        const parent = segments
+          .slice(0, index - 1)
+          .map((segment, at) => (segment.startsWith('{') ? PATH_RESOURCES[segments[at - 1]] : null))
+          .filter(Boolean)
+          .pop();
+        parameter.description =
+          `The \`id\` of the ${resource}` +
+          (parent ? `; it must belong to the ${parent} in the path` : '');
+      }
+    }
+  }
 }
 
 /** Documents the ETag header on every success response whose body carries a `version`. */

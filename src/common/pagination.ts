@@ -13,10 +13,13 @@ const CURSOR_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 export class PageQuery {
   @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
     default: DEFAULT_PAGE_SIZE,
     example: 50,
+    description: `How many items to return at most, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}); another value answers 400`,
   })
   @IsOptional()
   @TransformType(() => Number)

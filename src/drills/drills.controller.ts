@@ -33,7 +33,10 @@ export class DrillsController {
 
   @Get()
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: "An engagement's drills, oldest first" })
+  @ApiOperation({
+    summary: "An engagement's drills, oldest first",
+    description: 'Every drill of the engagement, scheduled or recorded, oldest first.',
+  })
   @ApiPageResponse(DrillResponse, 'A page of drills')
   @ApiProblems(404)
   list(
@@ -45,7 +48,11 @@ export class DrillsController {
 
   @Get(':did')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'Get a drill' })
+  @ApiOperation({
+    summary: 'Get a drill',
+    description:
+      'The drill with its participants and linked artifacts and, once recorded, its outcome and how much the vendor helped.',
+  })
   @ApiOkResponse({ type: DrillResponse, description: 'The drill' })
   @ApiProblems(404)
   get(@UuidParam('id') engagementId: string, @UuidParam('did') id: string): Promise<DrillResponse> {

@@ -43,7 +43,10 @@ export class EngagementsController {
     description:
       'The spec is mandatory and judged whole: every missing, short or placeholder field is named.',
   })
-  @ApiCreatedResponse({ type: EngagementResponse })
+  @ApiCreatedResponse({
+    type: EngagementResponse,
+    description: 'The created engagement, in status `draft`',
+  })
   @ApiProblems(400, 409)
   @UseInterceptors(SpecProblemsInterceptor)
   create(
@@ -55,7 +58,11 @@ export class EngagementsController {
 
   @Get()
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'List engagements, oldest first' })
+  @ApiOperation({
+    summary: 'List engagements, oldest first',
+    description:
+      'Every engagement the filters match, each with its current risk, oldest first or highest risk score first (`sort=-riskScore`). Filters combine; pass the `nextCursor` of a page as `cursor` for the next one.',
+  })
   @ApiPageResponse(EngagementResponse, 'A page of engagements')
   list(@Query() query: ListEngagementsQuery): Promise<Page<EngagementResponse>> {
     return this.listing.list(query);
@@ -63,8 +70,12 @@ export class EngagementsController {
 
   @Get(':id')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'Get an engagement' })
-  @ApiOkResponse({ type: EngagementResponse })
+  @ApiOperation({
+    summary: 'Get an engagement',
+    description:
+      'The engagement with its spec, people, exit clock, current risk and `version`, also sent as ETag.',
+  })
+  @ApiOkResponse({ type: EngagementResponse, description: 'The engagement' })
   @ApiProblems(404)
   get(@UuidParam('id') id: string): Promise<EngagementResponse> {
     return this.engagements.get(id);
@@ -78,7 +89,7 @@ export class EngagementsController {
       'A product owner changes only engagements they own. Completed and cancelled ones are read-only (409).',
   })
   @ApiIfMatch()
-  @ApiOkResponse({ type: EngagementResponse })
+  @ApiOkResponse({ type: EngagementResponse, description: 'The updated engagement' })
   @ApiProblems(404, 409, 412)
   update(
     @CurrentActor() actor: Actor,
@@ -99,7 +110,7 @@ export class EngagementsController {
       "freezes every milestone's baseline due date. 409 lists every unmet precondition.",
   })
   @ApiIfMatch()
-  @ApiOkResponse({ type: EngagementResponse })
+  @ApiOkResponse({ type: EngagementResponse, description: 'The engagement, now `active`' })
   @ApiProblems(404, 409, 412)
   activate(
     @CurrentActor() actor: Actor,
@@ -118,7 +129,7 @@ export class EngagementsController {
       'Needs status active, the final handover completed and every KT artifact accepted.',
   })
   @ApiIfMatch()
-  @ApiOkResponse({ type: EngagementResponse })
+  @ApiOkResponse({ type: EngagementResponse, description: 'The engagement, now `completed`' })
   @ApiProblems(404, 409, 412)
   complete(
     @CurrentActor() actor: Actor,
@@ -136,7 +147,7 @@ export class EngagementsController {
     description: 'A reason is required.',
   })
   @ApiIfMatch()
-  @ApiOkResponse({ type: EngagementResponse })
+  @ApiOkResponse({ type: EngagementResponse, description: 'The engagement, now `cancelled`' })
   @ApiProblems(404, 409, 412)
   cancel(
     @CurrentActor() actor: Actor,

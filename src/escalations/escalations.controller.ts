@@ -26,7 +26,10 @@ export class EscalationsController {
     description:
       'Records the note and `until` (default 14 days, at most 30) in the audit trail and the weekly report, marks an open escalation acknowledged, and restarts the grace period from `until`. Allowed at any level; a rise above the acknowledged level (and at least high) re-arms the grace period at once. The product owner of the engagement, or an admin.',
   })
-  @ApiOkResponse({ type: EscalationStateResponse })
+  @ApiOkResponse({
+    type: EscalationStateResponse,
+    description: "The engagement's escalation state after the acknowledgement",
+  })
   @ApiProblems(400, 404, 409)
   acknowledge(
     @CurrentActor() actor: Actor,

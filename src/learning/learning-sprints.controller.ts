@@ -41,7 +41,11 @@ export class LearningSprintsController {
 
   @Get()
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: "An engagement's learning sprints, oldest first" })
+  @ApiOperation({
+    summary: "An engagement's learning sprints, oldest first",
+    description:
+      'Every learning sprint of the engagement, oldest first, with its mentor and learners and, once completed, its outcome and lessons.',
+  })
   @ApiPageResponse(LearningSprintResponse, 'A page of learning sprints')
   @ApiProblems(404)
   list(

@@ -26,7 +26,7 @@ export class MilestonesController {
     summary: 'Add a milestone',
     description: 'At most one final_handover per engagement (409).',
   })
-  @ApiCreatedResponse({ type: MilestoneResponse })
+  @ApiCreatedResponse({ type: MilestoneResponse, description: 'The created milestone' })
   @ApiProblems(404, 409)
   create(
     @CurrentActor() actor: Actor,
@@ -38,7 +38,11 @@ export class MilestonesController {
 
   @Get()
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: "An engagement's milestones, by due date" })
+  @ApiOperation({
+    summary: "An engagement's milestones, by due date",
+    description:
+      'Every milestone of the engagement, earliest due date first, with its baseline due date (fixed at activation) and completion date.',
+  })
   @ApiPageResponse(MilestoneResponse, 'A page of milestones')
   @ApiProblems(404)
   list(
@@ -50,8 +54,12 @@ export class MilestonesController {
 
   @Get(':mid')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'Get a milestone' })
-  @ApiOkResponse({ type: MilestoneResponse })
+  @ApiOperation({
+    summary: 'Get a milestone',
+    description:
+      'The milestone with its due date, baseline due date (null before activation) and `version`, also sent as ETag.',
+  })
+  @ApiOkResponse({ type: MilestoneResponse, description: 'The milestone' })
   @ApiProblems(404)
   get(
     @UuidParam('id') engagementId: string,
@@ -68,7 +76,7 @@ export class MilestonesController {
       'After activation a dueDate change needs `reason` and is kept in the date-change ledger; a later date is a slip.',
   })
   @ApiIfMatch()
-  @ApiOkResponse({ type: MilestoneResponse })
+  @ApiOkResponse({ type: MilestoneResponse, description: 'The updated milestone' })
   @ApiProblems(404, 409, 412)
   update(
     @CurrentActor() actor: Actor,
@@ -89,7 +97,7 @@ export class MilestonesController {
       'Needs an active engagement and every artifact due at the milestone accepted (409 lists the others).',
   })
   @ApiIfMatch()
-  @ApiOkResponse({ type: MilestoneResponse })
+  @ApiOkResponse({ type: MilestoneResponse, description: 'The completed milestone' })
   @ApiProblems(404, 409, 412)
   complete(
     @CurrentActor() actor: Actor,
@@ -103,7 +111,11 @@ export class MilestonesController {
 
   @Get(':mid/date-changes')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: "The milestone's due-date ledger, oldest first" })
+  @ApiOperation({
+    summary: "The milestone's due-date ledger, oldest first",
+    description:
+      "Every change of the milestone's due date since activation, oldest first, with who made it, when and why. A change to a later date is a slip; nothing erases this ledger.",
+  })
   @ApiPageResponse(DateChangeResponse, 'A page of date changes')
   @ApiProblems(404)
   dateChanges(

@@ -21,8 +21,12 @@ export class PeopleController {
 
   @Post()
   @Roles('admin', 'procurement')
-  @ApiOperation({ summary: 'Add a person to the internal staff directory' })
-  @ApiCreatedResponse({ type: PersonResponse })
+  @ApiOperation({
+    summary: 'Add a person to the internal staff directory',
+    description:
+      'Admin or procurement. The e-mail must be unique, ignoring case (409 otherwise). Engagements name people as product owner, trade-off owner, knowledge recipients and acceptors.',
+  })
+  @ApiCreatedResponse({ type: PersonResponse, description: 'The created person' })
   @ApiProblems(400, 409)
   create(@CurrentActor() actor: Actor, @Body() input: CreatePersonDto): Promise<PersonResponse> {
     return this.people.create(actor, input);
@@ -30,7 +34,11 @@ export class PeopleController {
 
   @Get()
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'List people, oldest first' })
+  @ApiOperation({
+    summary: 'List people, oldest first',
+    description:
+      'Every person, oldest first, optionally only those whose name or e-mail contains `q`. Pass the `nextCursor` of a page as `cursor` for the next one.',
+  })
   @ApiPageResponse(PersonResponse, 'A page of people')
   list(@Query() query: ListPeopleQuery): Promise<Page<PersonResponse>> {
     return this.people.list(query);
@@ -38,8 +46,11 @@ export class PeopleController {
 
   @Get(':id')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'Get a person' })
-  @ApiOkResponse({ type: PersonResponse })
+  @ApiOperation({
+    summary: 'Get a person',
+    description: 'The person with their name, e-mail, team and `version`, also sent as ETag.',
+  })
+  @ApiOkResponse({ type: PersonResponse, description: 'The person' })
   @ApiProblems(404)
   get(@UuidParam('id') id: string): Promise<PersonResponse> {
     return this.people.get(id);
@@ -47,9 +58,13 @@ export class PeopleController {
 
   @Patch(':id')
   @Roles('admin', 'procurement')
-  @ApiOperation({ summary: 'Change a person' })
+  @ApiOperation({
+    summary: 'Change a person',
+    description:
+      'Admin or procurement. Changes only the fields sent. Send the ETag you read as If-Match to refuse a stale write (412, nothing written).',
+  })
   @ApiIfMatch()
-  @ApiOkResponse({ type: PersonResponse })
+  @ApiOkResponse({ type: PersonResponse, description: 'The updated person' })
   @ApiProblems(404, 409, 412)
   update(
     @CurrentActor() actor: Actor,

@@ -67,7 +67,11 @@ export class ReportsController {
 
   @Get()
   @Roles(...ROLES)
-  @ApiOperation({ summary: 'Weekly reports, newest first' })
+  @ApiOperation({
+    summary: 'Weekly reports, newest first',
+    description:
+      'Each weekly report as a summary (week, generation time, totals by level), newest first. GET /v1/reports/{id} returns a whole report.',
+  })
   @ApiPageResponse(WeeklyReportSummary, 'A page of reports')
   list(@Query() query: PageQuery): Promise<Page<WeeklyReportSummary>> {
     return this.reports.list(query);
@@ -79,6 +83,7 @@ export class ReportsController {
   @ApiOperation({ summary: 'The report of an ISO week', description: FORMATS_DESCRIPTION })
   @ApiParam({
     name: 'week',
+    description: 'The ISO week, `YYYY-Www`; 404 when no report was generated for that week',
     example: '2026-W47',
     schema: { type: 'string', maxLength: 8, pattern: '^\\d{4}-W\\d{2}$' },
   })

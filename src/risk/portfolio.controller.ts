@@ -25,7 +25,7 @@ export class PortfolioController {
     description:
       '`flagged` lists at most `limit` dependency traps, highest score first; `flaggedTotal` says how many there are.',
   })
-  @ApiOkResponse({ type: RiskPortfolioResponse })
+  @ApiOkResponse({ type: RiskPortfolioResponse, description: 'The portfolio as of `asOf`' })
   @ApiProblems(400)
   summary(@Query() query: RiskSummaryQuery): Promise<RiskPortfolioResponse> {
     return this.portfolio.summary(query.asOf, query.limit);
@@ -37,8 +37,10 @@ export class PortfolioController {
   @ApiOperation({
     summary:
       "A vendor's track record: handovers on time, slips, artifact acceptance, drills, current risk",
+    description:
+      'Counts over every engagement of the vendor: handovers completed on time (on or before the baseline) or late, final-handover slips, artifacts accepted over those delivered, drills passed without vendor help, and the risk levels of its open engagements as of `asOf`.',
   })
-  @ApiOkResponse({ type: VendorScorecardResponse })
+  @ApiOkResponse({ type: VendorScorecardResponse, description: "The vendor's scorecard" })
   @ApiProblems(404)
   scorecard(
     @UuidParam('id') vendorId: string,

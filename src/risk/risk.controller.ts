@@ -20,7 +20,7 @@ export class RiskController {
     description:
       'Computed from the current facts as of `asOf`; completed and cancelled engagements carry no risk. `forecast` lists the days ahead on which the judgement would change if nothing else happens.',
   })
-  @ApiOkResponse({ type: RiskResponse })
+  @ApiOkResponse({ type: RiskResponse, description: 'The risk of the engagement as of `asOf`' })
   @ApiProblems(404)
   get(@UuidParam('id') id: string, @Query() query: RiskQuery): Promise<RiskResponse> {
     return this.risk.forEngagement(id, query.asOf);

@@ -27,8 +27,11 @@ export class VendorsController {
 
   @Post()
   @Roles('admin', 'procurement')
-  @ApiOperation({ summary: 'Create a vendor' })
-  @ApiCreatedResponse({ type: VendorResponse })
+  @ApiOperation({
+    summary: 'Create a vendor',
+    description: 'Admin or procurement. The name must be unique, ignoring case (409 otherwise).',
+  })
+  @ApiCreatedResponse({ type: VendorResponse, description: 'The created vendor' })
   @ApiProblems(400, 409)
   create(@CurrentActor() actor: Actor, @Body() input: CreateVendorDto): Promise<VendorResponse> {
     return this.vendors.create(actor, input);
@@ -36,7 +39,11 @@ export class VendorsController {
 
   @Get()
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'List vendors, oldest first' })
+  @ApiOperation({
+    summary: 'List vendors, oldest first',
+    description:
+      'Every vendor, oldest first, optionally only those whose name contains `q`. Pass the `nextCursor` of a page as `cursor` for the next one.',
+  })
   @ApiPageResponse(VendorResponse, 'A page of vendors')
   list(@Query() query: ListVendorsQuery): Promise<Page<VendorResponse>> {
     return this.vendors.list(query);
@@ -44,8 +51,11 @@ export class VendorsController {
 
   @Get(':id')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'Get a vendor' })
-  @ApiOkResponse({ type: VendorResponse })
+  @ApiOperation({
+    summary: 'Get a vendor',
+    description: 'The vendor with its contact details and `version`, also sent as ETag.',
+  })
+  @ApiOkResponse({ type: VendorResponse, description: 'The vendor' })
   @ApiProblems(404)
   get(@UuidParam('id') id: string): Promise<VendorResponse> {
     return this.vendors.get(id);
@@ -53,9 +63,13 @@ export class VendorsController {
 
   @Patch(':id')
   @Roles('admin', 'procurement')
-  @ApiOperation({ summary: 'Change a vendor' })
+  @ApiOperation({
+    summary: 'Change a vendor',
+    description:
+      'Admin or procurement. Changes only the fields sent. Send the ETag you read as If-Match to refuse a stale write (412, nothing written).',
+  })
   @ApiIfMatch()
-  @ApiOkResponse({ type: VendorResponse })
+  @ApiOkResponse({ type: VendorResponse, description: 'The updated vendor' })
   @ApiProblems(404, 409, 412)
   update(
     @CurrentActor() actor: Actor,
@@ -69,7 +83,11 @@ export class VendorsController {
   @Delete(':id')
   @HttpCode(204)
   @Roles('admin', 'procurement')
-  @ApiOperation({ summary: 'Delete a vendor without engagements' })
+  @ApiOperation({
+    summary: 'Delete a vendor without engagements',
+    description:
+      'Admin or procurement. Refused with 409 while any engagement refers to the vendor. Send the ETag you read as If-Match to refuse a stale write (412, nothing written).',
+  })
   @ApiIfMatch()
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 409, 412)

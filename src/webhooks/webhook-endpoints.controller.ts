@@ -37,7 +37,10 @@ export class WebhookEndpointsController {
     description:
       'Each matching event is POSTed to the URL as a `WebhookEvent` (see components: one schema per type, discriminated by `type`), signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried with backoff until a 2xx. The URL is checked now and on the resolved address at every delivery.',
   })
-  @ApiCreatedResponse({ type: WebhookEndpointWithSecretResponse })
+  @ApiCreatedResponse({
+    type: WebhookEndpointWithSecretResponse,
+    description: 'The endpoint with its signing secret, shown only here and on rotation',
+  })
   @ApiProblems(400)
   create(
     @CurrentActor() actor: Actor,
@@ -61,8 +64,12 @@ export class WebhookEndpointsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a webhook endpoint (never its secret)' })
-  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiOperation({
+    summary: 'Get a webhook endpoint (never its secret)',
+    description:
+      'An integration key sees the endpoints it created; an admin sees all. The signing secret is returned only on creation and rotation.',
+  })
+  @ApiOkResponse({ type: WebhookEndpointResponse, description: 'The webhook endpoint' })
   @ApiProblems(400, 404)
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<WebhookEndpointResponse> {
     return this.endpoints.get(actor, id);
@@ -74,7 +81,7 @@ export class WebhookEndpointsController {
     description: 'Re-enabling clears `disabledReason` and delivers only the events from then on.',
   })
   @ApiIfMatch()
-  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiOkResponse({ type: WebhookEndpointResponse, description: 'The updated webhook endpoint' })
   @ApiProblems(400, 404, 412)
   update(
     @CurrentActor() actor: Actor,
@@ -87,7 +94,11 @@ export class WebhookEndpointsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a webhook endpoint and its delivery log' })
+  @ApiOperation({
+    summary: 'Delete a webhook endpoint and its delivery log',
+    description:
+      'No delivery is attempted after the deletion; the events stay in the feed (GET /v1/events).',
+  })
   @ApiIfMatch()
   @ApiNoContentResponse({ description: 'Deleted; nothing more is delivered to it' })
   @ApiProblems(400, 404, 412)
@@ -106,7 +117,10 @@ export class WebhookEndpointsController {
     description:
       'For 24 hours every delivery carries two signatures, by the new and the old secret, so the receiver can switch without losing a delivery.',
   })
-  @ApiOkResponse({ type: WebhookEndpointWithSecretResponse })
+  @ApiOkResponse({
+    type: WebhookEndpointWithSecretResponse,
+    description: 'The endpoint with its new signing secret, shown only here',
+  })
   @ApiProblems(400, 404)
   rotateSecret(
     @CurrentActor() actor: Actor,
@@ -153,7 +167,10 @@ export class WebhookEndpointsController {
     summary: 'Queue a failed delivery again',
     description: 'Starts its attempts afresh; 409 unless the delivery is `failed`.',
   })
-  @ApiOkResponse({ type: WebhookDeliveryResponse })
+  @ApiOkResponse({
+    type: WebhookDeliveryResponse,
+    description: 'The delivery, queued for a fresh round of attempts',
+  })
   @ApiProblems(400, 404, 409)
   retry(
     @CurrentActor() actor: Actor,

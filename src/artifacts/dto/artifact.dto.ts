@@ -109,12 +109,20 @@ export class RejectArtifactDto {
 }
 
 export class ListArtifactsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ARTIFACT_STATUSES, example: 'delivered' })
+  @ApiPropertyOptional({
+    enum: ARTIFACT_STATUSES,
+    description: 'Only artifacts in this review status',
+    example: 'delivered',
+  })
   @IsOptional()
   @IsIn(ARTIFACT_STATUSES, { message: `status must be one of ${ARTIFACT_STATUSES.join(', ')}` })
   status?: ArtifactStatus;
 
-  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: UUID_LENGTH,
+    description: 'Only artifacts due with this milestone (its id)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'milestoneId must be a UUID' })
   milestoneId?: string;

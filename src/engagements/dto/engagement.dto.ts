@@ -294,22 +294,38 @@ export class CancelEngagementDto {
 }
 
 export class ListEngagementsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ENGAGEMENT_STATUSES, example: 'active' })
+  @ApiPropertyOptional({
+    enum: ENGAGEMENT_STATUSES,
+    description: 'Only engagements in this lifecycle status',
+    example: 'active',
+  })
   @IsOptional()
   @IsIn(ENGAGEMENT_STATUSES, { message: `status must be one of ${ENGAGEMENT_STATUSES.join(', ')}` })
   status?: EngagementStatus;
 
-  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: UUID_LENGTH,
+    description: 'Only engagements outsourced to this vendor (its id)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'vendorId must be a UUID' })
   vendorId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: UUID_LENGTH,
+    description: 'Only engagements whose product owner is this person (their id)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'productOwnerId must be a UUID' })
   productOwnerId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: UUID_LENGTH,
+    description: 'Only engagements that name this person (their id) as a knowledge recipient',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'knowledgeRecipientId must be a UUID' })
   knowledgeRecipientId?: string;
@@ -374,7 +390,12 @@ export class ListEngagementsQuery extends PageQuery {
   @IsIn(['createdAt', '-riskScore'], { message: 'sort must be createdAt or -riskScore' })
   sort?: 'createdAt' | '-riskScore';
 
-  @ApiPropertyOptional({ enum: CRITICALITIES, example: 'critical' })
+  @ApiPropertyOptional({
+    enum: CRITICALITIES,
+    description:
+      'Only engagements of this criticality (important and critical support a critical or important function, DORA Art. 28)',
+    example: 'critical',
+  })
   @IsOptional()
   @IsIn(CRITICALITIES, { message: `criticality must be one of ${CRITICALITIES.join(', ')}` })
   criticality?: Criticality;

@@ -128,12 +128,20 @@ export class ListEventsQuery extends PageQuery {
   @IsIn(EVENT_TYPES, { each: true, message: `type must be one of ${EVENT_TYPES.join(', ')}` })
   type?: EventType[];
 
-  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: UUID_LENGTH,
+    description: 'Only events about this engagement or anything in it (its id)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'engagementId must be a UUID' })
   engagementId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: UUID_LENGTH,
+    description: "Only events about this vendor's engagements (the vendor's id)",
+  })
   @IsOptional()
   @IsUUID('all', { message: 'vendorId must be a UUID' })
   vendorId?: string;

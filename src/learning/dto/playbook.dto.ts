@@ -32,7 +32,11 @@ export class PlaybookQuery extends PageQuery {
   @IsIn(PLAYBOOK_KINDS, { message: `kind must be one of ${PLAYBOOK_KINDS.join(', ')}` })
   kind?: PlaybookKind;
 
-  @ApiPropertyOptional({ format: 'uuid', maxLength: UUID_LENGTH })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    maxLength: UUID_LENGTH,
+    description: "Only lessons and notes from this engagement's sprints and drills (its id)",
+  })
   @IsOptional()
   @IsUUID('all', { message: 'engagementId must be a UUID' })
   engagementId?: string;

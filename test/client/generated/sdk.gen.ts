@@ -226,6 +226,8 @@ export type Options<
 
 /**
  * The process is running
+ *
+ * Answers 200 while the process runs, without touching the database: use it as the liveness probe and restart the process when it fails. Needs no API key.
  */
 export const healthLive = <ThrowOnError extends boolean = false>(
   options?: Options<HealthLiveData, ThrowOnError>,
@@ -237,6 +239,8 @@ export const healthLive = <ThrowOnError extends boolean = false>(
 
 /**
  * The API can serve requests: the database answers
+ *
+ * Answers 200 when the database answers a query, and 503 with Retry-After when it does not: use it as the readiness probe and route traffic only to instances that pass. Needs no API key.
  */
 export const healthReady = <ThrowOnError extends boolean = false>(
   options?: Options<HealthReadyData, ThrowOnError>,
@@ -248,6 +252,8 @@ export const healthReady = <ThrowOnError extends boolean = false>(
 
 /**
  * List API keys (never their secrets), oldest first
+ *
+ * Admin only. Every key with its name, role, person, expiry and revocation time; a secret is never returned after creation.
  */
 export const apiKeysList = <ThrowOnError extends boolean = false>(
   options?: Options<ApiKeysListData, ThrowOnError>,
@@ -260,6 +266,8 @@ export const apiKeysList = <ThrowOnError extends boolean = false>(
 
 /**
  * Create an API key; the secret is returned this once
+ *
+ * Admin only. A `product_owner` key needs `personId`: the person whose engagements it may change. The response carries `secret`, shown this once and stored only as a hash; send it as `Authorization: Bearer <secret>`.
  */
 export const apiKeysCreate = <ThrowOnError extends boolean = false>(
   options: Options<ApiKeysCreateData, ThrowOnError>,
@@ -276,6 +284,8 @@ export const apiKeysCreate = <ThrowOnError extends boolean = false>(
 
 /**
  * Revoke an API key; it is refused from the next request on
+ *
+ * Admin only. Requests with the key answer 401 from the next request on; what it did stays in the audit trail.
  */
 export const apiKeysRevoke = <ThrowOnError extends boolean = false>(
   options: Options<ApiKeysRevokeData, ThrowOnError>,
@@ -356,6 +366,8 @@ export const webhookEndpointsCreate = <ThrowOnError extends boolean = false>(
 
 /**
  * Delete a webhook endpoint and its delivery log
+ *
+ * No delivery is attempted after the deletion; the events stay in the feed (GET /v1/events).
  */
 export const webhookEndpointsRemove = <ThrowOnError extends boolean = false>(
   options: Options<WebhookEndpointsRemoveData, ThrowOnError>,
@@ -372,6 +384,8 @@ export const webhookEndpointsRemove = <ThrowOnError extends boolean = false>(
 
 /**
  * Get a webhook endpoint (never its secret)
+ *
+ * An integration key sees the endpoints it created; an admin sees all. The signing secret is returned only on creation and rotation.
  */
 export const webhookEndpointsGet = <ThrowOnError extends boolean = false>(
   options: Options<WebhookEndpointsGetData, ThrowOnError>,
@@ -536,6 +550,8 @@ export const escalationsList = <ThrowOnError extends boolean = false>(
 
 /**
  * List vendors, oldest first
+ *
+ * Every vendor, oldest first, optionally only those whose name contains `q`. Pass the `nextCursor` of a page as `cursor` for the next one.
  */
 export const vendorsList = <ThrowOnError extends boolean = false>(
   options?: Options<VendorsListData, ThrowOnError>,
@@ -548,6 +564,8 @@ export const vendorsList = <ThrowOnError extends boolean = false>(
 
 /**
  * Create a vendor
+ *
+ * Admin or procurement. The name must be unique, ignoring case (409 otherwise).
  */
 export const vendorsCreate = <ThrowOnError extends boolean = false>(
   options: Options<VendorsCreateData, ThrowOnError>,
@@ -564,6 +582,8 @@ export const vendorsCreate = <ThrowOnError extends boolean = false>(
 
 /**
  * Delete a vendor without engagements
+ *
+ * Admin or procurement. Refused with 409 while any engagement refers to the vendor. Send the ETag you read as If-Match to refuse a stale write (412, nothing written).
  */
 export const vendorsRemove = <ThrowOnError extends boolean = false>(
   options: Options<VendorsRemoveData, ThrowOnError>,
@@ -576,6 +596,8 @@ export const vendorsRemove = <ThrowOnError extends boolean = false>(
 
 /**
  * Get a vendor
+ *
+ * The vendor with its contact details and `version`, also sent as ETag.
  */
 export const vendorsGet = <ThrowOnError extends boolean = false>(
   options: Options<VendorsGetData, ThrowOnError>,
@@ -588,6 +610,8 @@ export const vendorsGet = <ThrowOnError extends boolean = false>(
 
 /**
  * Change a vendor
+ *
+ * Admin or procurement. Changes only the fields sent. Send the ETag you read as If-Match to refuse a stale write (412, nothing written).
  */
 export const vendorsUpdate = <ThrowOnError extends boolean = false>(
   options: Options<VendorsUpdateData, ThrowOnError>,
@@ -604,6 +628,8 @@ export const vendorsUpdate = <ThrowOnError extends boolean = false>(
 
 /**
  * List people, oldest first
+ *
+ * Every person, oldest first, optionally only those whose name or e-mail contains `q`. Pass the `nextCursor` of a page as `cursor` for the next one.
  */
 export const peopleList = <ThrowOnError extends boolean = false>(
   options?: Options<PeopleListData, ThrowOnError>,
@@ -616,6 +642,8 @@ export const peopleList = <ThrowOnError extends boolean = false>(
 
 /**
  * Add a person to the internal staff directory
+ *
+ * Admin or procurement. The e-mail must be unique, ignoring case (409 otherwise). Engagements name people as product owner, trade-off owner, knowledge recipients and acceptors.
  */
 export const peopleCreate = <ThrowOnError extends boolean = false>(
   options: Options<PeopleCreateData, ThrowOnError>,
@@ -632,6 +660,8 @@ export const peopleCreate = <ThrowOnError extends boolean = false>(
 
 /**
  * Get a person
+ *
+ * The person with their name, e-mail, team and `version`, also sent as ETag.
  */
 export const peopleGet = <ThrowOnError extends boolean = false>(
   options: Options<PeopleGetData, ThrowOnError>,
@@ -644,6 +674,8 @@ export const peopleGet = <ThrowOnError extends boolean = false>(
 
 /**
  * Change a person
+ *
+ * Admin or procurement. Changes only the fields sent. Send the ETag you read as If-Match to refuse a stale write (412, nothing written).
  */
 export const peopleUpdate = <ThrowOnError extends boolean = false>(
   options: Options<PeopleUpdateData, ThrowOnError>,
@@ -660,6 +692,8 @@ export const peopleUpdate = <ThrowOnError extends boolean = false>(
 
 /**
  * List engagements, oldest first
+ *
+ * Every engagement the filters match, each with its current risk, oldest first or highest risk score first (`sort=-riskScore`). Filters combine; pass the `nextCursor` of a page as `cursor` for the next one.
  */
 export const engagementsList = <ThrowOnError extends boolean = false>(
   options?: Options<EngagementsListData, ThrowOnError>,
@@ -694,6 +728,8 @@ export const engagementsCreate = <ThrowOnError extends boolean = false>(
 
 /**
  * Get an engagement
+ *
+ * The engagement with its spec, people, exit clock, current risk and `version`, also sent as ETag.
  */
 export const engagementsGet = <ThrowOnError extends boolean = false>(
   options: Options<EngagementsGetData, ThrowOnError>,
@@ -822,6 +858,8 @@ export const bulkExport = <ThrowOnError extends boolean = false>(
 
 /**
  * An engagement's milestones, by due date
+ *
+ * Every milestone of the engagement, earliest due date first, with its baseline due date (fixed at activation) and completion date.
  */
 export const milestonesList = <ThrowOnError extends boolean = false>(
   options: Options<MilestonesListData, ThrowOnError>,
@@ -852,6 +890,8 @@ export const milestonesCreate = <ThrowOnError extends boolean = false>(
 
 /**
  * Get a milestone
+ *
+ * The milestone with its due date, baseline due date (null before activation) and `version`, also sent as ETag.
  */
 export const milestonesGet = <ThrowOnError extends boolean = false>(
   options: Options<MilestonesGetData, ThrowOnError>,
@@ -906,6 +946,8 @@ export const milestonesComplete = <ThrowOnError extends boolean = false>(
 
 /**
  * The milestone's due-date ledger, oldest first
+ *
+ * Every change of the milestone's due date since activation, oldest first, with who made it, when and why. A change to a later date is a slip; nothing erases this ledger.
  */
 export const milestonesDateChanges = <ThrowOnError extends boolean = false>(
   options: Options<MilestonesDateChangesData, ThrowOnError>,
@@ -922,6 +964,8 @@ export const milestonesDateChanges = <ThrowOnError extends boolean = false>(
 
 /**
  * An engagement's drills, oldest first
+ *
+ * Every drill of the engagement, scheduled or recorded, oldest first.
  */
 export const drillsList = <ThrowOnError extends boolean = false>(
   options: Options<DrillsListData, ThrowOnError>,
@@ -952,6 +996,8 @@ export const drillsCreate = <ThrowOnError extends boolean = false>(
 
 /**
  * Get a drill
+ *
+ * The drill with its participants and linked artifacts and, once recorded, its outcome and how much the vendor helped.
  */
 export const drillsGet = <ThrowOnError extends boolean = false>(
   options: Options<DrillsGetData, ThrowOnError>,
@@ -982,6 +1028,8 @@ export const drillsRecord = <ThrowOnError extends boolean = false>(
 
 /**
  * An engagement's learning sprints, oldest first
+ *
+ * Every learning sprint of the engagement, oldest first, with its mentor and learners and, once completed, its outcome and lessons.
  */
 export const learningSprintsList = <ThrowOnError extends boolean = false>(
   options: Options<LearningSprintsListData, ThrowOnError>,
@@ -1074,6 +1122,8 @@ export const learningSearch = <ThrowOnError extends boolean = false>(
 
 /**
  * An engagement's artifacts, oldest first
+ *
+ * Every artifact of the engagement, oldest first, optionally only those in one `status` or due with one milestone.
  */
 export const artifactsList = <ThrowOnError extends boolean = false>(
   options: Options<ArtifactsListData, ThrowOnError>,
@@ -1086,6 +1136,8 @@ export const artifactsList = <ThrowOnError extends boolean = false>(
 
 /**
  * Add a knowledge-transfer artifact, due with a milestone
+ *
+ * The artifact starts as `required`, due with the engagement's milestone `milestoneId`. Refused with 409 once the engagement is completed or cancelled.
  */
 export const artifactsCreate = <ThrowOnError extends boolean = false>(
   options: Options<ArtifactsCreateData, ThrowOnError>,
@@ -1102,6 +1154,8 @@ export const artifactsCreate = <ThrowOnError extends boolean = false>(
 
 /**
  * Get an artifact
+ *
+ * The artifact with its status, evidence, acceptance or rejection reason and `version`, also sent as ETag.
  */
 export const artifactsGet = <ThrowOnError extends boolean = false>(
   options: Options<ArtifactsGetData, ThrowOnError>,
@@ -1114,6 +1168,8 @@ export const artifactsGet = <ThrowOnError extends boolean = false>(
 
 /**
  * Change an artifact (not its status: use the actions)
+ *
+ * Changes the fields sent; the status moves only through deliver, accept and reject. Refused with 409 once the engagement is completed or cancelled. Send the ETag you read as If-Match to refuse a stale write (412, nothing written).
  */
 export const artifactsUpdate = <ThrowOnError extends boolean = false>(
   options: Options<ArtifactsUpdateData, ThrowOnError>,
@@ -1166,6 +1222,8 @@ export const artifactsAccept = <ThrowOnError extends boolean = false>(
 
 /**
  * Reject a delivered artifact, with a reason
+ *
+ * Only a `delivered` artifact can be rejected (409 otherwise). The `reason` tells the vendor what to fix; the vendor may then deliver it again.
  */
 export const artifactsReject = <ThrowOnError extends boolean = false>(
   options: Options<ArtifactsRejectData, ThrowOnError>,
@@ -1224,6 +1282,8 @@ export const portfolioSummary = <ThrowOnError extends boolean = false>(
 
 /**
  * A vendor's track record: handovers on time, slips, artifact acceptance, drills, current risk
+ *
+ * Counts over every engagement of the vendor: handovers completed on time (on or before the baseline) or late, final-handover slips, artifacts accepted over those delivered, drills passed without vendor help, and the risk levels of its open engagements as of `asOf`.
  */
 export const portfolioScorecard = <ThrowOnError extends boolean = false>(
   options: Options<PortfolioScorecardData, ThrowOnError>,
@@ -1258,6 +1318,8 @@ export const reportsGenerate = <ThrowOnError extends boolean = false>(
 
 /**
  * Weekly reports, newest first
+ *
+ * Each weekly report as a summary (week, generation time, totals by level), newest first. GET /v1/reports/{id} returns a whole report.
  */
 export const reportsList = <ThrowOnError extends boolean = false>(
   options?: Options<ReportsListData, ThrowOnError>,

@@ -2419,6 +2419,9 @@ export type HealthLiveErrors = {
 export type HealthLiveError = HealthLiveErrors[keyof HealthLiveErrors];
 
 export type HealthLiveResponses = {
+  /**
+   * The process is running
+   */
   200: HealthResponse;
 };
 
@@ -2453,6 +2456,9 @@ export type HealthReadyErrors = {
 export type HealthReadyError = HealthReadyErrors[keyof HealthReadyErrors];
 
 export type HealthReadyResponses = {
+  /**
+   * The process is running and the database answers
+   */
   200: HealthResponse;
 };
 
@@ -2462,6 +2468,9 @@ export type ApiKeysListData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -2590,6 +2599,9 @@ export type ApiKeysCreateErrors = {
 export type ApiKeysCreateError = ApiKeysCreateErrors[keyof ApiKeysCreateErrors];
 
 export type ApiKeysCreateResponses = {
+  /**
+   * The new key with its secret, which no later response repeats
+   */
   201: CreatedApiKeyResponse;
 };
 
@@ -2598,6 +2610,9 @@ export type ApiKeysCreateResponse = ApiKeysCreateResponses[keyof ApiKeysCreateRe
 export type ApiKeysRevokeData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the API key
+     */
     id: string;
   };
   query?: never;
@@ -2666,11 +2681,17 @@ export type AuditListData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
      */
     cursor?: string;
+    /**
+     * Only events about this kind of resource
+     */
     entityType?:
       | 'vendor'
       | 'person'
@@ -2681,6 +2702,9 @@ export type AuditListData = {
       | 'report'
       | 'drill'
       | 'learning_sprint';
+    /**
+     * Only events about the resource with this id
+     */
     entityId?: string;
   };
   url: '/v1/audit-events';
@@ -2742,6 +2766,9 @@ export type EventsListData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -2779,7 +2806,13 @@ export type EventsListData = {
       | 'escalation.resolved'
       | 'report.created'
     >;
+    /**
+     * Only events about this engagement or anything in it (its id)
+     */
     engagementId?: string;
+    /**
+     * Only events about this vendor's engagements (the vendor's id)
+     */
     vendorId?: string;
   };
   url: '/v1/events';
@@ -2841,6 +2874,9 @@ export type WebhookEndpointsListData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -2972,6 +3008,9 @@ export type WebhookEndpointsCreateError =
   WebhookEndpointsCreateErrors[keyof WebhookEndpointsCreateErrors];
 
 export type WebhookEndpointsCreateResponses = {
+  /**
+   * The endpoint with its signing secret, shown only here and on rotation
+   */
   201: WebhookEndpointWithSecretResponse;
 };
 
@@ -2987,6 +3026,9 @@ export type WebhookEndpointsRemoveData = {
     'If-Match'?: string;
   };
   path: {
+    /**
+     * The `id` of the webhook endpoint
+     */
     id: string;
   };
   query?: never;
@@ -3060,6 +3102,9 @@ export type WebhookEndpointsRemoveResponse =
 export type WebhookEndpointsGetData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the webhook endpoint
+     */
     id: string;
   };
   query?: never;
@@ -3108,6 +3153,9 @@ export type WebhookEndpointsGetErrors = {
 export type WebhookEndpointsGetError = WebhookEndpointsGetErrors[keyof WebhookEndpointsGetErrors];
 
 export type WebhookEndpointsGetResponses = {
+  /**
+   * The webhook endpoint
+   */
   200: WebhookEndpointResponse;
 };
 
@@ -3123,6 +3171,9 @@ export type WebhookEndpointsUpdateData = {
     'If-Match'?: string;
   };
   path: {
+    /**
+     * The `id` of the webhook endpoint
+     */
     id: string;
   };
   query?: never;
@@ -3184,6 +3235,9 @@ export type WebhookEndpointsUpdateError =
   WebhookEndpointsUpdateErrors[keyof WebhookEndpointsUpdateErrors];
 
 export type WebhookEndpointsUpdateResponses = {
+  /**
+   * The updated webhook endpoint
+   */
   200: WebhookEndpointResponse;
 };
 
@@ -3199,6 +3253,9 @@ export type WebhookEndpointsRotateSecretData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the webhook endpoint
+     */
     id: string;
   };
   query?: never;
@@ -3264,6 +3321,9 @@ export type WebhookEndpointsRotateSecretError =
   WebhookEndpointsRotateSecretErrors[keyof WebhookEndpointsRotateSecretErrors];
 
 export type WebhookEndpointsRotateSecretResponses = {
+  /**
+   * The endpoint with its new signing secret, shown only here
+   */
   200: WebhookEndpointWithSecretResponse;
 };
 
@@ -3279,6 +3339,9 @@ export type WebhookEndpointsPingData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the webhook endpoint
+     */
     id: string;
   };
   query?: never;
@@ -3356,9 +3419,15 @@ export type WebhookEndpointsPingResponse =
 export type WebhookEndpointsDeliveriesData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the webhook endpoint
+     */
     id: string;
   };
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -3439,7 +3508,13 @@ export type WebhookEndpointsRetryData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the webhook endpoint
+     */
     id: string;
+    /**
+     * The `id` of the delivery; it must belong to the webhook endpoint in the path
+     */
     deliveryId: string;
   };
   query?: never;
@@ -3505,6 +3580,9 @@ export type WebhookEndpointsRetryError =
   WebhookEndpointsRetryErrors[keyof WebhookEndpointsRetryErrors];
 
 export type WebhookEndpointsRetryResponses = {
+  /**
+   * The delivery, queued for a fresh round of attempts
+   */
   200: WebhookDeliveryResponse;
 };
 
@@ -3520,6 +3598,9 @@ export type EscalationsAcknowledgeData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -3585,6 +3666,9 @@ export type EscalationsAcknowledgeError =
   EscalationsAcknowledgeErrors[keyof EscalationsAcknowledgeErrors];
 
 export type EscalationsAcknowledgeResponses = {
+  /**
+   * The engagement's escalation state after the acknowledgement
+   */
   200: EscalationStateResponse;
 };
 
@@ -3594,9 +3678,15 @@ export type EscalationsAcknowledgeResponse =
 export type EscalationsForEngagementData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -3672,6 +3762,9 @@ export type EscalationsListData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -3741,6 +3834,9 @@ export type VendorsListData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -3881,6 +3977,9 @@ export type VendorsCreateErrors = {
 export type VendorsCreateError = VendorsCreateErrors[keyof VendorsCreateErrors];
 
 export type VendorsCreateResponses = {
+  /**
+   * The created vendor
+   */
   201: VendorResponse;
 };
 
@@ -3895,6 +3994,9 @@ export type VendorsRemoveData = {
     'If-Match'?: string;
   };
   path: {
+    /**
+     * The `id` of the vendor
+     */
     id: string;
   };
   query?: never;
@@ -3970,6 +4072,9 @@ export type VendorsRemoveResponse = VendorsRemoveResponses[keyof VendorsRemoveRe
 export type VendorsGetData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the vendor
+     */
     id: string;
   };
   query?: never;
@@ -4018,6 +4123,9 @@ export type VendorsGetErrors = {
 export type VendorsGetError = VendorsGetErrors[keyof VendorsGetErrors];
 
 export type VendorsGetResponses = {
+  /**
+   * The vendor
+   */
   200: VendorResponse;
 };
 
@@ -4032,6 +4140,9 @@ export type VendorsUpdateData = {
     'If-Match'?: string;
   };
   path: {
+    /**
+     * The `id` of the vendor
+     */
     id: string;
   };
   query?: never;
@@ -4096,6 +4207,9 @@ export type VendorsUpdateErrors = {
 export type VendorsUpdateError = VendorsUpdateErrors[keyof VendorsUpdateErrors];
 
 export type VendorsUpdateResponses = {
+  /**
+   * The updated vendor
+   */
   200: VendorResponse;
 };
 
@@ -4105,6 +4219,9 @@ export type PeopleListData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -4237,6 +4354,9 @@ export type PeopleCreateErrors = {
 export type PeopleCreateError = PeopleCreateErrors[keyof PeopleCreateErrors];
 
 export type PeopleCreateResponses = {
+  /**
+   * The created person
+   */
   201: PersonResponse;
 };
 
@@ -4245,6 +4365,9 @@ export type PeopleCreateResponse = PeopleCreateResponses[keyof PeopleCreateRespo
 export type PeopleGetData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the person
+     */
     id: string;
   };
   query?: never;
@@ -4293,6 +4416,9 @@ export type PeopleGetErrors = {
 export type PeopleGetError = PeopleGetErrors[keyof PeopleGetErrors];
 
 export type PeopleGetResponses = {
+  /**
+   * The person
+   */
   200: PersonResponse;
 };
 
@@ -4307,6 +4433,9 @@ export type PeopleUpdateData = {
     'If-Match'?: string;
   };
   path: {
+    /**
+     * The `id` of the person
+     */
     id: string;
   };
   query?: never;
@@ -4371,6 +4500,9 @@ export type PeopleUpdateErrors = {
 export type PeopleUpdateError = PeopleUpdateErrors[keyof PeopleUpdateErrors];
 
 export type PeopleUpdateResponses = {
+  /**
+   * The updated person
+   */
   200: PersonResponse;
 };
 
@@ -4380,14 +4512,29 @@ export type EngagementsListData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
      */
     cursor?: string;
+    /**
+     * Only engagements in this lifecycle status
+     */
     status?: 'draft' | 'active' | 'completed' | 'cancelled';
+    /**
+     * Only engagements outsourced to this vendor (its id)
+     */
     vendorId?: string;
+    /**
+     * Only engagements whose product owner is this person (their id)
+     */
     productOwnerId?: string;
+    /**
+     * Only engagements that name this person (their id) as a knowledge recipient
+     */
     knowledgeRecipientId?: string;
     /**
      * Title contains (case-insensitive)
@@ -4413,6 +4560,9 @@ export type EngagementsListData = {
      * Oldest first, or highest risk score first
      */
     sort?: 'createdAt' | '-riskScore';
+    /**
+     * Only engagements of this criticality (important and critical support a critical or important function, DORA Art. 28)
+     */
     criticality?: 'standard' | 'important' | 'critical';
     /**
      * At least this many independent operators as of today
@@ -4541,6 +4691,9 @@ export type EngagementsCreateErrors = {
 export type EngagementsCreateError = EngagementsCreateErrors[keyof EngagementsCreateErrors];
 
 export type EngagementsCreateResponses = {
+  /**
+   * The created engagement, in status `draft`
+   */
   201: EngagementResponse;
 };
 
@@ -4550,6 +4703,9 @@ export type EngagementsCreateResponse =
 export type EngagementsGetData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -4598,6 +4754,9 @@ export type EngagementsGetErrors = {
 export type EngagementsGetError = EngagementsGetErrors[keyof EngagementsGetErrors];
 
 export type EngagementsGetResponses = {
+  /**
+   * The engagement
+   */
   200: EngagementResponse;
 };
 
@@ -4612,6 +4771,9 @@ export type EngagementsUpdateData = {
     'If-Match'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -4676,6 +4838,9 @@ export type EngagementsUpdateErrors = {
 export type EngagementsUpdateError = EngagementsUpdateErrors[keyof EngagementsUpdateErrors];
 
 export type EngagementsUpdateResponses = {
+  /**
+   * The updated engagement
+   */
   200: EngagementResponse;
 };
 
@@ -4695,6 +4860,9 @@ export type EngagementsActivateData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -4763,6 +4931,9 @@ export type EngagementsActivateErrors = {
 export type EngagementsActivateError = EngagementsActivateErrors[keyof EngagementsActivateErrors];
 
 export type EngagementsActivateResponses = {
+  /**
+   * The engagement, now `active`
+   */
   200: EngagementResponse;
 };
 
@@ -4782,6 +4953,9 @@ export type EngagementsCompleteData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -4850,6 +5024,9 @@ export type EngagementsCompleteErrors = {
 export type EngagementsCompleteError = EngagementsCompleteErrors[keyof EngagementsCompleteErrors];
 
 export type EngagementsCompleteResponses = {
+  /**
+   * The engagement, now `completed`
+   */
   200: EngagementResponse;
 };
 
@@ -4869,6 +5046,9 @@ export type EngagementsCancelData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -4937,6 +5117,9 @@ export type EngagementsCancelErrors = {
 export type EngagementsCancelError = EngagementsCancelErrors[keyof EngagementsCancelErrors];
 
 export type EngagementsCancelResponses = {
+  /**
+   * The engagement, now `cancelled`
+   */
   200: EngagementResponse;
 };
 
@@ -5037,9 +5220,21 @@ export type BulkExportData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * Only engagements in this lifecycle status
+     */
     status?: 'draft' | 'active' | 'completed' | 'cancelled';
+    /**
+     * Only engagements outsourced to this vendor (its id)
+     */
     vendorId?: string;
+    /**
+     * Only engagements whose product owner is this person (their id)
+     */
     productOwnerId?: string;
+    /**
+     * Only engagements that name this person (their id) as a knowledge recipient
+     */
     knowledgeRecipientId?: string;
     /**
      * Title contains (case-insensitive)
@@ -5065,6 +5260,9 @@ export type BulkExportData = {
      * Oldest first, or highest risk score first
      */
     sort?: 'createdAt' | '-riskScore';
+    /**
+     * Only engagements of this criticality (important and critical support a critical or important function, DORA Art. 28)
+     */
     criticality?: 'standard' | 'important' | 'critical';
     /**
      * At least this many independent operators as of today
@@ -5127,9 +5325,15 @@ export type BulkExportResponse = BulkExportResponses[keyof BulkExportResponses];
 export type MilestonesListData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -5204,6 +5408,9 @@ export type MilestonesCreateData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -5268,6 +5475,9 @@ export type MilestonesCreateErrors = {
 export type MilestonesCreateError = MilestonesCreateErrors[keyof MilestonesCreateErrors];
 
 export type MilestonesCreateResponses = {
+  /**
+   * The created milestone
+   */
   201: MilestoneResponse;
 };
 
@@ -5276,7 +5486,13 @@ export type MilestonesCreateResponse = MilestonesCreateResponses[keyof Milestone
 export type MilestonesGetData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the milestone; it must belong to the engagement in the path
+     */
     mid: string;
   };
   query?: never;
@@ -5325,6 +5541,9 @@ export type MilestonesGetErrors = {
 export type MilestonesGetError = MilestonesGetErrors[keyof MilestonesGetErrors];
 
 export type MilestonesGetResponses = {
+  /**
+   * The milestone
+   */
   200: MilestoneResponse;
 };
 
@@ -5339,7 +5558,13 @@ export type MilestonesUpdateData = {
     'If-Match'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the milestone; it must belong to the engagement in the path
+     */
     mid: string;
   };
   query?: never;
@@ -5404,6 +5629,9 @@ export type MilestonesUpdateErrors = {
 export type MilestonesUpdateError = MilestonesUpdateErrors[keyof MilestonesUpdateErrors];
 
 export type MilestonesUpdateResponses = {
+  /**
+   * The updated milestone
+   */
   200: MilestoneResponse;
 };
 
@@ -5422,7 +5650,13 @@ export type MilestonesCompleteData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the milestone; it must belong to the engagement in the path
+     */
     mid: string;
   };
   query?: never;
@@ -5491,6 +5725,9 @@ export type MilestonesCompleteErrors = {
 export type MilestonesCompleteError = MilestonesCompleteErrors[keyof MilestonesCompleteErrors];
 
 export type MilestonesCompleteResponses = {
+  /**
+   * The completed milestone
+   */
   200: MilestoneResponse;
 };
 
@@ -5500,10 +5737,19 @@ export type MilestonesCompleteResponse =
 export type MilestonesDateChangesData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the milestone; it must belong to the engagement in the path
+     */
     mid: string;
   };
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -5574,9 +5820,15 @@ export type MilestonesDateChangesResponse =
 export type DrillsListData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -5651,6 +5903,9 @@ export type DrillsCreateData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -5726,7 +5981,13 @@ export type DrillsCreateResponse = DrillsCreateResponses[keyof DrillsCreateRespo
 export type DrillsGetData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the drill; it must belong to the engagement in the path
+     */
     did: string;
   };
   query?: never;
@@ -5796,7 +6057,13 @@ export type DrillsRecordData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the drill; it must belong to the engagement in the path
+     */
     did: string;
   };
   query?: never;
@@ -5876,9 +6143,15 @@ export type DrillsRecordResponse = DrillsRecordResponses[keyof DrillsRecordRespo
 export type LearningSprintsListData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -5954,6 +6227,9 @@ export type LearningSprintsCreateData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -6041,7 +6317,13 @@ export type LearningSprintsCompleteData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the learning sprint; it must belong to the engagement in the path
+     */
     sid: string;
   };
   query?: never;
@@ -6123,6 +6405,9 @@ export type LearningSprintsCompleteResponse =
 export type LearningLearningPathData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the person
+     */
     id: string;
   };
   query?: never;
@@ -6185,6 +6470,9 @@ export type LearningSearchData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -6198,6 +6486,9 @@ export type LearningSearchData = {
      * sprint: lessons of completed learning sprints; drill: notes of recorded drills
      */
     kind?: 'sprint' | 'drill';
+    /**
+     * Only lessons and notes from this engagement's sprints and drills (its id)
+     */
     engagementId?: string;
   };
   url: '/v1/playbook';
@@ -6258,15 +6549,27 @@ export type LearningSearchResponse = LearningSearchResponses[keyof LearningSearc
 export type ArtifactsListData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
      */
     cursor?: string;
+    /**
+     * Only artifacts in this review status
+     */
     status?: 'required' | 'delivered' | 'accepted' | 'rejected';
+    /**
+     * Only artifacts due with this milestone (its id)
+     */
     milestoneId?: string;
   };
   url: '/v1/engagements/{id}/artifacts';
@@ -6337,6 +6640,9 @@ export type ArtifactsCreateData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: never;
@@ -6401,6 +6707,9 @@ export type ArtifactsCreateErrors = {
 export type ArtifactsCreateError = ArtifactsCreateErrors[keyof ArtifactsCreateErrors];
 
 export type ArtifactsCreateResponses = {
+  /**
+   * The created artifact, in status `required`
+   */
   201: ArtifactResponse;
 };
 
@@ -6409,7 +6718,13 @@ export type ArtifactsCreateResponse = ArtifactsCreateResponses[keyof ArtifactsCr
 export type ArtifactsGetData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the knowledge-transfer artifact; it must belong to the engagement in the path
+     */
     aid: string;
   };
   query?: never;
@@ -6458,6 +6773,9 @@ export type ArtifactsGetErrors = {
 export type ArtifactsGetError = ArtifactsGetErrors[keyof ArtifactsGetErrors];
 
 export type ArtifactsGetResponses = {
+  /**
+   * The artifact
+   */
   200: ArtifactResponse;
 };
 
@@ -6472,7 +6790,13 @@ export type ArtifactsUpdateData = {
     'If-Match'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the knowledge-transfer artifact; it must belong to the engagement in the path
+     */
     aid: string;
   };
   query?: never;
@@ -6537,6 +6861,9 @@ export type ArtifactsUpdateErrors = {
 export type ArtifactsUpdateError = ArtifactsUpdateErrors[keyof ArtifactsUpdateErrors];
 
 export type ArtifactsUpdateResponses = {
+  /**
+   * The updated artifact
+   */
   200: ArtifactResponse;
 };
 
@@ -6555,7 +6882,13 @@ export type ArtifactsDeliverData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the knowledge-transfer artifact; it must belong to the engagement in the path
+     */
     aid: string;
   };
   query?: never;
@@ -6624,6 +6957,9 @@ export type ArtifactsDeliverErrors = {
 export type ArtifactsDeliverError = ArtifactsDeliverErrors[keyof ArtifactsDeliverErrors];
 
 export type ArtifactsDeliverResponses = {
+  /**
+   * The artifact, now `delivered`
+   */
   200: ArtifactResponse;
 };
 
@@ -6642,7 +6978,13 @@ export type ArtifactsAcceptData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the knowledge-transfer artifact; it must belong to the engagement in the path
+     */
     aid: string;
   };
   query?: never;
@@ -6711,6 +7053,9 @@ export type ArtifactsAcceptErrors = {
 export type ArtifactsAcceptError = ArtifactsAcceptErrors[keyof ArtifactsAcceptErrors];
 
 export type ArtifactsAcceptResponses = {
+  /**
+   * The artifact, now `accepted`
+   */
   200: ArtifactResponse;
 };
 
@@ -6729,7 +7074,13 @@ export type ArtifactsRejectData = {
     'Idempotency-Key'?: string;
   };
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
+    /**
+     * The `id` of the knowledge-transfer artifact; it must belong to the engagement in the path
+     */
     aid: string;
   };
   query?: never;
@@ -6798,6 +7149,9 @@ export type ArtifactsRejectErrors = {
 export type ArtifactsRejectError = ArtifactsRejectErrors[keyof ArtifactsRejectErrors];
 
 export type ArtifactsRejectResponses = {
+  /**
+   * The artifact, now `rejected`
+   */
   200: ArtifactResponse;
 };
 
@@ -6806,6 +7160,9 @@ export type ArtifactsRejectResponse = ArtifactsRejectResponses[keyof ArtifactsRe
 export type RiskGetData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: {
@@ -6859,6 +7216,9 @@ export type RiskGetErrors = {
 export type RiskGetError = RiskGetErrors[keyof RiskGetErrors];
 
 export type RiskGetResponses = {
+  /**
+   * The risk of the engagement as of `asOf`
+   */
   200: RiskResponse;
 };
 
@@ -6867,9 +7227,15 @@ export type RiskGetResponse = RiskGetResponses[keyof RiskGetResponses];
 export type RiskHistoryData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the engagement
+     */
     id: string;
   };
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -6943,6 +7309,9 @@ export type PortfolioSummaryData = {
      * Judge the current facts as of this date (default today, UTC), from 1900-01-01 to 2199-12-31
      */
     asOf?: string;
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
   };
   url: '/v1/risk/summary';
@@ -6986,6 +7355,9 @@ export type PortfolioSummaryErrors = {
 export type PortfolioSummaryError = PortfolioSummaryErrors[keyof PortfolioSummaryErrors];
 
 export type PortfolioSummaryResponses = {
+  /**
+   * The portfolio as of `asOf`
+   */
   200: RiskPortfolioResponse;
 };
 
@@ -6994,6 +7366,9 @@ export type PortfolioSummaryResponse = PortfolioSummaryResponses[keyof Portfolio
 export type PortfolioScorecardData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the vendor
+     */
     id: string;
   };
   query?: {
@@ -7047,6 +7422,9 @@ export type PortfolioScorecardErrors = {
 export type PortfolioScorecardError = PortfolioScorecardErrors[keyof PortfolioScorecardErrors];
 
 export type PortfolioScorecardResponses = {
+  /**
+   * The vendor's scorecard
+   */
   200: VendorScorecardResponse;
 };
 
@@ -7136,6 +7514,9 @@ export type ReportsListData = {
   body?: never;
   path?: never;
   query?: {
+    /**
+     * How many items to return at most, 1–200 (default 50); another value answers 400
+     */
     limit?: number;
     /**
      * Opaque cursor from the previous page's `nextCursor`
@@ -7200,6 +7581,9 @@ export type ReportsListResponse = ReportsListResponses[keyof ReportsListResponse
 export type ReportsGetByWeekData = {
   body?: never;
   path: {
+    /**
+     * The ISO week, `YYYY-Www`; 404 when no report was generated for that week
+     */
     week: string;
   };
   query?: {
@@ -7264,6 +7648,9 @@ export type ReportsGetByWeekResponse = ReportsGetByWeekResponses[keyof ReportsGe
 export type ReportsGetData = {
   body?: never;
   path: {
+    /**
+     * The `id` of the weekly report
+     */
     id: string;
   };
   query?: {
