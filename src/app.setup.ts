@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
@@ -177,7 +178,7 @@ export async function createApp(
       bodyLimit: config.bodyLimitBytes,
       genReqId: requestId,
       // One line per request, written when it is answered (the onResponse hook below).
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
       trustProxy: config.trustProxy.length > 0 ? config.trustProxy.join(',') : false,
       return503OnClosing: false,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
