@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import type { Role } from '../../src/auth/role.js';
+import { IMPORT_COLUMNS } from '../../src/bulk/engagement-csv.js';
 import { csvField, joinList, joinPairs } from '../../src/common/csv.js';
 import { addDays, todayUtc } from '../../src/common/dates.js';
 import { abbreviate } from './arbitraries.js';
@@ -703,28 +704,6 @@ function applyCommonFault(world: BulkWorld, u: Uniques, row: RowModel, target: F
   }
 }
 
-/** Every import column, in the order the export writes them. */
-const CSV_COLUMNS = [
-  'title',
-  'vendorName',
-  'vendorId',
-  'contractRef',
-  'productOwnerEmail',
-  'productOwnerId',
-  'problem',
-  'successMetrics',
-  'constraints',
-  'tradeOffOwnerEmail',
-  'tradeOffOwnerId',
-  'tradeOffRule',
-  'knowledgeRecipientEmails',
-  'startDate',
-  'contractEndDate',
-  'noticePeriodDays',
-  'finalHandoverDate',
-  'criticality',
-];
-
 /** The cells of a row by column, its fault applied; absent values are empty cells. */
 function csvCells(world: BulkWorld, u: Uniques, row: RowModel): Record<string, string> {
   const cells: Record<string, string> = {
@@ -789,7 +768,7 @@ function csvBody(world: BulkWorld, u: Uniques, fuzz: ImportCase): string {
         : /[",\r\n]/.test(value)
           ? `"${value.replace(/"/g, '""')}"`
           : value;
-  let header = shuffled([...CSV_COLUMNS, ...csv.readOnlyColumns], csv.shuffle);
+  let header = shuffled([...IMPORT_COLUMNS, ...csv.readOnlyColumns], csv.shuffle);
   if (fuzz.bodyFault === 'unknownColumn') header = [...header, 'colour'];
   if (fuzz.bodyFault === 'repeatedColumn')
     header = [...header, header[csv.shuffle % header.length]];
