@@ -104,10 +104,7 @@ describe('schema-driven fuzzing of every operation in openapi.json', () => {
   afterAll(async () => {
     client?.close();
     await t?.close();
-    const statuses = [...byStatus]
-      .sort(([a], [b]) => a - b)
-      .map(([status, count]) => `${status}×${count}`)
-      .join(' ');
+    const statuses = statusCounts(byStatus);
     process.stdout.write(
       `\nFuzzing: ${sent} requests over ${tried.size} of ${operations.length} operations in ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s (seed ${seed}); statuses ${statuses}\n`,
@@ -258,10 +255,7 @@ describe('property-based fuzzing of the engagement import (SPEC §10)', () => {
   afterAll(async () => {
     client?.close();
     await t?.close();
-    const statuses = [...byStatus]
-      .sort(([a], [b]) => a - b)
-      .map(([status, count]) => `${status}×${count}`)
-      .join(' ');
+    const statuses = statusCounts(byStatus);
     process.stdout.write(
       `\nImport fuzzing: ${sent} requests in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
         `(seed ${seed}); statuses ${statuses}; ${outcomes.created} imports created ` +
@@ -545,3 +539,11 @@ describe('property-based fuzzing of the engagement import (SPEC §10)', () => {
     for (const status of [400, 401, 403, 415, 422]) expect(byStatus.get(status)).toBeGreaterThan(0);
   }, 600_000);
 });
+
+/** `200×12 404×3`: how often each status was answered, lowest status first. */
+function statusCounts(byStatus: Map<number, number>): string {
+  return [...byStatus]
+    .sort(([a], [b]) => a - b)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ');
+}
