@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { insertInChunks } from '../database/bulk-insert.js';
-import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { Keyset, keysetPage, type Page } from '../common/pagination.js';
 import { AuditEvent, type AuditEntityType, type FieldChanges } from './audit-event.entity.js';
 import { AuditEventResponse } from './dto/audit-event.response.js';
 import type { ListAuditEventsQuery } from './dto/list-audit-events.query.js';
@@ -14,6 +14,14 @@ export interface AuditRecord {
   engagementId?: string | null;
   changes: FieldChanges;
 }
+
+const NEWEST_FIRST = new Keyset<AuditEvent>(
+  [
+    { sql: 'event.at', kind: 'timestamptz', of: (event) => event.at.toISOString() },
+    { sql: 'event.id', kind: 'uuid', of: (event) => event.id },
+  ],
+  'DESC',
+);
 
 @Injectable()
 export class AuditService {
@@ -46,12 +54,7 @@ export class AuditService {
 
   /** Newest first; a product owner sees only the events of engagements they own. */
   async list(actor: Actor, query: ListAuditEventsQuery): Promise<Page<AuditEventResponse>> {
-    const builder = this.dataSource
-      .getRepository(AuditEvent)
-      .createQueryBuilder('event')
-      .orderBy('event.at', 'DESC')
-      .addOrderBy('event.id', 'DESC')
-      .limit(query.limit + 1);
+    const builder = this.dataSource.getRepository(AuditEvent).createQueryBuilder('event');
     if (query.entityType)
       builder.andWhere('event.entityType = :entityType', { entityType: query.entityType });
     if (query.entityId)
@@ -62,16 +65,6 @@ export class AuditService {
         { personId: actor.personId },
       );
     }
-    if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
-      builder.andWhere('(event.at, event.id) < (:at::timestamptz, :id::uuid)', { at, id });
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (event) => [event.at.toISOString(), event.id],
-      AuditEventResponse.from,
-    );
+    return keysetPage(builder, NEWEST_FIRST, query, AuditEventResponse.from);
   }
 }

@@ -3,6 +3,7 @@ import {
   type CursorPosition,
   decodeCursor,
   encodeCursor,
+  Keyset,
   toPage,
 } from './pagination.js';
 import { ValidationProblem } from './problem.js';
@@ -20,14 +21,14 @@ function decodeError(cursor: string, expected: CursorKind[]): ValidationProblem 
 }
 
 describe('encodeCursor / decodeCursor', () => {
-  it.each<[string, CursorPosition, ('string' | 'number')[]]>([
-    ['a timestamp and an id', ['2026-11-21T10:00:00.000Z', '1f2e'], ['string', 'string']],
-    ['a number and an id', [42, 'abc'], ['number', 'string']],
-    ['a single number', [0], ['number']],
-    ['a negative fraction', [-1.5], ['number']],
-    ['unicode text', ['clé ✓ 日本'], ['string']],
-    ['an empty string', [''], ['string']],
-    ['characters that need escaping in JSON', ['"\\/\n'], ['string']],
+  it.each<[string, CursorPosition, ('text' | 'real')[]]>([
+    ['a timestamp and an id', ['2026-11-21T10:00:00.000Z', '1f2e'], ['text', 'text']],
+    ['a number and an id', [42, 'abc'], ['real', 'text']],
+    ['a single number', [0], ['real']],
+    ['a negative fraction', [-1.5], ['real']],
+    ['unicode text', ['clé ✓ 日本'], ['text']],
+    ['an empty string', [''], ['text']],
+    ['characters that need escaping in JSON', ['"\\/\n'], ['text']],
     ['no values', [], []],
   ])('round-trips %s', (_label, position, expected) => {
     expect(decodeCursor(encodeCursor(position), expected)).toEqual(position);
@@ -42,24 +43,24 @@ describe('encodeCursor / decodeCursor', () => {
     expect(Buffer.from(encodeCursor(['a', 1]), 'base64url').toString('utf8')).toBe('["a",1]');
   });
 
-  it.each<[string, string, ('string' | 'number')[]]>([
-    ['garbage that is not base64 JSON', 'not-a-cursor', ['string']],
-    ['an empty cursor', '', ['string']],
-    ['truncated JSON', base64url('["a",'), ['string', 'string']],
-    ['a JSON object', base64url('{"k":["a"]}'), ['string']],
-    ['a JSON string', base64url('"a"'), ['string']],
-    ['a JSON number', base64url('1'), ['number']],
-    ['JSON null', base64url('null'), ['string']],
-    ['too few values', encodeCursor(['a']), ['string', 'string']],
-    ['too many values', encodeCursor(['a', 'b', 'c']), ['string', 'string']],
+  it.each<[string, string, ('text' | 'real')[]]>([
+    ['garbage that is not base64 JSON', 'not-a-cursor', ['text']],
+    ['an empty cursor', '', ['text']],
+    ['truncated JSON', base64url('["a",'), ['text', 'text']],
+    ['a JSON object', base64url('{"k":["a"]}'), ['text']],
+    ['a JSON string', base64url('"a"'), ['text']],
+    ['a JSON number', base64url('1'), ['real']],
+    ['JSON null', base64url('null'), ['text']],
+    ['too few values', encodeCursor(['a']), ['text', 'text']],
+    ['too many values', encodeCursor(['a', 'b', 'c']), ['text', 'text']],
     ['values for an empty shape', encodeCursor(['a']), []],
-    ['a number where a string is expected', encodeCursor([1, 'b']), ['string', 'string']],
-    ['a string where a number is expected', encodeCursor(['1']), ['number']],
-    ['null in place of a value', base64url('[null]'), ['string']],
-    ['a nested array in place of a value', base64url('[["a"]]'), ['string']],
-    ['an object in place of a value', base64url('[{}]'), ['string']],
-    ['a boolean in place of a value', base64url('[true]'), ['string']],
-    ['a NUL character in a string', encodeCursor(['a\u0000b']), ['string']],
+    ['a number where a string is expected', encodeCursor([1, 'b']), ['text', 'text']],
+    ['a string where a number is expected', encodeCursor(['1']), ['real']],
+    ['null in place of a value', base64url('[null]'), ['text']],
+    ['a nested array in place of a value', base64url('[["a"]]'), ['text']],
+    ['an object in place of a value', base64url('[{}]'), ['text']],
+    ['a boolean in place of a value', base64url('[true]'), ['text']],
+    ['a NUL character in a string', encodeCursor(['a\u0000b']), ['text']],
   ])('rejects %s with a ValidationProblem naming cursor', (_label, cursor, expected) => {
     const problem = decodeError(cursor, expected);
     expect(problem.problem).toMatchObject({
@@ -102,7 +103,7 @@ describe('toPage', () => {
     const page = toPage(rows(4), 3, position, toItem);
     expect(page.items).toEqual(['id-0', 'id-1', 'id-2']);
     expect(page.nextCursor).toBe(encodeCursor(['2026-11-21T10:00:02.000Z', 'id-2']));
-    expect(decodeCursor(page.nextCursor!, ['string', 'string'])).toEqual([
+    expect(decodeCursor(page.nextCursor!, ['text', 'text'])).toEqual([
       '2026-11-21T10:00:02.000Z',
       'id-2',
     ]);
@@ -136,11 +137,11 @@ describe('decodeCursor kinds', () => {
   const ID = '1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 
   it.each<[string, CursorPosition, CursorKind[]]>([
-    ['a stored timestamp and a uuid', ['2026-11-21T10:00:00.000Z', ID], ['timestamp', 'uuid']],
+    ['a stored timestamp and a uuid', ['2026-11-21T10:00:00.000Z', ID], ['timestamptz', 'uuid']],
     [
       'a score, a timestamp and a uuid',
       [45, '2026-11-21T10:00:00.000Z', ID],
-      ['integer', 'timestamp', 'uuid'],
+      ['int', 'timestamptz', 'uuid'],
     ],
     ['a calendar date', ['2028-02-29'], ['date']],
   ])('accepts %s', (_label, position, kinds) => {
@@ -148,15 +149,89 @@ describe('decodeCursor kinds', () => {
   });
 
   it.each<[string, CursorPosition, CursorKind[]]>([
-    ['a day that does not exist', ['2026-02-30T00:00:00.000Z', ID], ['timestamp', 'uuid']],
-    ['year zero', ['0000-01-01T00:00:00.000Z', ID], ['timestamp', 'uuid']],
-    ['a date without a time', ['2026-01-01', ID], ['timestamp', 'uuid']],
-    ['an id that is not a uuid', ['2026-11-21T10:00:00.000Z', 'x'], ['timestamp', 'uuid']],
-    ['a fractional score', [1.5, '2026-11-21T10:00:00.000Z', ID], ['integer', 'timestamp', 'uuid']],
+    ['a day that does not exist', ['2026-02-30T00:00:00.000Z', ID], ['timestamptz', 'uuid']],
+    ['year zero', ['0000-01-01T00:00:00.000Z', ID], ['timestamptz', 'uuid']],
+    ['a date without a time', ['2026-01-01', ID], ['timestamptz', 'uuid']],
+    ['an id that is not a uuid', ['2026-11-21T10:00:00.000Z', 'x'], ['timestamptz', 'uuid']],
+    ['a fractional score', [1.5, '2026-11-21T10:00:00.000Z', ID], ['int', 'timestamptz', 'uuid']],
     ['an impossible date', ['2027-02-29'], ['date']],
   ])('refuses %s as a 400 naming cursor', (_label, position, kinds) => {
     expect(decodeError(encodeCursor(position), kinds).problem.errors).toEqual([
       { field: 'cursor', message: 'cursor must be a cursor returned by this list' },
     ]);
+  });
+});
+
+describe('Keyset', () => {
+  interface Row {
+    score: number;
+    at: string;
+    id: string;
+  }
+  const ID = '1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+  const byScore = new Keyset<Row>([
+    { sql: 't.score', kind: 'int', range: [0, 100], reversed: true, of: (row) => row.score },
+    { sql: 't.at', kind: 'timestamptz', of: (row) => row.at },
+    { sql: 't.id', kind: 'uuid', of: (row) => row.id },
+  ]);
+  const newestFirst = new Keyset<Row>(
+    [
+      { sql: 't.at', kind: 'timestamptz', of: (row) => row.at },
+      { sql: 't.id', kind: 'uuid', of: (row) => row.id },
+    ],
+    'DESC',
+  );
+  /** Names each value `$1`, `$2`, … as a fresh statement would. */
+  const numbering = () => {
+    const values: unknown[] = [];
+    return (value: unknown) => `$${values.push(value)}`;
+  };
+
+  it('orders by every column in its direction, a reversed column through its negation', () => {
+    expect(byScore.orderBy()).toBe('(-t.score) ASC, t.at ASC, t.id ASC');
+    expect(newestFirst.orderBy()).toBe('t.at DESC, t.id DESC');
+    expect(newestFirst.orderByCondition()).toEqual({ 't.at': 'DESC', 't.id': 'DESC' });
+  });
+
+  it('continues after a position with one row comparison over the same expressions', () => {
+    expect(byScore.after([40, '2026-11-21T10:00:00.000Z', ID], numbering())).toBe(
+      '((-t.score), t.at, t.id) > ((-$1::int), $2::timestamptz, $3::uuid)',
+    );
+    expect(newestFirst.after(['2026-11-21T10:00:00.000Z', ID], numbering())).toBe(
+      '(t.at, t.id) < ($1::timestamptz, $2::uuid)',
+    );
+  });
+
+  it('hands every value of the position to param, in column order', () => {
+    const values: unknown[] = [];
+    byScore.after([40, '2026-11-21T10:00:00.000Z', ID], (value) => `$${values.push(value)}`);
+    expect(values).toEqual([40, '2026-11-21T10:00:00.000Z', ID]);
+  });
+
+  it('points the next cursor at the key of the last row of the page', () => {
+    const rows: Row[] = [
+      { score: 90, at: '2026-11-21T10:00:00.000Z', id: ID },
+      { score: 80, at: '2026-11-21T11:00:00.000Z', id: ID },
+      { score: 70, at: '2026-11-21T12:00:00.000Z', id: ID },
+    ];
+    const page = byScore.page(rows, 2, (row) => row.score);
+    expect(page.items).toEqual([90, 80]);
+    expect(byScore.decode(page.nextCursor!)).toEqual([80, '2026-11-21T11:00:00.000Z', ID]);
+  });
+
+  it.each<[string, CursorPosition]>([
+    ['a value above its range', [101, '2026-11-21T10:00:00.000Z', ID]],
+    ['a value below its range', [-1, '2026-11-21T10:00:00.000Z', ID]],
+    ['a value of the wrong kind', ['40', '2026-11-21T10:00:00.000Z', ID]],
+    ['the key of another keyset', ['2026-11-21T10:00:00.000Z', ID]],
+  ])('refuses a cursor holding %s as a 400 naming cursor', (_label, position) => {
+    expect(() => byScore.decode(encodeCursor(position))).toThrow(ValidationProblem);
+  });
+
+  it.each<[string, number, CursorKind]>([
+    ['an int beyond 32 bits', 2 ** 31, 'int'],
+    ['a bigint beyond the safe integers', 2 ** 53, 'bigint'],
+  ])('refuses %s', (_label, value, kind) => {
+    expect(() => decodeCursor(encodeCursor([value]), [kind])).toThrow(ValidationProblem);
   });
 });

@@ -49,28 +49,31 @@ export function encodeCursor(position: CursorPosition): string {
 }
 
 /**
- * What a cursor position holds, element by element: `timestamp` as toISOString writes it,
- * `uuid`, `date` (YYYY-MM-DD), `integer`, or any `string`/`number`. Checked here so that a
- * forged cursor is a 400 naming `cursor`, not a value the database refuses.
+ * The SQL type of one cursor value, checked on decoding so that a forged cursor is a 400
+ * naming `cursor`, not a value the database refuses: `timestamptz` as toISOString writes it,
+ * `date` as YYYY-MM-DD, `int` within 32 bits, `bigint` a safe integer, `real` finite.
  */
-export type CursorKind = 'string' | 'number' | 'integer' | 'timestamp' | 'uuid' | 'date';
+export type CursorKind = 'text' | 'real' | 'int' | 'bigint' | 'timestamptz' | 'uuid' | 'date';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const INT32 = 2 ** 31;
 
 function holds(kind: CursorKind, value: unknown): boolean {
   switch (kind) {
-    case 'string':
+    case 'text':
       return typeof value === 'string' && !value.includes('\u0000');
-    case 'number':
+    case 'real':
       return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
+    case 'int':
+      return Number.isInteger(value) && -INT32 <= (value as number) && (value as number) < INT32;
+    case 'bigint':
       return Number.isSafeInteger(value);
     case 'uuid':
       return typeof value === 'string' && UUID_PATTERN.test(value);
     case 'date':
       return isCalendarDate(value);
-    case 'timestamp':
+    case 'timestamptz':
       return (
         typeof value === 'string' &&
         TIMESTAMP_PATTERN.test(value) &&
@@ -80,23 +83,25 @@ function holds(kind: CursorKind, value: unknown): boolean {
   }
 }
 
-/** Decodes a cursor, checking it has the shape `expected` describes; 400 otherwise. */
-export function decodeCursor(cursor: string, expected: CursorKind[]): CursorPosition {
-  const invalid = new ValidationProblem([
+const invalidCursor = () =>
+  new ValidationProblem([
     { field: 'cursor', message: 'cursor must be a cursor returned by this list' },
   ]);
+
+/** Decodes a cursor, checking it has the shape `expected` describes; 400 otherwise. */
+export function decodeCursor(cursor: string, expected: CursorKind[]): CursorPosition {
   let position: unknown;
   try {
     position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalid;
+    throw invalidCursor();
   }
   if (
     !Array.isArray(position) ||
     position.length !== expected.length ||
     position.some((value, index) => !holds(expected[index], value))
   ) {
-    throw invalid;
+    throw invalidCursor();
   }
   return position as CursorPosition;
 }
@@ -124,35 +129,117 @@ export function toPage<Row, Item>(
   };
 }
 
+/** One column of a keyset: what the list is ordered by, and its value in a cursor. */
+export interface KeyColumn<Row> {
+  /** The SQL expression, as the statement names it: `milestone.dueDate`, `t.score`. */
+  sql: string;
+  kind: CursorKind;
+  /** The row's value, as the cursor holds it. */
+  of: (row: Row) => string | number;
+  /** Bounds a cursor's value must lie within, for a number the list can only hold so far. */
+  range?: [number, number];
+  /**
+   * Ordered against the keyset's direction (a number, through its negation), so that one row
+   * comparison, and one index on the same expressions, still serves the whole keyset.
+   */
+  reversed?: true;
+}
+
 /**
- * A page of rows in creation order (oldest first, ties by id), after `query.cursor`: the
- * keyset shared by the lists that have no other natural order.
+ * The order of a list and the position after which its next page starts, the one definition
+ * of keyset paging: a cursor is the key of a page's last row, and the next page is the rows
+ * whose key compares greater (or less, descending) in one row comparison.
  */
-export async function pageByCreation<
-  Row extends ObjectLiteral & { createdAt: Date; id: string },
-  Item,
->(
+export class Keyset<Row> {
+  constructor(
+    private readonly columns: KeyColumn<Row>[],
+    private readonly direction: 'ASC' | 'DESC' = 'ASC',
+  ) {}
+
+  /** The position a cursor names, checked against this keyset's columns; 400 otherwise. */
+  decode(cursor: string): CursorPosition {
+    const position = decodeCursor(
+      cursor,
+      this.columns.map((column) => column.kind),
+    );
+    const outOfRange = this.columns.some(
+      ({ range }, index) =>
+        range !== undefined &&
+        ((position[index] as number) < range[0] || (position[index] as number) > range[1]),
+    );
+    if (outOfRange) throw invalidCursor();
+    return position;
+  }
+
+  /** The condition for the rows after `position`, each value a parameter that `param` names. */
+  after(position: CursorPosition, param: (value: string | number) => string): string {
+    const values = this.columns.map((column, index) => {
+      const value = `${param(position[index])}::${column.kind}`;
+      return column.reversed ? `(-${value})` : value;
+    });
+    return `(${this.expressions().join(', ')}) ${this.direction === 'ASC' ? '>' : '<'} (${values.join(', ')})`;
+  }
+
+  /** The ORDER BY list, as SQL. */
+  orderBy(): string {
+    return this.expressions()
+      .map((expression) => `${expression} ${this.direction}`)
+      .join(', ');
+  }
+
+  /** The ORDER BY list, as a query builder takes it. */
+  orderByCondition(): Record<string, 'ASC' | 'DESC'> {
+    return Object.fromEntries(this.expressions().map((expression) => [expression, this.direction]));
+  }
+
+  /** A page of rows fetched in this order with `limit + 1`. */
+  page<Item>(rows: Row[], limit: number, toItem: (row: Row) => Item): Page<Item> {
+    return toPage(rows, limit, (row) => this.columns.map((column) => column.of(row)), toItem);
+  }
+
+  private expressions(): string[] {
+    return this.columns.map((column) => (column.reversed ? `(-${column.sql})` : column.sql));
+  }
+}
+
+/**
+ * A page of a query builder's rows in the keyset's order, after `after` (by default the
+ * position `query.cursor` names).
+ */
+export async function keysetPage<Row extends ObjectLiteral, Item>(
+  builder: SelectQueryBuilder<Row>,
+  keyset: Keyset<Row>,
+  query: PageQuery,
+  toItem: (row: Row) => Item,
+  after = query.cursor === undefined ? undefined : keyset.decode(query.cursor),
+): Promise<Page<Item>> {
+  builder.orderBy(keyset.orderByCondition()).limit(query.limit + 1);
+  if (after) {
+    const parameters: Record<string, string | number> = {};
+    const param = (value: string | number) => {
+      const name = `keyset${Object.keys(parameters).length}`;
+      parameters[name] = value;
+      return `:${name}`;
+    };
+    builder.andWhere(keyset.after(after, param), parameters);
+  }
+  return keyset.page(await builder.getMany(), query.limit, toItem);
+}
+
+/** The keyset shared by the lists that have no other natural order: oldest first, ties by id. */
+export const byCreation = <Row extends { createdAt: Date; id: string }>(alias: string) =>
+  new Keyset<Row>([
+    { sql: `${alias}.createdAt`, kind: 'timestamptz', of: (row) => row.createdAt.toISOString() },
+    { sql: `${alias}.id`, kind: 'uuid', of: (row) => row.id },
+  ]);
+
+/** A page of rows in creation order, after `query.cursor`. */
+export function pageByCreation<Row extends ObjectLiteral & { createdAt: Date; id: string }, Item>(
   builder: SelectQueryBuilder<Row>,
   query: PageQuery,
   toItem: (row: Row) => Item,
 ): Promise<Page<Item>> {
-  const alias = builder.alias;
-  builder
-    .orderBy(`${alias}.createdAt`, 'ASC')
-    .addOrderBy(`${alias}.id`, 'ASC')
-    .limit(query.limit + 1);
-  if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
-    builder.andWhere(
-      `(${alias}.createdAt, ${alias}.id) > (:cursorCreatedAt::timestamptz, :cursorId::uuid)`,
-      {
-        cursorCreatedAt: createdAt,
-        cursorId: id,
-      },
-    );
-  }
-  const rows = await builder.getMany();
-  return toPage(rows, query.limit, (row) => [row.createdAt.toISOString(), row.id], toItem);
+  return keysetPage(builder, byCreation<Row>(builder.alias), query, toItem);
 }
 
 /** Documents a `{ items, nextCursor }` response of the given item type. */

@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import {
-  type CursorPosition,
-  decodeCursor,
-  encodeCursor,
-  type Page,
-} from '../common/pagination.js';
-import { ValidationProblem } from '../common/problem.js';
+import { type CursorPosition, type KeyColumn, Keyset, type Page } from '../common/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { namedByText, runPrepared } from '../database/prepared.js';
 import { escapeLike } from '../common/query-helpers.js';
@@ -43,20 +37,32 @@ class Sql {
   }
 }
 
-/** The keyset position of a page: score, creation time and id when ordered by risk score. */
-function checkedCursor(cursor: string, byScore: boolean): CursorPosition {
-  const position = decodeCursor(
-    cursor,
-    byScore ? ['integer', 'timestamp', 'uuid'] : ['timestamp', 'uuid'],
-  );
-  const score = byScore ? (position[0] as number) : 0;
-  if (score < 0 || score > 100) {
-    throw new ValidationProblem([
-      { field: 'cursor', message: 'cursor must be a cursor returned by this list' },
-    ]);
-  }
-  return position;
-}
+/** Creation order, oldest first, of the engagements (alias `e`) or their timelines (`t`). */
+const creationColumns = (createdAt: string, id: string): KeyColumn<PageRow>[] => [
+  { sql: createdAt, kind: 'timestamptz', of: (row) => row.created_at.toISOString() },
+  { sql: id, kind: 'uuid', of: (row) => row.id },
+];
+const BY_CREATION = new Keyset(creationColumns('e.created_at', 'e.id'));
+const TIMELINE_BY_CREATION = new Keyset(
+  creationColumns('t.engagement_created_at', 't.engagement_id'),
+);
+/** Highest score first, in the order of the index on `(-score, engagement_created_at, engagement_id)`. */
+const TIMELINE_BY_SCORE = new Keyset<PageRow>([
+  { sql: 't.score', kind: 'int', range: [0, 100], reversed: true, of: (row) => row.score! },
+  ...creationColumns('t.engagement_created_at', 't.engagement_id'),
+]);
+
+const byRisk = (query: EngagementFilters & { sort?: ListEngagementsQuery['sort'] }) =>
+  query.sort === '-riskScore' ||
+  query.minRiskLevel !== undefined ||
+  query.dependencyTrap !== undefined;
+
+const keysetOf = (query: EngagementFilters & { sort?: ListEngagementsQuery['sort'] }) =>
+  query.sort === '-riskScore'
+    ? TIMELINE_BY_SCORE
+    : byRisk(query)
+      ? TIMELINE_BY_CREATION
+      : BY_CREATION;
 
 /**
  * The engagement list: filters and keyset pages in SQL. Risk filters and the risk order read
@@ -72,20 +78,12 @@ export class EngagementListService {
   ) {}
 
   async list(query: ListEngagementsQuery): Promise<Page<EngagementResponse>> {
-    const byScore = query.sort === '-riskScore';
-    const after = query.cursor ? checkedCursor(query.cursor, byScore) : undefined;
+    const keyset = keysetOf(query);
+    const after = query.cursor ? keyset.decode(query.cursor) : undefined;
     const { text, parameters } = this.selection(query, { after, limit: query.limit + 1 });
     const rows = await runPrepared<PageRow>(this.dataSource.manager, namedByText(text), parameters);
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    const position = (row: PageRow): CursorPosition =>
-      byScore
-        ? [row.score as number, row.created_at.toISOString(), row.id]
-        : [row.created_at.toISOString(), row.id];
-    return {
-      items: await this.responses.load(page.map((row) => row.id)),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(position(last)) : null,
-    };
+    const page = keyset.page(rows, query.limit, (row) => row.id);
+    return { items: await this.responses.load(page.items), nextCursor: page.nextCursor };
   }
 
   /**
@@ -97,13 +95,12 @@ export class EngagementListService {
     query: EngagementFilters & { sort?: ListEngagementsQuery['sort'] },
     { after, limit }: { after?: CursorPosition; limit?: number } = {},
   ): { text: string; parameters: unknown[] } {
-    const byScore = query.sort === '-riskScore';
-    const byRisk =
-      byScore || query.minRiskLevel !== undefined || query.dependencyTrap !== undefined;
+    const keyset = keysetOf(query);
     const sql = new Sql();
     const engagementFilters = this.engagementFilters(query, sql);
+    if (after) sql.where(keyset.after(after, (value) => sql.param(value)));
     let text: string;
-    if (byRisk) {
+    if (byRisk(query)) {
       const asOf = sql.param(this.clock.today());
       sql.where(`t.valid_from <= ${asOf}::date AND t.valid_until > ${asOf}::date`);
       if (query.minRiskLevel) {
@@ -112,28 +109,13 @@ export class EngagementListService {
       if (query.dependencyTrap !== undefined) {
         sql.where(query.dependencyTrap ? `t.level >= ${HIGH}` : `t.level < ${HIGH}`);
       }
-      const order = byScore
-        ? ['(-t.score)', 't.engagement_created_at', 't.engagement_id']
-        : ['t.engagement_created_at', 't.engagement_id'];
-      if (after) {
-        const values = byScore ? [-(after[0] as number), after[1], after[2]] : after;
-        const casts = byScore ? ['::int', '::timestamptz', '::uuid'] : ['::timestamptz', '::uuid'];
-        sql.where(
-          `(${order.join(', ')}) > (${values.map((value, index) => sql.param(value) + casts[index]).join(', ')})`,
-        );
-      }
       const join = engagementFilters ? 'JOIN engagements e ON e.id = t.engagement_id' : '';
       text = `SELECT t.engagement_id AS id, t.engagement_created_at AS created_at, t.score
                 FROM risk_timeline t ${join} ${sql.whereClause}
-               ORDER BY ${order.join(', ')}`;
+               ORDER BY ${keyset.orderBy()}`;
     } else {
-      if (after) {
-        sql.where(
-          `(e.created_at, e.id) > (${sql.param(after[0])}::timestamptz, ${sql.param(after[1])}::uuid)`,
-        );
-      }
       text = `SELECT e.id, e.created_at FROM engagements e ${sql.whereClause}
-               ORDER BY e.created_at, e.id`;
+               ORDER BY ${keyset.orderBy()}`;
     }
     if (limit !== undefined) text += ` LIMIT ${sql.param(limit)}`;
     return { text, parameters: sql.parameters };

@@ -3,7 +3,7 @@ import { DataSource, IsNull } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { addDays } from '../common/dates.js';
-import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { Keyset, keysetPage, type Page } from '../common/pagination.js';
 import { ValidationProblem } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
@@ -22,6 +22,14 @@ import {
 import { Escalation, RiskAcknowledgement } from './escalation.entity.js';
 import { escalatesOn } from './escalation-rules.js';
 import { escalationCandidate } from './escalation-store.js';
+
+const NEWEST_FIRST = new Keyset<Escalation>(
+  [
+    { sql: 'escalation.raisedAt', kind: 'timestamptz', of: (row) => row.raisedAt.toISOString() },
+    { sql: 'escalation.id', kind: 'uuid', of: (row) => row.id },
+  ],
+  'DESC',
+);
 
 @Injectable()
 export class EscalationsService {
@@ -117,31 +125,10 @@ export class EscalationsService {
     query: ListEscalationsQuery,
     engagementId?: string,
   ): Promise<Page<EscalationResponse>> {
-    const builder = this.dataSource
-      .getRepository(Escalation)
-      .createQueryBuilder('escalation')
-      .orderBy('escalation.raisedAt', 'DESC')
-      .addOrderBy('escalation.id', 'DESC')
-      .limit(query.limit + 1);
+    const builder = this.dataSource.getRepository(Escalation).createQueryBuilder('escalation');
     if (engagementId) builder.andWhere('escalation.engagementId = :engagementId', { engagementId });
     if (query.status === 'open') builder.andWhere('escalation.resolvedAt IS NULL');
     if (query.status === 'resolved') builder.andWhere('escalation.resolvedAt IS NOT NULL');
-    if (query.cursor) {
-      const [raisedAt, id] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
-      builder.andWhere(
-        '(escalation.raisedAt, escalation.id) < (:raisedAt::timestamptz, :id::uuid)',
-        {
-          raisedAt,
-          id,
-        },
-      );
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (row) => [row.raisedAt.toISOString(), row.id],
-      EscalationResponse.from,
-    );
+    return keysetPage(builder, NEWEST_FIRST, query, EscalationResponse.from);
   }
 }

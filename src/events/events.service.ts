@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
-import { decodeCursor, type Page, toPage } from '../common/pagination.js';
+import { Keyset, keysetPage, type Page } from '../common/pagination.js';
 import { DomainEvent, type EventActor } from './event.entity.js';
 import type { EventType } from './event-types.js';
 import { EventResponse, type ListEventsQuery } from './dto/event.dto.js';
@@ -53,6 +53,10 @@ export const actorOf = (actor: Actor): EventActor => ({
   role: actor.role,
 });
 
+const IN_FEED_ORDER = new Keyset<DomainEvent>([
+  { sql: 'event.seq', kind: 'bigint', of: (event) => Number(event.seq) },
+]);
+
 @Injectable()
 export class EventsService {
   constructor(private readonly dataSource: DataSource) {}
@@ -92,13 +96,7 @@ export class EventsService {
 
   /** The feed, oldest first; a product owner sees the events of the engagements they own. */
   async list(actor: Actor, query: ListEventsQuery): Promise<Page<EventResponse>> {
-    const builder = this.dataSource
-      .getRepository(DomainEvent)
-      .createQueryBuilder('event')
-      .orderBy('event.seq', 'ASC')
-      .limit(query.limit + 1);
-    const after = query.cursor ? decodeCursor(query.cursor, ['integer'])[0] : query.after;
-    if (after !== undefined) builder.andWhere('event.seq > :after', { after: String(after) });
+    const builder = this.dataSource.getRepository(DomainEvent).createQueryBuilder('event');
     if (query.type) builder.andWhere('event.type IN (:...types)', { types: query.type });
     if (query.engagementId)
       builder.andWhere('event.engagementId = :engagementId', { engagementId: query.engagementId });
@@ -110,7 +108,11 @@ export class EventsService {
         { personId: actor.personId },
       );
     }
-    const rows = await builder.getMany();
-    return toPage(rows, query.limit, (event) => [Number(event.seq)], EventResponse.from);
+    const after = query.cursor
+      ? IN_FEED_ORDER.decode(query.cursor)
+      : query.after === undefined
+        ? undefined
+        : [query.after];
+    return keysetPage(builder, IN_FEED_ORDER, query, EventResponse.from, after);
   }
 }

@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  type CursorPosition,
-  decodeCursor,
-  encodeCursor,
-  type Page,
-} from '../common/pagination.js';
+import { type KeyColumn, Keyset, type Page } from '../common/pagination.js';
 import { escapeHtml } from '../common/html.js';
 import {
   PLAYBOOK_KINDS,
@@ -25,6 +20,16 @@ interface EntryRow {
   rank: number;
   headline: string | null;
 }
+
+const timeColumns: KeyColumn<EntryRow>[] = [
+  { sql: 'at', kind: 'timestamptz', of: (row) => row.at.toISOString() },
+  { sql: 'id', kind: 'uuid', of: (row) => row.id },
+];
+const NEWEST_FIRST = new Keyset(timeColumns, 'DESC');
+const BEST_MATCH_FIRST = new Keyset<EntryRow>(
+  [{ sql: 'rank', kind: 'real', of: (row) => row.rank }, ...timeColumns],
+  'DESC',
+);
 
 /** A headline safe to show as HTML: the text escaped, only the matches in <b>…</b>. */
 export const highlighted = (headline: string): string =>
@@ -80,43 +85,27 @@ export class PlaybookService {
                 FROM ${table} ${alias} WHERE ${conditions.join(' AND ')}`;
     };
     const branches = (query.kind ? [query.kind] : PLAYBOOK_KINDS).map(branch);
-    const order = searching ? ['rank', 'at', 'id'] : ['at', 'id'];
-    const after = query.cursor
-      ? decodeCursor(
-          query.cursor,
-          searching ? ['number', 'timestamp', 'uuid'] : ['timestamp', 'uuid'],
-        )
-      : undefined;
-    const casts = searching ? ['::real', '::timestamptz', '::uuid'] : ['::timestamptz', '::uuid'];
-    const cursor = after
-      ? `WHERE (${order.join(', ')}) < (${after.map((value, index) => param(value) + casts[index]).join(', ')})`
-      : '';
+    const keyset = searching ? BEST_MATCH_FIRST : NEWEST_FIRST;
+    const cursor = query.cursor ? `WHERE ${keyset.after(keyset.decode(query.cursor), param)}` : '';
     const limit = param(query.limit + 1);
     // The headline is the expensive part: made for the page's rows only. Matches are marked with
     // control characters (removed from the text first) and become <b> once the text is escaped.
     const rows: EntryRow[] = await this.dataSource.query(
       `SELECT page.*, ${searching ? `ts_headline('english', translate(page.text, chr(1) || chr(2), ''), ${tsquery}, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=25, MinWords=8')` : 'NULL'} AS headline
          FROM (SELECT * FROM (${branches.join(' UNION ALL ')}) entries ${cursor}
-                ORDER BY ${order.map((column) => `${column} DESC`).join(', ')} LIMIT ${limit}) page
-        ORDER BY ${order.map((column) => `page.${column} DESC`).join(', ')}`,
+                ORDER BY ${keyset.orderBy()} LIMIT ${limit}) page
+        ORDER BY ${keyset.orderBy()}`,
       parameters,
     );
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    const position = (row: EntryRow): CursorPosition =>
-      searching ? [row.rank, row.at.toISOString(), row.id] : [row.at.toISOString(), row.id];
-    return {
-      items: page.map((row) => ({
-        kind: row.kind,
-        id: row.id,
-        engagementId: row.engagement_id,
-        title: row.title,
-        text: row.text,
-        outcome: row.outcome,
-        at: row.at.toISOString(),
-        ...(searching ? { headline: highlighted(row.headline ?? ''), rank: row.rank } : {}),
-      })),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(position(last)) : null,
-    };
+    return keyset.page(rows, query.limit, (row) => ({
+      kind: row.kind,
+      id: row.id,
+      engagementId: row.engagement_id,
+      title: row.title,
+      text: row.text,
+      outcome: row.outcome,
+      at: row.at.toISOString(),
+      ...(searching ? { headline: highlighted(row.headline ?? ''), rank: row.rank } : {}),
+    }));
   }
 }

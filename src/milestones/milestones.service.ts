@@ -6,7 +6,7 @@ import type { Actor } from '../auth/actor.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { Clock } from '../common/clock.js';
 import { daysBetween } from '../common/dates.js';
-import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
+import { Keyset, keysetPage, type Page, type PageQuery } from '../common/pagination.js';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
@@ -41,6 +41,16 @@ export const milestoneSnapshot = (milestone: Milestone) => ({
   baselineDueDate: milestone.baselineDueDate,
   completedOn: milestone.completedOn,
 });
+
+const BY_DUE_DATE = new Keyset<Milestone>([
+  { sql: 'milestone.dueDate', kind: 'date', of: (milestone) => milestone.dueDate },
+  { sql: 'milestone.id', kind: 'uuid', of: (milestone) => milestone.id },
+]);
+
+const OLDEST_CHANGE_FIRST = new Keyset<MilestoneDateChange>([
+  { sql: 'change.changedAt', kind: 'timestamptz', of: (change) => change.changedAt.toISOString() },
+  { sql: 'change.id', kind: 'uuid', of: (change) => change.id },
+]);
 
 @Injectable()
 export class MilestonesService {
@@ -88,24 +98,8 @@ export class MilestonesService {
     const builder = this.dataSource
       .getRepository(Milestone)
       .createQueryBuilder('milestone')
-      .where('milestone.engagementId = :engagementId', { engagementId })
-      .orderBy('milestone.dueDate', 'ASC')
-      .addOrderBy('milestone.id', 'ASC')
-      .limit(query.limit + 1);
-    if (query.cursor) {
-      const [dueDate, id] = decodeCursor(query.cursor, ['date', 'uuid']);
-      builder.andWhere('(milestone.dueDate, milestone.id) > (:dueDate::date, :id::uuid)', {
-        dueDate,
-        id,
-      });
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (milestone) => [milestone.dueDate, milestone.id],
-      MilestoneResponse.from,
-    );
+      .where('milestone.engagementId = :engagementId', { engagementId });
+    return keysetPage(builder, BY_DUE_DATE, query, MilestoneResponse.from);
   }
 
   async get(engagementId: string, id: string): Promise<MilestoneResponse> {
@@ -268,27 +262,8 @@ export class MilestonesService {
     const builder = this.dataSource
       .getRepository(MilestoneDateChange)
       .createQueryBuilder('change')
-      .where('change.milestoneId = :id', { id })
-      .orderBy('change.changedAt', 'ASC')
-      .addOrderBy('change.id', 'ASC')
-      .limit(query.limit + 1);
-    if (query.cursor) {
-      const [changedAt, changeId] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
-      builder.andWhere(
-        '(change.changedAt, change.id) > (:changedAt::timestamptz, :changeId::uuid)',
-        {
-          changedAt,
-          changeId,
-        },
-      );
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (change) => [change.changedAt.toISOString(), change.id],
-      DateChangeResponse.from,
-    );
+      .where('change.milestoneId = :id', { id });
+    return keysetPage(builder, OLDEST_CHANGE_FIRST, query, DateChangeResponse.from);
   }
 
   private async find(manager: EntityManager, engagementId: string, id: string): Promise<Milestone> {

@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { actorOf, EventsService } from '../events/events.service.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
-import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
+import { Keyset, keysetPage, type Page, type PageQuery } from '../common/pagination.js';
 import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/problem.js';
 import {
   type EngagementStatus,
@@ -56,6 +56,11 @@ interface AcknowledgementRow {
 const ACKNOWLEDGEMENT_OVERLAP_MS = 60 * 60 * 1000;
 
 const REPORTED = `${openStatusSql('e.status')} OR e.id = ANY($1::uuid[])`;
+
+const NEWEST_WEEK_FIRST = new Keyset<WeeklyReport>(
+  [{ sql: 'report.week', kind: 'text', of: (report) => report.week }],
+  'DESC',
+);
 
 @Injectable()
 export class ReportsService {
@@ -136,27 +141,13 @@ export class ReportsService {
   }
 
   async list(query: PageQuery): Promise<Page<WeeklyReportSummary>> {
-    const builder = this.dataSource
-      .getRepository(WeeklyReport)
-      .createQueryBuilder('report')
-      .orderBy('report.week', 'DESC')
-      .limit(query.limit + 1);
-    if (query.cursor) {
-      const [week] = decodeCursor(query.cursor, ['string']);
-      builder.andWhere('report.week < :week', { week });
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (report) => [report.week],
-      (report) => ({
-        id: report.id,
-        week: report.week,
-        generatedAt: report.generatedAt.toISOString(),
-        totals: report.content.totals,
-      }),
-    );
+    const builder = this.dataSource.getRepository(WeeklyReport).createQueryBuilder('report');
+    return keysetPage(builder, NEWEST_WEEK_FIRST, query, (report) => ({
+      id: report.id,
+      week: report.week,
+      generatedAt: report.generatedAt.toISOString(),
+      totals: report.content.totals,
+    }));
   }
 
   async get(id: string): Promise<WeeklyReportResponse> {

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
-import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
+import { Keyset, keysetPage, type Page, type PageQuery } from '../common/pagination.js';
 import { NotFoundProblem } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
@@ -43,6 +43,16 @@ const NO_RISK: RiskAssessment = {
   dependencyTrap: false,
   signals: [],
 };
+
+/** Entries one clock run writes share their `at`: the day they tell of orders them. */
+const NEWEST_CHANGE_FIRST = new Keyset<RiskHistoryEntry>(
+  [
+    { sql: 'entry.at', kind: 'timestamptz', of: (entry) => entry.at.toISOString() },
+    { sql: 'entry.changedOn', kind: 'date', of: (entry) => entry.changedOn },
+    { sql: 'entry.id', kind: 'uuid', of: (entry) => entry.id },
+  ],
+  'DESC',
+);
 
 @Injectable()
 export class RiskService {
@@ -155,25 +165,7 @@ export class RiskService {
     const builder = this.dataSource
       .getRepository(RiskHistoryEntry)
       .createQueryBuilder('entry')
-      .where('entry.engagementId = :engagementId', { engagementId })
-      // Entries one clock run writes share their `at`: the day they tell of orders them.
-      .orderBy('entry.at', 'DESC')
-      .addOrderBy('entry.changedOn', 'DESC')
-      .addOrderBy('entry.id', 'DESC')
-      .limit(query.limit + 1);
-    if (query.cursor) {
-      const [at, on, id] = decodeCursor(query.cursor, ['timestamp', 'date', 'uuid']);
-      builder.andWhere(
-        '(entry.at, entry.changedOn, entry.id) < (:at::timestamptz, :on::date, :id::uuid)',
-        { at, on, id },
-      );
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (entry) => [entry.at.toISOString(), entry.changedOn, entry.id],
-      RiskHistoryResponse.from,
-    );
+      .where('entry.engagementId = :engagementId', { engagementId });
+    return keysetPage(builder, NEWEST_CHANGE_FIRST, query, RiskHistoryResponse.from);
   }
 }

@@ -5,13 +5,7 @@ import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { assertVersion } from '../common/concurrency.js';
 import { isUniqueViolation } from '../common/database-errors.js';
-import {
-  type CursorPosition,
-  decodeCursor,
-  type Page,
-  pageByCreation,
-  toPage,
-} from '../common/pagination.js';
+import { type KeyColumn, Keyset, type Page, pageByCreation } from '../common/pagination.js';
 import { definedFields, escapeLike } from '../common/query-helpers.js';
 import { ConflictProblem, NotFoundProblem } from '../common/problem.js';
 import { ratio } from '../common/ratio.js';
@@ -44,6 +38,16 @@ interface TrackRecordRow {
   artifacts_accepted: number;
 }
 
+const creationColumns: KeyColumn<TrackRecordRow>[] = [
+  { sql: 'created_at', kind: 'timestamptz', of: (row) => row.created_at.toISOString() },
+  { sql: 'id', kind: 'uuid', of: (row) => row.id },
+];
+const OLDEST_FIRST = new Keyset(creationColumns);
+const MOST_SLIPPED_FIRST = new Keyset<TrackRecordRow>([
+  { sql: 'slip_days', kind: 'int', reversed: true, of: (row) => row.slip_days },
+  ...creationColumns,
+]);
+
 function nameTaken(name: string): ConflictProblem {
   return new ConflictProblem(`A vendor named "${name}" already exists.`, [
     { code: 'VENDOR_NAME_TAKEN', message: 'Vendor names are unique, ignoring case.' },
@@ -51,7 +55,6 @@ function nameTaken(name: string): ConflictProblem {
 }
 
 /** Audited fields of a vendor, as the API shows them. */
-/** The audited view of a new or changed row. */
 export const vendorSnapshot = (vendor: Vendor) => ({
   name: vendor.name,
   contactEmail: vendor.contactEmail,
@@ -108,19 +111,11 @@ export class VendorsService {
    * and for `include=scorecard`.
    */
   private async listWithTrackRecord(query: ListVendorsQuery): Promise<Page<VendorResponse>> {
-    const bySlip = query.sort === '-slipDays';
+    const keyset = query.sort === '-slipDays' ? MOST_SLIPPED_FIRST : OLDEST_FIRST;
     const parameters: unknown[] = [query.q ? `%${escapeLike(query.q)}%` : null, query.limit + 1];
-    let after = 'TRUE';
-    if (query.cursor) {
-      const position = decodeCursor(
-        query.cursor,
-        bySlip ? ['integer', 'timestamp', 'uuid'] : ['timestamp', 'uuid'],
-      );
-      parameters.push(...position);
-      after = bySlip
-        ? '(slip_days < $3 OR (slip_days = $3 AND (created_at, id) > ($4::timestamptz, $5::uuid)))'
-        : '(created_at, id) > ($3::timestamptz, $4::uuid)';
-    }
+    const after = query.cursor
+      ? keyset.after(keyset.decode(query.cursor), (value) => `$${parameters.push(value)}`)
+      : 'TRUE';
     const rows: TrackRecordRow[] = await this.dataSource.query(
       `SELECT * FROM (
          SELECT v.*,
@@ -148,15 +143,11 @@ export class VendorsService {
               GROUP BY e.vendor_id) a ON a.vendor_id = v.id
           WHERE $1::text IS NULL OR v.name ILIKE $1 ESCAPE '\\') vendor
         WHERE ${after}
-        ORDER BY ${bySlip ? 'slip_days DESC, ' : ''}created_at, id
+        ORDER BY ${keyset.orderBy()}
         LIMIT $2`,
       parameters,
     );
-    const position = (row: TrackRecordRow): CursorPosition =>
-      bySlip
-        ? [row.slip_days, row.created_at.toISOString(), row.id]
-        : [row.created_at.toISOString(), row.id];
-    return toPage(rows, query.limit, position, (row) => ({
+    return keyset.page(rows, query.limit, (row) => ({
       ...VendorResponse.from({
         id: row.id,
         name: row.name,

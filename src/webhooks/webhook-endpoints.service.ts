@@ -4,11 +4,11 @@ import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { assertVersion } from '../common/concurrency.js';
 import {
-  decodeCursor,
+  Keyset,
+  keysetPage,
   type Page,
   pageByCreation,
   type PageQuery,
-  toPage,
 } from '../common/pagination.js';
 import {
   ConflictProblem,
@@ -43,6 +43,14 @@ const ROTATION_OVERLAP_MS = 24 * 3_600_000;
  * Webhook endpoints (SPEC §6): an integration key manages only the endpoints it created; an
  * admin manages all. Another key's endpoint is answered 404, as if it did not exist.
  */
+const NEWEST_DELIVERY_FIRST = new Keyset<WebhookDelivery>(
+  [
+    { sql: 'delivery.createdAt', kind: 'timestamptz', of: (row) => row.createdAt.toISOString() },
+    { sql: 'delivery.id', kind: 'uuid', of: (row) => row.id },
+  ],
+  'DESC',
+);
+
 @Injectable()
 export class WebhookEndpointsService {
   constructor(
@@ -169,25 +177,9 @@ export class WebhookEndpointsService {
     const builder = this.dataSource
       .getRepository(WebhookDelivery)
       .createQueryBuilder('delivery')
-      .where('delivery.endpointId = :id', { id })
-      .orderBy('delivery.createdAt', 'DESC')
-      .addOrderBy('delivery.id', 'DESC')
-      .limit(query.limit + 1);
+      .where('delivery.endpointId = :id', { id });
     if (query.status) builder.andWhere('delivery.status = :status', { status: query.status });
-    if (query.cursor) {
-      const [createdAt, deliveryId] = decodeCursor(query.cursor, ['timestamp', 'uuid']);
-      builder.andWhere(
-        '(delivery.createdAt, delivery.id) < (:createdAt::timestamptz, :deliveryId::uuid)',
-        { createdAt, deliveryId },
-      );
-    }
-    const rows = await builder.getMany();
-    return toPage(
-      rows,
-      query.limit,
-      (row) => [row.createdAt.toISOString(), row.id],
-      WebhookDeliveryResponse.from,
-    );
+    return keysetPage(builder, NEWEST_DELIVERY_FIRST, query, WebhookDeliveryResponse.from);
   }
 
   /** Queues a failed delivery again, from its first attempt; 409 unless it is `failed`. */
