@@ -22,11 +22,10 @@ import { type CreationContext, EngagementWriter } from '../engagements/engagemen
 import { Engagement } from '../engagements/engagement.entity.js';
 import {
   creationAudit,
-  creationProblems,
+  creationReferenceProblems,
   insertRecipients,
   newEngagementColumns,
 } from '../engagements/engagements.service.js';
-import { unnamedSpecProblems } from '../engagements/spec-validation.js';
 import { MilestoneResponse } from '../milestones/dto/milestone.dto.js';
 import { Milestone } from '../milestones/milestone.entity.js';
 import { milestoneSnapshot } from '../milestones/milestones.service.js';
@@ -336,7 +335,7 @@ export class ImportsService {
 }
 
 /**
- * A row's field validation and spec, as the single POST's pipe and spec check run them;
+ * A row's field validation and spec, as the single POST's validation pipe runs them;
  * `formatProblems` are those of its CSV cells.
  */
 async function checkRow(
@@ -344,7 +343,11 @@ async function checkRow(
   row: number,
   formatProblems: ProblemItem[],
 ): Promise<{ checked?: CheckedRow; problems: ProblemItem[] }> {
-  const at = (code: string) => (problem: ProblemItem) => ({ ...problem, row, code });
+  const at = (code: string) => (problem: ProblemItem) => ({
+    ...problem,
+    row,
+    code: problem.code ?? code,
+  });
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return {
       problems: [{ row, field: 'row', code: 'NOT_AN_OBJECT', message: 'a row must be an object' }],
@@ -360,13 +363,6 @@ async function checkRow(
     if (!(error instanceof ValidationProblem)) throw error;
     problems.push(...(error.problem.errors ?? []).map(at('INVALID_FIELD')));
   }
-  // The spec is judged whole, as the single POST judges it, whatever else is wrong with the row.
-  problems.push(
-    ...unnamedSpecProblems(problems, (body as { spec?: unknown }).spec)
-      // Who owns trade-offs, by id or e-mail, is the natural-key check's below.
-      .filter((problem) => problem.field !== 'spec.tradeOffOwnerId')
-      .map(at('INVALID_SPEC')),
-  );
   const natural = body as Record<string, unknown>;
   const spec = (natural.spec ?? {}) as Record<string, unknown>;
   for (const [idField, keyField, id, key] of [
@@ -465,7 +461,7 @@ async function byKey(
 }
 
 /**
- * What only the database can tell about resolved rows: the single POST's spec and reference
+ * What only the database can tell about resolved rows: the single POST's reference
  * checks, and contract references used twice in the file or already taken.
  */
 async function databaseProblems(
@@ -473,14 +469,14 @@ async function databaseProblems(
   rows: ResolvedRow[],
 ): Promise<ProblemItem[]> {
   const problems: ProblemItem[] = [];
-  const creation = await creationProblems(
+  const references = await creationReferenceProblems(
     manager,
     rows.map((row) => row.engagement),
   );
   // The spec was judged with the row's fields (checkRow).
   rows.forEach(({ row }, index) => {
     problems.push(
-      ...creation[index].references.map((problem) => ({
+      ...references[index].map((problem) => ({
         ...problem,
         row,
         code: 'UNKNOWN_REFERENCE',

@@ -83,9 +83,40 @@ const inputValidation = new ValidationPipe({
   exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
 });
 
+/**
+ * A body DTO class with rules over the whole body that its fields' decorators cannot say
+ * (the engagement spec, judged whole). They run once, in the same step as the decorators and
+ * whether or not those pass, so that one 400 names everything.
+ */
+export interface JudgedBody {
+  judgeBody(body: Record<string, unknown>, problems: ProblemItem[]): ProblemItem[];
+}
+
+const isJudgedBody = (metatype: unknown): metatype is JudgedBody =>
+  typeof (metatype as Partial<JudgedBody> | undefined)?.judgeBody === 'function';
+
+/** Checks and transforms an input with the global pipe's options, and a body's own rules. */
+async function validateInput(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  const { metatype } = metadata;
+  if (metadata.type !== 'body' || !isJudgedBody(metatype)) {
+    return inputValidation.transform(value, metadata);
+  }
+  let problems: ProblemItem[] = [];
+  let input: unknown;
+  try {
+    input = await inputValidation.transform(value, metadata);
+  } catch (error) {
+    if (!(error instanceof ValidationProblem)) throw error;
+    problems = error.problem.errors ?? [];
+  }
+  const judged = metatype.judgeBody(value as Record<string, unknown>, problems);
+  if (problems.length + judged.length > 0) throw new ValidationProblem([...problems, ...judged]);
+  return input;
+}
+
 /** A body as the DTO class `metatype` accepts it, or a ValidationProblem naming every field. */
 export async function validatedBody<T>(metatype: new () => T, value: unknown): Promise<T> {
-  return (await inputValidation.transform(value, { type: 'body', metatype })) as T;
+  return (await validateInput(value, { type: 'body', metatype })) as T;
 }
 
 /** Strings PostgreSQL cannot store: NUL characters and unpaired surrogates, keys included. */
@@ -116,12 +147,12 @@ export class InputValidationPipe implements PipeTransform {
     if (unstorable.length > 0) throw new ValidationProblem(unstorable);
     if (metadata.type === 'body' && metadata.metatype) {
       // No body is an empty object: required fields are then named one by one.
-      if (value === undefined) return inputValidation.transform({}, metadata);
+      if (value === undefined) return validateInput({}, metadata);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw new ValidationProblem([{ field: 'body', message: 'the body must be a JSON object' }]);
       }
     }
-    return inputValidation.transform(value, metadata);
+    return validateInput(value, metadata);
   }
 }
 

@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Patch,
-  Post,
-  Query,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, CurrentActor, Roles } from '../auth/actor.js';
 import { CHANGE_ROLES, READ_ROLES } from '../auth/role.js';
@@ -25,7 +16,6 @@ import { EngagementResponse } from './dto/engagement.response.js';
 import { EngagementLifecycleService } from './engagement-lifecycle.service.js';
 import { EngagementListService } from './engagement-list.service.js';
 import { EngagementsService } from './engagements.service.js';
-import { SpecProblemsInterceptor } from './spec-problems.interceptor.js';
 
 @ApiTags('Engagements')
 @Controller('v1/engagements')
@@ -48,7 +38,6 @@ export class EngagementsController {
     description: 'The created engagement, in status `draft`',
   })
   @ApiProblems(400, 409)
-  @UseInterceptors(SpecProblemsInterceptor)
   create(
     @CurrentActor() actor: Actor,
     @Body() input: CreateEngagementDto,

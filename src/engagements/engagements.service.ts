@@ -109,10 +109,8 @@ export class EngagementsService {
       const id = await this.writer.create(
         actor,
         async (manager) => {
-          const [{ spec, references }] = await creationProblems(manager, [input]);
-          if (spec.length + references.length > 0) {
-            throw new ValidationProblem([...spec, ...references]);
-          }
+          const [references] = await creationReferenceProblems(manager, [input]);
+          if (references.length > 0) throw new ValidationProblem(references);
           const columns = newEngagementColumns(input, this.config.defaultMinIndependentOperators);
           return [await manager.save(manager.create(Engagement, columns))];
         },
@@ -290,14 +288,14 @@ export function newEngagementColumns(
 }
 
 /**
- * Why each of these creation bodies cannot become an engagement (SPEC §2): the spec judged
- * whole and the references that do not exist; an empty list for a body that can.
+ * The references of each of these creation bodies that do not exist: what only the database
+ * can tell once the body passed its validation (which judged the spec).
  */
-export async function creationProblems(
+export function creationReferenceProblems(
   manager: EntityManager,
   inputs: CreateEngagementDto[],
-): Promise<{ spec: ProblemItem[]; references: ProblemItem[] }[]> {
-  const references = await referenceProblems(
+): Promise<ProblemItem[][]> {
+  return referenceProblems(
     manager,
     inputs.map((input) => ({
       vendorId: input.vendorId,
@@ -307,10 +305,6 @@ export async function creationProblems(
       alternativeVendorId: input.exitPlan?.alternativeVendorId,
     })),
   );
-  return inputs.map((input, index) => ({
-    spec: validateSpec(input.spec),
-    references: references[index],
-  }));
 }
 
 export interface EngagementReferences {

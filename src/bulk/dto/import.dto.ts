@@ -14,6 +14,7 @@ import {
 import { CreateArtifactDto } from '../../artifacts/dto/artifact.dto.js';
 import { DATE_LENGTH, Optional, Trim } from '../../common/dto-helpers.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
+import type { ProblemItem } from '../../common/problem.js';
 import { CreateEngagementDto, CreateSpecDto } from '../../engagements/dto/engagement.dto.js';
 import { CreateMilestoneDto } from '../../milestones/dto/milestone.dto.js';
 
@@ -69,6 +70,14 @@ export class ImportMilestoneDto extends CreateMilestoneDto {
  * be named by its natural key instead of its id (SPEC §10), plus the handover plan.
  */
 export class ImportEngagementDto extends CreateEngagementDto {
+  /** The spec judged as the single POST judges it; its trade-off owner may be an e-mail instead. */
+  static override judgeBody(body: Record<string, unknown>, problems: ProblemItem[]): ProblemItem[] {
+    return super
+      .judgeBody(body, problems)
+      .filter((problem) => problem.field !== 'spec.tradeOffOwnerId')
+      .map((problem) => ({ ...problem, code: 'INVALID_SPEC' }));
+  }
+
   @ApiPropertyOptional({ format: 'uuid', description: 'Or give vendorName', maxLength: 36 })
   @IsOptional()
   override vendorId!: string;

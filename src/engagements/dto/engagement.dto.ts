@@ -18,6 +18,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import type { ProblemItem } from '../../common/problem.js';
+import { unnamedSpecProblems } from '../spec-validation.js';
 import { DATE_LENGTH, Nullable, Optional, Trim, UUID_LENGTH } from '../../common/dto-helpers.js';
 import { IsCalendarDate } from '../../common/is-calendar-date.js';
 import { PageQuery } from '../../common/pagination.js';
@@ -132,6 +134,11 @@ export class CreateSpecDto extends SpecDto {
 }
 
 export class CreateEngagementDto {
+  /** The spec is judged whole (SPEC §2), with the body's fields, whatever else fails. */
+  static judgeBody(body: Record<string, unknown>, problems: ProblemItem[]): ProblemItem[] {
+    return unnamedSpecProblems(problems, body.spec);
+  }
+
   @ApiProperty({ example: 'Invoice data extraction', minLength: 3, maxLength: 200 })
   @Trim()
   @IsString()
@@ -259,6 +266,11 @@ export class CreateEngagementDto {
  * spec is validated whole. `knowledgeRecipientIds` replaces the list.
  */
 export class UpdateEngagementDto extends CreateEngagementDto {
+  /** A change names only some spec fields; the service judges the merged spec whole. */
+  static override judgeBody(): ProblemItem[] {
+    return [];
+  }
+
   @ApiPropertyOptional({ example: 'Invoice data extraction', minLength: 3, maxLength: 200 })
   @Optional()
   override title!: string;
