@@ -26,13 +26,17 @@ interface ResponseObject {
 }
 
 interface Operation {
-  responses: Record<string, ResponseObject>;
+  responses: Record<string, ResponseObject | Reference>;
 }
 
 export interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, Schema>; headers?: Record<string, HeaderObject> };
+  components?: {
+    schemas?: Record<string, Schema>;
+    headers?: Record<string, HeaderObject>;
+    responses?: Record<string, ResponseObject>;
+  };
 }
 
 /** What the checker needs to know about one HTTP exchange. */
@@ -170,9 +174,10 @@ export class OpenApiContract {
       return [`${label}: status not documented (documented: ${Object.keys(responses).join(', ')})`];
     }
     const validatorKey = `${found.template} ${exchange.method.toLowerCase()} ${key}`;
+    const response = this.resolveResponse(responses[key]);
     return [
-      ...this.checkHeaders(label, exchange, responses[key], validatorKey),
-      ...this.checkBody(label, exchange, responses[key], validatorKey),
+      ...this.checkHeaders(label, exchange, response, validatorKey),
+      ...this.checkBody(label, exchange, response, validatorKey),
     ];
   }
 
@@ -184,7 +189,8 @@ export class OpenApiContract {
     let count = 0;
     for (const [path, item] of Object.entries(this.document.paths)) {
       for (const [method, operation] of Object.entries(item)) {
-        for (const [key, response] of Object.entries(operation.responses ?? {})) {
+        for (const [key, documented] of Object.entries(operation.responses ?? {})) {
+          const response = this.resolveResponse(documented);
           for (const [name, header] of Object.entries(response.headers ?? {})) {
             const { schema } = this.resolveHeader(header);
             if (schema) this.validator(`${path} ${method} ${key} header ${name}`, schema);
@@ -202,6 +208,17 @@ export class OpenApiContract {
 
   private problemContent(): Record<string, MediaType> {
     return { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDetails' } } };
+  }
+
+  /** The response object behind a `#/components/responses/…` reference, or the inline one. */
+  resolveResponse(response: ResponseObject | Reference): ResponseObject {
+    if (!('$ref' in response)) return response;
+    const name = response.$ref.replace(/^#\/components\/responses\//, '');
+    const resolved = this.document.components?.responses?.[name];
+    if (name === response.$ref || !resolved) {
+      throw new Error(`Unresolvable response ${response.$ref}`);
+    }
+    return resolved;
   }
 
   /** The header object behind a `#/components/headers/…` reference, or the inline one. */
@@ -278,6 +295,13 @@ export class OpenApiContract {
         formatErrors(validate.errors ?? []) +
         `\nbody: ${JSON.stringify(body).slice(0, 600)}`,
     ];
+  }
+
+  /** What is wrong with `value` as an instance of `schema` (none: []), e.g. a documented example. */
+  schemaProblems(key: string, schema: Schema, value: unknown): string[] {
+    const validate = this.validator(`example ${key}`, schema);
+    if (validate(value)) return [];
+    return [`${key}:\n${formatErrors(validate.errors ?? [])}\nvalue: ${JSON.stringify(value)}`];
   }
 
   /** What is wrong with `value` as an instance of the component schema `name` (none: []). */

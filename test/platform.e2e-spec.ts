@@ -74,7 +74,10 @@ describe('health, docs and request ids', () => {
     for (const status of ['201', '400', '401', '403', '413', '415', '429', '500', '503']) {
       expect(createKey.responses).toHaveProperty(status);
     }
-    expect(createKey.responses['400'].content).toHaveProperty('application/problem+json');
+    expect(createKey.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
+    expect(response.body.components.responses.BadRequest.content).toHaveProperty(
+      'application/problem+json',
+    );
   });
 
   it('echoes a well-formed incoming X-Request-Id', async () => {

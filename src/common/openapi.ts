@@ -10,6 +10,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { DATE_LENGTH, DATE_TIME_MAX_LENGTH, UUID_LENGTH } from './dto-helpers.js';
+import { addWriteExamples } from './openapi-examples.js';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, ProblemItem } from './problem.js';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
@@ -23,7 +24,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'The request body is too large',
   415: 'The request body is not application/json',
   422: 'The request is well-formed but cannot be processed',
-  429: 'Too many requests for this API key; see Retry-After',
+  429: 'Too many requests from this API key, or from this client address without a valid key; see Retry-After',
   431: "The request line and headers are larger than Node's limit (16 KiB by default)",
   500: 'Unexpected error; quote the requestId',
   503: 'The database is unreachable; see Retry-After',
@@ -117,6 +118,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   addETagHeaders(document);
   markOptionalBodies(document);
   addRateLimitHeaders(document);
+  shareProblemResponses(document);
+  addWriteExamples(document);
   addWebhookEventSchemas(document);
   tightenSchemas(document);
   delete document.info.license?.url;
@@ -311,6 +314,37 @@ function addRateLimitHeaders(document: OpenAPIObject): void {
         if (Object.keys(headers).length === 0) continue;
         if (!response || '$ref' in response) continue;
         response.headers = { ...response.headers, ...headers };
+      }
+    }
+  }
+}
+
+/**
+ * Moves each problem response into components/responses, named for its status (`Conflict`),
+ * and refers to it from every operation that answers it the same way. The API operations are
+ * seen first, so the health probes' 406 (without RateLimit headers) is the variant; a response
+ * an operation describes its own way stays inline.
+ */
+function shareProblemResponses(document: OpenAPIObject): void {
+  document.components ??= {};
+  const shared = (document.components.responses ??= {});
+  const paths = Object.entries(document.paths).sort(
+    ([a], [b]) => Number(b.startsWith('/v1/')) - Number(a.startsWith('/v1/')),
+  );
+  for (const [, item] of paths) {
+    for (const operation of Object.values(item) as OperationObject[]) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (Number(status) < 400 || !response || '$ref' in response) continue;
+        if (!response.content?.[PROBLEM_CONTENT_TYPE]) continue;
+        const base = (STATUS_CODES[status] ?? `Status ${status}`).replace(/[^A-Za-z]/g, '');
+        const name = [base, `${base}WithoutRateLimitHeaders`].find(
+          (candidate) =>
+            !shared[candidate] || JSON.stringify(shared[candidate]) === JSON.stringify(response),
+        );
+        if (!name || (name !== base && response.headers?.['RateLimit-Limit'])) continue;
+        if (response.description !== problemResponse(Number(status)).description) continue;
+        shared[name] ??= response;
+        operation.responses[status] = { $ref: `#/components/responses/${name}` };
       }
     }
   }

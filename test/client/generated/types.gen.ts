@@ -2498,7 +2498,7 @@ export type ApiKeysListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -2579,7 +2579,7 @@ export type ApiKeysCreateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -2649,7 +2649,7 @@ export type ApiKeysRevokeErrors = {
    */
   415: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -2728,7 +2728,7 @@ export type AuditListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -2836,7 +2836,7 @@ export type EventsListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -2904,7 +2904,7 @@ export type WebhookEndpointsListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -2987,7 +2987,7 @@ export type WebhookEndpointsCreateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3069,7 +3069,7 @@ export type WebhookEndpointsRemoveErrors = {
    */
   415: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3133,7 +3133,7 @@ export type WebhookEndpointsGetErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3214,7 +3214,7 @@ export type WebhookEndpointsUpdateErrors = {
    */
   415: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3300,7 +3300,7 @@ export type WebhookEndpointsRotateSecretErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3386,7 +3386,7 @@ export type WebhookEndpointsPingErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3463,7 +3463,7 @@ export type WebhookEndpointsDeliveriesErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3559,7 +3559,7 @@ export type WebhookEndpointsRetryErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3645,7 +3645,7 @@ export type EscalationsAcknowledgeErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3722,7 +3722,7 @@ export type EscalationsForEngagementErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3796,7 +3796,7 @@ export type EscalationsListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3876,7 +3876,7 @@ export type VendorsListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -3957,7 +3957,7 @@ export type VendorsCreateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4041,7 +4041,7 @@ export type VendorsRemoveErrors = {
    */
   415: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4103,7 +4103,7 @@ export type VendorsGetErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4187,7 +4187,7 @@ export type VendorsUpdateErrors = {
    */
   415: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4253,7 +4253,7 @@ export type PeopleListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4334,7 +4334,7 @@ export type PeopleCreateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4396,7 +4396,7 @@ export type PeopleGetErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4480,7 +4480,7 @@ export type PeopleUpdateErrors = {
    */
   415: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4590,7 +4590,7 @@ export type EngagementsListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4671,7 +4671,7 @@ export type EngagementsCreateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4734,7 +4734,7 @@ export type EngagementsGetErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4818,7 +4818,7 @@ export type EngagementsUpdateErrors = {
    */
   415: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -4911,7 +4911,7 @@ export type EngagementsActivateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5004,7 +5004,7 @@ export type EngagementsCompleteErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5097,7 +5097,7 @@ export type EngagementsCancelErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5182,7 +5182,7 @@ export type BulkImportEngagementsErrors = {
    */
   422: ImportProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5294,7 +5294,7 @@ export type BulkExportErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5365,7 +5365,7 @@ export type MilestonesListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5455,7 +5455,7 @@ export type MilestonesCreateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5521,7 +5521,7 @@ export type MilestonesGetErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5609,7 +5609,7 @@ export type MilestonesUpdateErrors = {
    */
   415: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5705,7 +5705,7 @@ export type MilestonesCompleteErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5781,7 +5781,7 @@ export type MilestonesDateChangesErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5860,7 +5860,7 @@ export type DrillsListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -5950,7 +5950,7 @@ export type DrillsCreateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6016,7 +6016,7 @@ export type DrillsGetErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6112,7 +6112,7 @@ export type DrillsRecordErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6183,7 +6183,7 @@ export type LearningSprintsListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6274,7 +6274,7 @@ export type LearningSprintsCreateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6372,7 +6372,7 @@ export type LearningSprintsCompleteErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6436,7 +6436,7 @@ export type LearningLearningPathErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6512,7 +6512,7 @@ export type LearningSearchErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6597,7 +6597,7 @@ export type ArtifactsListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6687,7 +6687,7 @@ export type ArtifactsCreateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6753,7 +6753,7 @@ export type ArtifactsGetErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6841,7 +6841,7 @@ export type ArtifactsUpdateErrors = {
    */
   415: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -6937,7 +6937,7 @@ export type ArtifactsDeliverErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7033,7 +7033,7 @@ export type ArtifactsAcceptErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7129,7 +7129,7 @@ export type ArtifactsRejectErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7196,7 +7196,7 @@ export type RiskGetErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7267,7 +7267,7 @@ export type RiskHistoryErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7335,7 +7335,7 @@ export type PortfolioSummaryErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7402,7 +7402,7 @@ export type PortfolioScorecardErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7478,7 +7478,7 @@ export type ReportsGenerateErrors = {
    */
   422: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7544,7 +7544,7 @@ export type ReportsListErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7617,7 +7617,7 @@ export type ReportsGetByWeekErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
@@ -7684,7 +7684,7 @@ export type ReportsGetErrors = {
    */
   406: ProblemDetails;
   /**
-   * Too many requests for this API key; see Retry-After
+   * Too many requests from this API key, or from this client address without a valid key; see Retry-After
    */
   429: ProblemDetails;
   /**
