@@ -130,6 +130,10 @@ describe('health, docs and request ids', () => {
       const malformed = await t.http().get('/v1/vendors/%E0%A4%A').set(bearer(t.adminKey));
       expectProblem(malformed, 400, 'bad-request');
       expectEssentialSecurityHeaders(malformed);
+      // Answered on the raw socket by Node's HTTP parser, before Fastify sees a request.
+      const oversized = await t.http().get('/health/live').set('X-Padding', 'x'.repeat(20_000));
+      expectProblem(oversized, 431, 'headers-too-large');
+      expectEssentialSecurityHeaders(oversized);
     });
 
     it("are on the weekly report's HTML page and its CSV", async () => {

@@ -3,6 +3,7 @@ import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, type ProblemInit, problemBody, sendProblem } from './problem.js';
+import { ESSENTIAL_SECURITY_HEADERS } from './security-headers.js';
 
 /** Longest path parameter the router accepts; ids and weeks are far shorter. */
 export const MAX_PARAM_LENGTH = 100;
@@ -68,10 +69,19 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   const requestId = randomUUID();
   const body = JSON.stringify(problemBody(problem, '', requestId));
   if (socket.writable) {
+    const headers = {
+      'Content-Type': PROBLEM_CONTENT_TYPE,
+      'Content-Length': String(Buffer.byteLength(body)),
+      'X-Request-Id': requestId,
+      ...ESSENTIAL_SECURITY_HEADERS,
+      Connection: 'close',
+    };
     socket.write(
       `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
-        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+        Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('') +
+        `\r\n${body}`,
     );
   }
   socket.destroy(error);

@@ -55,8 +55,9 @@ export const HELMET_OPTIONS: FastifyHelmetOptions = {
 };
 
 /**
- * The essential headers for the few answers Fastify writes before any hook runs (the router's
- * own 400s, see framework-errors.ts), where helmet's onRequest hook never gets to add them.
+ * The essential headers for the few answers written before any hook runs (the router's own
+ * 400s and the HTTP parser's refusals, see framework-errors.ts), where helmet's onRequest hook
+ * never gets to add them.
  */
 export const ESSENTIAL_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
