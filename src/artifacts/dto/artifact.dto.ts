@@ -1,3 +1,4 @@
+import { VersionedResponse } from '../../common/versioned.response.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsEvidenceUrl, Nullable, Optional, Trim, UUID_LENGTH } from '../../common/dto-helpers.js';
@@ -128,7 +129,7 @@ export class ListArtifactsQuery extends PageQuery {
   milestoneId?: string;
 }
 
-export class ArtifactResponse {
+export class ArtifactResponse extends VersionedResponse {
   @ApiProperty({ format: 'uuid', example: '4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b' })
   id!: string;
 
@@ -180,15 +181,6 @@ export class ArtifactResponse {
   @ApiProperty({ maxLength: 5000, nullable: true, type: String, example: null })
   rejectionReason!: string | null;
 
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  updatedAt!: string;
-
-  @ApiProperty({ example: 1 })
-  version!: number;
-
   static from(artifact: Artifact): ArtifactResponse {
     return {
       id: artifact.id,
@@ -203,9 +195,7 @@ export class ArtifactResponse {
       acceptedAt: artifact.acceptedAt?.toISOString() ?? null,
       acceptedById: artifact.acceptedById,
       rejectionReason: artifact.rejectionReason,
-      createdAt: artifact.createdAt.toISOString(),
-      updatedAt: artifact.updatedAt.toISOString(),
-      version: artifact.version,
+      ...VersionedResponse.fieldsOf(artifact),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { VersionedResponse } from '../../common/versioned.response.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -154,7 +155,7 @@ export class RecordDrillDto {
   notes?: string;
 }
 
-export class DrillResponse {
+export class DrillResponse extends VersionedResponse {
   @ApiProperty({ format: 'uuid', example: '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a' })
   id!: string;
 
@@ -237,15 +238,6 @@ export class DrillResponse {
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null })
   recordedAt!: string | null;
 
-  @ApiProperty({ format: 'date-time', example: '2026-12-02T10:00:00.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-12-02T10:00:00.000Z' })
-  updatedAt!: string;
-
-  @ApiProperty({ example: 1 })
-  version!: number;
-
   static from(drill: Drill, participantIds: string[], artifactIds: string[]): DrillResponse {
     return {
       id: drill.id,
@@ -265,9 +257,7 @@ export class DrillResponse {
       observedById: drill.observedById,
       notes: drill.notes,
       recordedAt: drill.recordedAt?.toISOString() ?? null,
-      createdAt: drill.createdAt.toISOString(),
-      updatedAt: drill.updatedAt.toISOString(),
-      version: drill.version,
+      ...VersionedResponse.fieldsOf(drill),
     };
   }
 }

@@ -158,9 +158,7 @@ export class EngagementResponse extends VersionedResponse {
       completedAt: engagement.completedAt?.toISOString() ?? null,
       cancelledAt: engagement.cancelledAt?.toISOString() ?? null,
       cancelReason: engagement.cancelReason,
-      createdAt: engagement.createdAt.toISOString(),
-      updatedAt: engagement.updatedAt.toISOString(),
-      version: engagement.version,
+      ...VersionedResponse.fieldsOf(engagement),
       risk,
     };
   }

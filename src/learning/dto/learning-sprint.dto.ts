@@ -1,3 +1,4 @@
+import { VersionedResponse } from '../../common/versioned.response.js';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -114,7 +115,7 @@ export class CompleteLearningSprintDto {
   lessons!: string;
 }
 
-export class LearningSprintResponse {
+export class LearningSprintResponse extends VersionedResponse {
   @ApiProperty({ format: 'uuid', example: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' })
   id!: string;
 
@@ -159,15 +160,6 @@ export class LearningSprintResponse {
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null })
   completedAt!: string | null;
 
-  @ApiProperty({ format: 'date-time', example: '2026-12-02T10:00:00.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-12-02T10:00:00.000Z' })
-  updatedAt!: string;
-
-  @ApiProperty({ example: 1 })
-  version!: number;
-
   static from(sprint: LearningSprint, learnerIds: string[]): LearningSprintResponse {
     return {
       id: sprint.id,
@@ -183,9 +175,7 @@ export class LearningSprintResponse {
       evidenceUrl: sprint.evidenceUrl,
       lessons: sprint.lessons,
       completedAt: sprint.completedAt?.toISOString() ?? null,
-      createdAt: sprint.createdAt.toISOString(),
-      updatedAt: sprint.updatedAt.toISOString(),
-      version: sprint.version,
+      ...VersionedResponse.fieldsOf(sprint),
     };
   }
 }

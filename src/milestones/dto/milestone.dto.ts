@@ -1,3 +1,4 @@
+import { VersionedResponse } from '../../common/versioned.response.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { DATE_LENGTH, Optional, Trim } from '../../common/dto-helpers.js';
@@ -72,7 +73,7 @@ export class CompleteMilestoneDto {
   completedOn?: string;
 }
 
-export class MilestoneResponse {
+export class MilestoneResponse extends VersionedResponse {
   @ApiProperty({ format: 'uuid', example: '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e' })
   id!: string;
 
@@ -100,15 +101,6 @@ export class MilestoneResponse {
   @ApiProperty({ nullable: true, type: String, format: 'date', example: null })
   completedOn!: string | null;
 
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  createdAt!: string;
-
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
-  updatedAt!: string;
-
-  @ApiProperty({ example: 1 })
-  version!: number;
-
   static from(milestone: Milestone): MilestoneResponse {
     return {
       id: milestone.id,
@@ -118,9 +110,7 @@ export class MilestoneResponse {
       dueDate: milestone.dueDate,
       baselineDueDate: milestone.baselineDueDate,
       completedOn: milestone.completedOn,
-      createdAt: milestone.createdAt.toISOString(),
-      updatedAt: milestone.updatedAt.toISOString(),
-      version: milestone.version,
+      ...VersionedResponse.fieldsOf(milestone),
     };
   }
 }

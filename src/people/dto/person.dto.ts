@@ -74,9 +74,7 @@ export class PersonResponse extends VersionedResponse {
       name: person.name,
       email: person.email,
       team: person.team,
-      createdAt: person.createdAt.toISOString(),
-      updatedAt: person.updatedAt.toISOString(),
-      version: person.version,
+      ...VersionedResponse.fieldsOf(person),
     };
   }
 }

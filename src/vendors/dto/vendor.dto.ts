@@ -163,9 +163,7 @@ export class VendorResponse extends VersionedResponse {
       contactEmail: vendor.contactEmail,
       website: vendor.website,
       notes: vendor.notes,
-      createdAt: vendor.createdAt.toISOString(),
-      updatedAt: vendor.updatedAt.toISOString(),
-      version: vendor.version,
+      ...VersionedResponse.fieldsOf(vendor),
     };
   }
 }

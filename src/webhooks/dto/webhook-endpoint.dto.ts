@@ -1,3 +1,4 @@
+import { VersionedResponse } from '../../common/versioned.response.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -120,7 +121,7 @@ export class UpdateWebhookEndpointDto extends CreateWebhookEndpointDto {
   override eventTypes!: string[];
 }
 
-export class WebhookEndpointResponse {
+export class WebhookEndpointResponse extends VersionedResponse {
   @ApiProperty({ format: 'uuid', example: '0c5e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a' })
   id!: string;
 
@@ -164,15 +165,6 @@ export class WebhookEndpointResponse {
   })
   previousSecretExpiresAt!: string | null;
 
-  @ApiProperty({ format: 'date-time' })
-  createdAt!: string;
-
-  @ApiProperty({ format: 'date-time' })
-  updatedAt!: string;
-
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 2_147_483_647, example: 1 })
-  version!: number;
-
   static from(endpoint: WebhookEndpoint): WebhookEndpointResponse {
     return {
       id: endpoint.id,
@@ -184,9 +176,7 @@ export class WebhookEndpointResponse {
       enabled: endpoint.enabled,
       disabledReason: endpoint.disabledReason,
       previousSecretExpiresAt: endpoint.previousSecretExpiresAt?.toISOString() ?? null,
-      createdAt: endpoint.createdAt.toISOString(),
-      updatedAt: endpoint.updatedAt.toISOString(),
-      version: endpoint.version,
+      ...VersionedResponse.fieldsOf(endpoint),
     };
   }
 }

@@ -187,6 +187,12 @@ export type EventResponse = {
 };
 
 export type ArtifactResponse = {
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
   id: string;
   engagementId: string;
   milestoneId: string;
@@ -212,12 +218,15 @@ export type ArtifactResponse = {
   acceptedAt: string | null;
   acceptedById: string | null;
   rejectionReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
 };
 
 export type DrillResponse = {
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
   id: string;
   engagementId: string;
   kind:
@@ -239,9 +248,6 @@ export type DrillResponse = {
   observedById: string | null;
   notes: string | null;
   recordedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
 };
 
 export type SuccessMetricDto = {
@@ -403,6 +409,12 @@ export type EscalationResponse = {
 };
 
 export type MilestoneResponse = {
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
   id: string;
   engagementId: string;
   name: string;
@@ -413,9 +425,6 @@ export type MilestoneResponse = {
    */
   baselineDueDate: string | null;
   completedOn: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
 };
 
 export type MilestoneDateChangedEventData = {
@@ -524,6 +533,12 @@ export type WebhookPingEventData = {
 };
 
 export type LearningSprintResponse = {
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
   id: string;
   engagementId: string;
   milestoneId: string;
@@ -537,9 +552,6 @@ export type LearningSprintResponse = {
   evidenceUrl: string | null;
   lessons: string | null;
   completedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
 };
 
 export type CreateWebhookEndpointDto = {
@@ -592,6 +604,12 @@ export type CreateWebhookEndpointDto = {
 };
 
 export type WebhookEndpointWithSecretResponse = {
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
   id: string;
   url: string;
   description: string | null;
@@ -632,9 +650,6 @@ export type WebhookEndpointWithSecretResponse = {
    * Until then deliveries are also signed with the secret before the last rotation
    */
   previousSecretExpiresAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
   /**
    * Shown this once: keep it in the receiver, which verifies `webhook-signature` with it (Standard Webhooks)
    */
@@ -642,6 +657,12 @@ export type WebhookEndpointWithSecretResponse = {
 };
 
 export type WebhookEndpointResponse = {
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
   id: string;
   url: string;
   description: string | null;
@@ -682,9 +703,6 @@ export type WebhookEndpointResponse = {
    * Until then deliveries are also signed with the secret before the last rotation
    */
   previousSecretExpiresAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
 };
 
 export type UpdateWebhookEndpointDto = {
@@ -1314,6 +1332,12 @@ export type CompleteLearningSprintDto = {
 };
 
 export type PathSprint = {
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * Increases with every change; sent as ETag
+   */
+  version: number;
   id: string;
   engagementId: string;
   milestoneId: string;
@@ -1327,9 +1351,6 @@ export type PathSprint = {
   evidenceUrl: string | null;
   lessons: string | null;
   completedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
   role: 'learner' | 'mentor';
 };
 
