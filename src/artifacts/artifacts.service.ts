@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { type Page, pageByCreation } from '../common/pagination.js';
-import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
+import { ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
@@ -17,6 +17,7 @@ import {
   mayAccept,
 } from './artifact-rules.js';
 import { Artifact } from './artifact.entity.js';
+import { ArtifactNotFoundError, InvalidArtifactStatusError } from './artifacts.errors.js';
 import {
   type AcceptArtifactDto,
   ArtifactResponse,
@@ -234,7 +235,7 @@ export class ArtifactsService {
       actor,
       engagementId,
       async ({ manager, engagement, audit, emit, lockChild }) => {
-        const current = await lockChild(Artifact, id, 'Artifact', ifMatch);
+        const current = await lockChild(Artifact, id, ArtifactNotFoundError, ifMatch);
         const { patch, notes } = await decide({ engagement, current, manager });
         const updated = await updateVersioned(manager, Artifact, current, ifMatch, patch);
         audit({
@@ -258,7 +259,7 @@ export class ArtifactsService {
     const artifact = await manager.findOne(Artifact, { where: { id, engagementId } });
     if (artifact) return artifact;
     await assertEngagementExists(manager, engagementId);
-    throw new NotFoundProblem('Artifact', id);
+    throw new ArtifactNotFoundError(id);
   }
 
   private async assertMilestoneOf(
@@ -276,6 +277,5 @@ export class ArtifactsService {
 
 function assertActionAllowed(action: ArtifactAction, artifact: Artifact): void {
   const refusal = artifactActionRefusal(action, artifact.status);
-  if (refusal)
-    throw new ConflictProblem(refusal, [{ code: 'INVALID_ARTIFACT_STATUS', message: refusal }]);
+  if (refusal) throw new InvalidArtifactStatusError(refusal);
 }

@@ -3,12 +3,13 @@ import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import { type Page, type PageQuery, pageByCreation } from '../common/pagination.js';
-import { NotFoundProblem, ValidationProblem } from '../common/problem.js';
+import { ValidationProblem } from '../common/problem.js';
 import { runPrepared } from '../database/prepared.js';
 import { missingPeople } from '../people/people.service.js';
 import type { Actor } from './actor.js';
 import { ApiKey } from './api-key.entity.js';
 import { generateSecret, hashSecret, secretMatches, secretPrefix } from './api-key-secret.js';
+import { ApiKeyNotFoundError } from './auth.errors.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response.js';
 import type { Role } from './role.js';
@@ -136,7 +137,7 @@ export class ApiKeysService {
         where: { id },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!key) throw new NotFoundProblem('API key', id);
+      if (!key) throw new ApiKeyNotFoundError(id);
       if (key.revokedAt) return;
       const revokedAt = new Date();
       await manager.update(ApiKey, { id }, { revokedAt });

@@ -8,20 +8,18 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bindRequestLog } from '../common/logger.js';
-import { ProblemException } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { PUBLIC_KEY, ROLES_KEY } from './actor.js';
 import { bearerToken } from './api-key-secret.js';
 import { ApiKeysService } from './api-keys.service.js';
+import {
+  AddressRateLimitedError,
+  ApiKeyRateLimitedError,
+  RoleForbiddenError,
+  UnauthenticatedError,
+} from './auth.errors.js';
 import { FixedWindowRateLimiter } from './rate-limiter.js';
 import type { Role } from './role.js';
-
-const UNAUTHENTICATED_DETAIL: Record<string, string> = {
-  missing: 'Send an API key as "Authorization: Bearer <key>".',
-  unknown: 'The API key is not valid.',
-  revoked: 'The API key has been revoked.',
-  expired: 'The API key has expired.',
-};
 
 /**
  * Runs on every route: limits requests without a valid key per client address before it
@@ -60,12 +58,7 @@ export class AuthGuard implements CanActivate {
     const result = token ? await this.apiKeys.authenticate(token) : { outcome: 'missing' as const };
     if (result.outcome !== 'ok') {
       if (this.anonymousLimiter.enabled) this.anonymousLimiter.consume(request.ip);
-      throw new ProblemException({
-        status: 401,
-        type: 'unauthenticated',
-        detail: UNAUTHENTICATED_DETAIL[result.outcome],
-        headers: { 'WWW-Authenticate': 'Bearer' },
-      });
+      throw new UnauthenticatedError(result.outcome);
     }
     const { key } = result;
     request.actor = { apiKeyId: key.id, name: key.name, role: key.role, personId: key.personId };
@@ -79,14 +72,7 @@ export class AuthGuard implements CanActivate {
         'RateLimit-Remaining': String(decision.remaining),
         'RateLimit-Reset': String(decision.resetSeconds),
       };
-      if (!decision.allowed) {
-        throw new ProblemException({
-          status: 429,
-          type: 'rate-limited',
-          detail: `This API key made more than ${decision.limit} requests in the current window; retry in ${decision.resetSeconds} s.`,
-          headers: { ...headers, 'Retry-After': String(decision.resetSeconds) },
-        });
-      }
+      if (!decision.allowed) throw new ApiKeyRateLimitedError(decision, headers);
       reply.headers(headers);
     }
 
@@ -95,13 +81,7 @@ export class AuthGuard implements CanActivate {
       // Fail closed: a route must say who may call it.
       this.logger.error(`Route ${request.method} ${request.routeOptions.url} declares no @Roles()`);
     }
-    if (!roles?.includes(key.role)) {
-      throw new ProblemException({
-        status: 403,
-        type: 'forbidden',
-        detail: `The role ${key.role} may not perform this action.`,
-      });
-    }
+    if (!roles?.includes(key.role)) throw new RoleForbiddenError(key.role);
     return true;
   }
 
@@ -113,11 +93,6 @@ export class AuthGuard implements CanActivate {
     if (!this.anonymousLimiter.enabled) return;
     const decision = this.anonymousLimiter.peek(address);
     if (decision.allowed) return;
-    throw new ProblemException({
-      status: 429,
-      type: 'rate-limited',
-      detail: `This client address made more than ${decision.limit} requests without a valid API key in the current window; retry in ${decision.resetSeconds} s.`,
-      headers: { 'Retry-After': String(decision.resetSeconds) },
-    });
+    throw new AddressRateLimitedError(decision);
   }
 }

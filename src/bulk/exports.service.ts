@@ -3,10 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { csvField } from '../common/csv.js';
-import { ForbiddenProblem } from '../common/problem.js';
 import type { EngagementResponse } from '../engagements/dto/engagement.response.js';
 import { EngagementListService } from '../engagements/engagement-list.service.js';
 import { EngagementResponses } from '../engagements/engagement-responses.js';
+import { ExportBeyondOwnEngagementsError } from './bulk.errors.js';
 import type { ExportFormat, ExportQuery } from './dto/export.dto.js';
 import { EXPORT_COLUMNS, type ExportNames, exportRecord } from './engagement-csv.js';
 
@@ -38,7 +38,7 @@ export class ExportsService {
     if (actor.role !== 'product_owner') return productOwnerId;
     const own = actor.personId?.toLowerCase();
     if (!own || (productOwnerId && productOwnerId.toLowerCase() !== own)) {
-      throw new ForbiddenProblem('A product owner may export only the engagements they own.');
+      throw new ExportBeyondOwnEngagementsError();
     }
     return own;
   }

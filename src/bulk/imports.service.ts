@@ -8,12 +8,7 @@ import { creationChanges } from '../audit/changes.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { isUniqueViolation } from '../common/database-errors.js';
-import {
-  ConflictProblem,
-  type ProblemItem,
-  ProblemException,
-  ValidationProblem,
-} from '../common/problem.js';
+import { type ProblemItem, ValidationProblem } from '../common/problem.js';
 import { unstorableProblems, validatedBody } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { insertInChunks } from '../database/bulk-insert.js';
@@ -33,8 +28,13 @@ import { personSnapshot } from '../people/people.service.js';
 import { Person } from '../people/person.entity.js';
 import { vendorSnapshot } from '../vendors/vendors.service.js';
 import { Vendor } from '../vendors/vendor.entity.js';
+import {
+  ImportContractRefTakenError,
+  ImportInvalidError,
+  ImportTooLargeError,
+  ReferenceCreatedConcurrentlyError,
+} from './bulk.errors.js';
 import { parseCsvRows } from './csv-rows.js';
-import { IMPORT_ERROR_LIMIT } from './import-problem.js';
 import {
   type DryRunResponse,
   ImportEngagementDto,
@@ -56,21 +56,6 @@ interface CheckedRow {
 interface ResolvedRow extends CheckedRow {
   engagement: CreateEngagementDto & { knowledgeRecipientIds: string[] };
   milestones: ImportMilestoneDto[];
-}
-
-/** The 422 of an import: every problem of every row; nothing was written. */
-class ImportProblem extends ProblemException {
-  constructor(problems: ProblemItem[], rows: number) {
-    const sorted = [...problems].sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-    const faulty = new Set(sorted.map((problem) => problem.row)).size;
-    super({
-      status: 422,
-      type: 'import-invalid',
-      detail: `${sorted.length} problem${sorted.length === 1 ? '' : 's'} in ${faulty} of ${rows} rows; nothing was imported.`,
-      errors: sorted,
-      errorLimit: IMPORT_ERROR_LIMIT,
-    });
-  }
 }
 
 /** Thrown at the end of a dry run's transaction, so that everything it did rolls back. */
@@ -120,7 +105,7 @@ export class ImportsService {
           rows = [];
           problems.push(...(await databaseProblems(manager, resolved)));
           if (problems.length > 0) {
-            throw new ImportProblem(
+            throw new ImportInvalidError(
               body.format === 'csv' ? problems.map(asCsvProblem) : problems,
               rowCount,
             );
@@ -147,22 +132,10 @@ export class ImportsService {
         isUniqueViolation(error, 'uq_vendors_name_lower') ||
         isUniqueViolation(error, 'uq_people_email_lower')
       ) {
-        throw new ConflictProblem(
-          'Another request created one of the vendors or people this import creates; nothing was imported. Retry: the import then finds them.',
-          [
-            {
-              code: 'REFERENCE_CREATED_CONCURRENTLY',
-              message: 'Vendor names and e-mails are unique.',
-            },
-          ],
-        );
+        throw new ReferenceCreatedConcurrentlyError();
       }
-      if (isUniqueViolation(error, 'uq_engagements_contract_ref')) {
-        throw new ConflictProblem(
-          'Another request took one of the contract references during the import; nothing was imported.',
-          [{ code: 'CONTRACT_REF_TAKEN', message: 'Contract references are unique.' }],
-        );
-      }
+      if (isUniqueViolation(error, 'uq_engagements_contract_ref'))
+        throw new ImportContractRefTakenError();
       throw error;
     }
   }
@@ -190,20 +163,8 @@ export class ImportsService {
     if (bodies.length === 0) {
       throw new ValidationProblem([{ field: 'body', message: 'the import has no rows' }]);
     }
-    if (bodies.length > this.config.imports.maxRows) {
-      throw new ProblemException({
-        status: 422,
-        type: 'import-too-large',
-        detail: `The import has ${bodies.length} rows; at most ${this.config.imports.maxRows} (IMPORT_MAX_ROWS) are accepted at once. Nothing was imported.`,
-        errors: [
-          {
-            field: 'body',
-            code: 'TOO_MANY_ROWS',
-            message: `at most ${this.config.imports.maxRows} rows`,
-          },
-        ],
-      });
-    }
+    if (bodies.length > this.config.imports.maxRows)
+      throw new ImportTooLargeError(bodies.length, this.config.imports.maxRows);
     return { bodies, formatProblems };
   }
 

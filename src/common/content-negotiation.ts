@@ -27,6 +27,16 @@ export function negotiate(accept: string | undefined, available: string[]): stri
 }
 
 /** 406 when the Accept header allows none of the formats the route produces. */
+export class NotAcceptableError extends ProblemException {
+  constructor(available: string[]) {
+    super({
+      status: 406,
+      type: 'not-acceptable',
+      detail: `This resource is available as ${available.join(', ')}; the Accept header allows none of them.`,
+    });
+  }
+}
+
 @Injectable()
 export class ContentNegotiationInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
@@ -38,11 +48,7 @@ export class ContentNegotiationInterceptor implements NestInterceptor {
     ) ?? ['application/json'];
     const accept = context.switchToHttp().getRequest<FastifyRequest>().headers.accept;
     if (!negotiate(accept, available)) {
-      throw new ProblemException({
-        status: 406,
-        type: 'not-acceptable',
-        detail: `This resource is available as ${available.join(', ')}; the Accept header allows none of them.`,
-      });
+      throw new NotAcceptableError(available);
     }
     return next.handle();
   }

@@ -1,7 +1,7 @@
 import type { EntityManager, ObjectLiteral } from 'typeorm';
 import { assertVersion } from './concurrency.js';
 import { sameValue } from './same-value.js';
-import { NotFoundProblem, PreconditionFailedProblem } from './problem.js';
+import { type NotFoundProblem, PreconditionFailedProblem } from './problem.js';
 
 interface Versioned extends ObjectLiteral {
   id: string;
@@ -13,13 +13,13 @@ export async function lockForUpdate<T extends Versioned>(
   manager: EntityManager,
   entity: new () => T,
   id: string,
-  label: string,
+  notFound: new (id: string) => NotFoundProblem,
 ): Promise<T> {
   const row = await manager.findOne(entity, {
     where: { id } as never,
     lock: { mode: 'pessimistic_write' },
   });
-  if (!row) throw new NotFoundProblem(label, id);
+  if (!row) throw new notFound(id);
   return row;
 }
 

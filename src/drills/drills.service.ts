@@ -5,19 +5,15 @@ import { auditedView, creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { type Page, type PageQuery, pageByCreation } from '../common/pagination.js';
-import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
+import { ValidationProblem } from '../common/problem.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
 import { EngagementWriter } from '../engagements/engagement-writer.js';
 import { recipientsOf } from '../engagements/engagements.service.js';
 import { Drill, DrillArtifact, DrillParticipant } from './drill.entity.js';
 import { observerProblems, participantProblems } from './drill-rules.js';
+import { DrillAlreadyRecordedError, DrillNotFoundError } from './drills.errors.js';
 import { type CreateDrillDto, DrillResponse, type RecordDrillDto } from './dto/drill.dto.js';
-
-const alreadyRecorded = (drill: Drill) =>
-  new ConflictProblem(`The drill was recorded on ${drill.recordedAt?.toISOString()}.`, [
-    { code: 'DRILL_ALREADY_RECORDED', message: 'A recorded drill is evidence and never changes.' },
-  ]);
 
 /** The audited view of a drill: what the API shows, but for identity and bookkeeping. */
 const snapshot = (drill: DrillResponse) =>
@@ -116,8 +112,8 @@ export class DrillsService {
       actor,
       engagementId,
       async ({ manager, engagement, audit, emit, lockChild }) => {
-        const current = await lockChild(Drill, id, 'Drill', ifMatch);
-        if (current.status === 'recorded') throw alreadyRecorded(current);
+        const current = await lockChild(Drill, id, DrillNotFoundError, ifMatch);
+        if (current.status === 'recorded') throw new DrillAlreadyRecordedError(current);
         const { participantIds, artifactIds } = (await linksOf(manager, [id]))(id);
         const problems = observerProblems(
           input.observedById,
@@ -182,7 +178,7 @@ export class DrillsService {
     const drill = await manager.findOneBy(Drill, { id, engagementId });
     if (!drill) {
       await assertEngagementExists(manager, engagementId);
-      throw new NotFoundProblem('Drill', id);
+      throw new DrillNotFoundError(id);
     }
     const { participantIds, artifactIds } = (await linksOf(manager, [id]))(id);
     return DrillResponse.from(drill, participantIds, artifactIds);

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
-import { ConflictProblem } from '../common/problem.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { MilestoneResponse } from '../milestones/dto/milestone.dto.js';
 import { Milestone } from '../milestones/milestone.entity.js';
@@ -12,6 +11,7 @@ import type { EngagementResponse } from './dto/engagement.response.js';
 import { EngagementResponses } from './engagement-responses.js';
 import { EngagementWriter, type WriteContext } from './engagement-writer.js';
 import { Engagement } from './engagement.entity.js';
+import { PreconditionsUnmetError } from './engagements.errors.js';
 import { recipientsOf, snapshot } from './engagements.service.js';
 import {
   type EngagementAction,
@@ -123,12 +123,7 @@ export class EngagementLifecycleService {
         const { manager, engagement: current, facts, audit, emitEngagement } = context;
         const operators = facts ? this.risk.independentOperators(facts).length : 0;
         const unmet = unmetPreconditions(action, lifecycleFacts(current, facts, operators));
-        if (unmet.length > 0) {
-          throw new ConflictProblem(
-            `The engagement cannot ${action}: ${unmet.length} precondition(s) unmet.`,
-            unmet,
-          );
-        }
+        if (unmet.length > 0) throw new PreconditionsUnmetError(action, unmet);
         const changes = await apply(context);
         const updated = await updateVersioned(manager, Engagement, current, ifMatch, {
           ...changes,

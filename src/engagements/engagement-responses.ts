@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { NotFoundProblem } from '../common/problem.js';
 import { runPrepared } from '../database/prepared.js';
 import { RiskSummary } from '../risk/dto/risk.dto.js';
 import { type FactsRow, toFacts } from '../risk/risk-facts.repository.js';
@@ -8,6 +7,7 @@ import { RiskService } from '../risk/risk.service.js';
 import { EngagementResponse } from './dto/engagement.response.js';
 import type { Criticality, Engagement, ExitPlan, SuccessMetric } from './engagement.entity.js';
 import type { EngagementStatus } from './engagement-status.js';
+import { EngagementNotFoundError } from './engagements.errors.js';
 
 interface ResponseRow {
   id: string;
@@ -122,7 +122,7 @@ export class EngagementResponses {
 
   async one(id: string, manager?: EntityManager): Promise<EngagementResponse> {
     const [response] = await this.load([id], manager);
-    if (!response) throw new NotFoundProblem('Engagement', id);
+    if (!response) throw new EngagementNotFoundError(id);
     return response;
   }
 }

@@ -6,7 +6,7 @@ import { Clock } from '../common/clock.js';
 import { assertVersion } from '../common/concurrency.js';
 import { isEscalationLevel } from '../escalations/escalation-rules.js';
 import { resolveSettledEscalations } from '../escalations/escalation-store.js';
-import { NotFoundProblem } from '../common/problem.js';
+import type { NotFoundProblem } from '../common/problem.js';
 import { CLOCK_ACTOR, ClockJob, type TimeCausedChanges } from '../events/clock-job.js';
 import type { EventType } from '../events/event-types.js';
 import { actorOf, EventsService, type NewEvent } from '../events/events.service.js';
@@ -14,11 +14,12 @@ import type { RiskAssessment, RiskFacts } from '../risk/assess-risk.js';
 import { RiskHistoryEntry } from '../risk/risk-facts.entity.js';
 import { RiskFactsRepository } from '../risk/risk-facts.repository.js';
 import { type LevelChange, levelChange, RiskService } from '../risk/risk.service.js';
-import { assertMayChange, closedEngagement } from './engagement-access.js';
+import { assertMayChange } from './engagement-access.js';
 import type { EngagementResponse } from './dto/engagement.response.js';
 import { EngagementResponses } from './engagement-responses.js';
 import { isClosed } from './engagement-status.js';
 import { Engagement } from './engagement.entity.js';
+import { EngagementClosedError, EngagementNotFoundError } from './engagements.errors.js';
 
 /** What a write sees: its transaction, who writes, and the locked engagement. */
 export interface WriteContext {
@@ -40,7 +41,7 @@ export interface WriteContext {
   lockChild<T extends Child>(
     entity: new () => T,
     id: string,
-    label: string,
+    notFound: new (id: string) => NotFoundProblem,
     ifMatch: number | undefined,
   ): Promise<T>;
 }
@@ -111,9 +112,10 @@ export class EngagementWriter {
         where: { id: engagementId },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!engagement) throw new NotFoundProblem('Engagement', engagementId);
+      if (!engagement) throw new EngagementNotFoundError(engagementId);
       assertMayChange(actor, engagement);
-      if (!options.allowClosed && isClosed(engagement.status)) throw closedEngagement(engagement);
+      if (!options.allowClosed && isClosed(engagement.status))
+        throw new EngagementClosedError(engagement);
       assertVersion(options.ifMatch, engagement.version);
       const facts = (await this.riskFacts.forEngagements([engagementId], manager)).get(
         engagementId,
@@ -188,12 +190,12 @@ export class EngagementWriter {
       audit: (record) => audits.push(record),
       emit: (type, data) => queued.push({ type, data }),
       emitEngagement: (type, extra = {}) => queued.push({ type, engagement: true, extra }),
-      lockChild: async (entity, id, label, ifMatch) => {
+      lockChild: async (entity, id, notFound, ifMatch) => {
         const child = await manager.findOne(entity, {
           where: { id, engagementId: engagement.id } as never,
           lock: { mode: 'pessimistic_write' },
         });
-        if (!child) throw new NotFoundProblem(label, id);
+        if (!child) throw new notFound(id);
         assertVersion(ifMatch, child.version);
         return child;
       },

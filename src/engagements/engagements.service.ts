@@ -3,7 +3,7 @@ import { type EntityManager, In } from 'typeorm';
 import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { isUniqueViolation } from '../common/database-errors.js';
-import { ConflictProblem, type ProblemItem, ValidationProblem } from '../common/problem.js';
+import { type ProblemItem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { Person } from '../people/person.entity.js';
@@ -22,15 +22,10 @@ import {
   type ExitPlan,
   type SuccessMetric,
 } from './engagement.entity.js';
+import { ContractRefTakenError } from './engagements.errors.js';
 import { validateSpec } from './spec-validation.js';
 
 const CONTRACT_REF_INDEX = 'uq_engagements_contract_ref';
-
-function contractRefTaken(contractRef: string | null | undefined): ConflictProblem {
-  return new ConflictProblem(`Another engagement has contract reference ${contractRef}.`, [
-    { code: 'CONTRACT_REF_TAKEN', message: 'Contract references are unique.' },
-  ]);
-}
 
 /** The audited view of an engagement: what the API shows, spec fields one by one. */
 export function snapshot(
@@ -212,7 +207,8 @@ export class EngagementsService {
     try {
       return await work();
     } catch (error) {
-      if (isUniqueViolation(error, CONTRACT_REF_INDEX)) throw contractRefTaken(contractRef);
+      if (isUniqueViolation(error, CONTRACT_REF_INDEX))
+        throw new ContractRefTakenError(contractRef);
       throw error;
     }
   }

@@ -2,8 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/actor.js';
-import { DATABASE_RETRY_AFTER_SECONDS } from '../common/error-classification.js';
-import { ProblemException } from '../common/problem.js';
+import { DatabaseNotReadyError } from './health.errors.js';
 
 export class HealthResponse {
   @ApiProperty({ enum: ['ok'], example: 'ok' })
@@ -44,12 +43,7 @@ export class HealthController {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      throw new ProblemException({
-        status: 503,
-        type: 'not-ready',
-        detail: 'The database does not answer.',
-        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
-      });
+      throw new DatabaseNotReadyError();
     }
     return { status: 'ok', database: 'up' };
   }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { NotFoundProblem } from '../common/problem.js';
 import { Drill } from '../drills/drill.entity.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
+import { PersonNotFoundError } from '../people/people.errors.js';
 import { Person } from '../people/person.entity.js';
 import { type FactsRow, toFacts } from '../risk/risk-facts.repository.js';
 import { RiskService } from '../risk/risk.service.js';
@@ -29,7 +29,7 @@ export class LearningPathsService {
   async forPerson(personId: string): Promise<LearningPathResponse> {
     const manager = this.dataSource.manager;
     if (!(await manager.existsBy(Person, { id: personId }))) {
-      throw new NotFoundProblem('Person', personId);
+      throw new PersonNotFoundError(personId);
     }
     const sprints = await manager
       .getRepository(LearningSprint)

@@ -4,7 +4,7 @@ import { auditedView, creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { type Page, type PageQuery, pageByCreation } from '../common/pagination.js';
-import { ConflictProblem, ValidationProblem } from '../common/problem.js';
+import { ValidationProblem } from '../common/problem.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
@@ -24,6 +24,12 @@ import {
   peopleProblems,
   sprintDateProblems,
 } from './learning-rules.js';
+import {
+  LearningSprintNotFoundError,
+  MentorOverloadedError,
+  SprintAlreadyCompletedError,
+  SprintNotStartedError,
+} from './learning.errors.js';
 
 /** The audited view of a sprint: what the API shows, but for identity and bookkeeping. */
 const snapshot = (sprint: LearningSprintResponse) =>
@@ -52,27 +58,6 @@ export async function learnersOf(
 const lockMentor = (manager: EntityManager, mentorId: string) =>
   manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('handover:mentor:' || $1, 0))`, [
     mentorId,
-  ]);
-
-const mentorOverloaded = (learners: string[]) =>
-  new ConflictProblem(
-    `The mentor would teach ${learners.length} distinct learners in overlapping sprints.`,
-    [
-      {
-        code: 'MENTOR_OVERLOADED',
-        message: `A mentor has at most ${MENTOR_MAX_LEARNERS} distinct learners across overlapping sprints.`,
-      },
-    ],
-  );
-
-const notStarted = (sprint: LearningSprint) =>
-  new ConflictProblem(`The sprint starts on ${sprint.startsOn}.`, [
-    { code: 'SPRINT_NOT_STARTED', message: 'A sprint is completed on or after its first day.' },
-  ]);
-
-const alreadyCompleted = () =>
-  new ConflictProblem('The sprint is completed.', [
-    { code: 'SPRINT_ALREADY_COMPLETED', message: 'A sprint is completed once.' },
   ]);
 
 /** Learning sprints (SPEC §9): planned towards a milestone, completed with their lessons. */
@@ -119,7 +104,7 @@ export class LearningSprintsService {
           { ...input, learnerIds },
           await this.mentorSprints(manager, input.mentorId, input),
         );
-        if (learners.length > MENTOR_MAX_LEARNERS) throw mentorOverloaded(learners);
+        if (learners.length > MENTOR_MAX_LEARNERS) throw new MentorOverloadedError(learners);
 
         const sprint = await manager.save(
           manager.create(LearningSprint, {
@@ -160,9 +145,9 @@ export class LearningSprintsService {
       actor,
       engagementId,
       async ({ manager, audit, emit, lockChild }) => {
-        const current = await lockChild(LearningSprint, id, 'Learning sprint', ifMatch);
-        if (current.status === 'completed') throw alreadyCompleted();
-        if (this.clock.today() < current.startsOn) throw notStarted(current);
+        const current = await lockChild(LearningSprint, id, LearningSprintNotFoundError, ifMatch);
+        if (current.status === 'completed') throw new SprintAlreadyCompletedError();
+        if (this.clock.today() < current.startsOn) throw new SprintNotStartedError(current);
         const learnerIds = (await learnersOf(manager, [id]))(id);
         const completed = await updateVersioned(manager, LearningSprint, current, ifMatch, {
           status: 'completed',

@@ -14,7 +14,7 @@ export type DueDateChangeDecision =
   | { kind: 'plan' }
   | { kind: 'ledger'; slip: boolean }
   | { kind: 'invalid'; problems: ProblemItem[] }
-  | { kind: 'conflict'; code: string; message: string };
+  | { kind: 'completed' };
 
 /**
  * How a due-date change is treated: before activation dates are plans and change freely;
@@ -24,13 +24,7 @@ export type DueDateChangeDecision =
 export function decideDueDateChange(input: DueDateChangeInput): DueDateChangeDecision {
   if (input.newDueDate === undefined || input.newDueDate === input.currentDueDate)
     return { kind: 'none' };
-  if (input.completedOn !== null) {
-    return {
-      kind: 'conflict',
-      code: 'MILESTONE_COMPLETED',
-      message: 'The milestone is completed; its due date no longer changes.',
-    };
-  }
+  if (input.completedOn !== null) return { kind: 'completed' };
   if (input.engagementStatus === 'draft') return { kind: 'plan' };
   if (!input.reason || input.reason.trim() === '') {
     return {

@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../common/database-errors.js';
 import { Clock } from '../common/clock.js';
 import { daysBetween } from '../common/dates.js';
 import { Keyset, keysetPage, type Page, type PageQuery } from '../common/pagination.js';
-import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../common/problem.js';
+import { ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
@@ -22,16 +22,15 @@ import {
 } from './dto/milestone.dto.js';
 import { decideDueDateChange } from './milestone-rules.js';
 import { Milestone, MilestoneDateChange } from './milestone.entity.js';
+import {
+  FinalHandoverExistsError,
+  KindFrozenError,
+  MilestoneCompletedError,
+  MilestoneNotCompletableError,
+  MilestoneNotFoundError,
+} from './milestones.errors.js';
 
 const FINAL_HANDOVER_INDEX = 'uq_milestones_final_handover';
-
-const finalHandoverExists = () =>
-  new ConflictProblem('The engagement already has a final handover milestone.', [
-    {
-      code: 'FINAL_HANDOVER_EXISTS',
-      message: 'An engagement has at most one final_handover milestone.',
-    },
-  ]);
 
 /** The audited view of a new or changed row. */
 export const milestoneSnapshot = (milestone: Milestone) => ({
@@ -118,7 +117,7 @@ export class MilestonesService {
         actor,
         engagementId,
         async ({ manager, engagement, audit, emit, lockChild }) => {
-          const current = await lockChild(Milestone, id, 'Milestone', ifMatch);
+          const current = await lockChild(Milestone, id, MilestoneNotFoundError, ifMatch);
           if (input.kind !== undefined && input.kind !== current.kind) {
             this.assertKindMayChange(engagement);
             if (input.kind === 'final_handover')
@@ -132,11 +131,7 @@ export class MilestonesService {
             reason: input.reason,
           });
           if (decision.kind === 'invalid') throw new ValidationProblem(decision.problems);
-          if (decision.kind === 'conflict') {
-            throw new ConflictProblem(decision.message, [
-              { code: decision.code, message: decision.message },
-            ]);
-          }
+          if (decision.kind === 'completed') throw new MilestoneCompletedError();
           const updated = await updateVersioned(
             manager,
             Milestone,
@@ -206,7 +201,7 @@ export class MilestonesService {
       actor,
       engagementId,
       async ({ manager, engagement, audit, emit, lockChild }) => {
-        const current = await lockChild(Milestone, id, 'Milestone', ifMatch);
+        const current = await lockChild(Milestone, id, MilestoneNotFoundError, ifMatch);
         const unmet: { code: string; message: string }[] = [];
         if (engagement.status !== 'active') {
           unmet.push({
@@ -230,12 +225,7 @@ export class MilestonesService {
             message: `Artifact "${artifact.title}" (${artifact.id}) is ${artifact.status}, not accepted.`,
           });
         }
-        if (unmet.length > 0) {
-          throw new ConflictProblem(
-            `The milestone cannot be completed: ${unmet.length} precondition(s) unmet.`,
-            unmet,
-          );
-        }
+        if (unmet.length > 0) throw new MilestoneNotCompletableError(unmet);
         const updated = await updateVersioned(manager, Milestone, current, ifMatch, {
           completedOn,
         });
@@ -270,24 +260,16 @@ export class MilestonesService {
     const milestone = await manager.findOne(Milestone, { where: { id, engagementId } });
     if (milestone) return milestone;
     await assertEngagementExists(manager, engagementId);
-    throw new NotFoundProblem('Milestone', id);
+    throw new MilestoneNotFoundError(id);
   }
 
   private async assertNoFinalHandover(manager: EntityManager, engagementId: string): Promise<void> {
     if (await manager.existsBy(Milestone, { engagementId, kind: 'final_handover' }))
-      throw finalHandoverExists();
+      throw new FinalHandoverExistsError();
   }
 
-  /** After activation the kinds are part of the agreed plan. */
   private assertKindMayChange(engagement: Engagement): void {
-    if (engagement.status !== 'draft') {
-      throw new ConflictProblem("A milestone's kind changes only before activation.", [
-        {
-          code: 'KIND_FROZEN',
-          message: 'The engagement is active: milestone kinds are part of the agreed plan.',
-        },
-      ]);
-    }
+    if (engagement.status !== 'draft') throw new KindFrozenError();
   }
 
   /** The unique index backs the check against any race the engagement lock does not cover. */
@@ -295,7 +277,7 @@ export class MilestonesService {
     try {
       return await work();
     } catch (error) {
-      if (isUniqueViolation(error, FINAL_HANDOVER_INDEX)) throw finalHandoverExists();
+      if (isUniqueViolation(error, FINAL_HANDOVER_INDEX)) throw new FinalHandoverExistsError();
       throw error;
     }
   }

@@ -5,7 +5,7 @@ import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { type Page, pageByCreation } from '../common/pagination.js';
-import { ConflictProblem, NotFoundProblem, type ProblemItem } from '../common/problem.js';
+import type { ProblemItem } from '../common/problem.js';
 import { definedFields, escapeLike } from '../common/query-helpers.js';
 import { lockForUpdate, updateVersioned } from '../common/versioned-update.js';
 import {
@@ -14,15 +14,10 @@ import {
   PersonResponse,
   type UpdatePersonDto,
 } from './dto/person.dto.js';
+import { PersonEmailTakenError, PersonNotFoundError } from './people.errors.js';
 import { Person } from './person.entity.js';
 
 const EMAIL_INDEX = 'uq_people_email_lower';
-
-function emailTaken(email: string): ConflictProblem {
-  return new ConflictProblem(`A person with e-mail ${email} already exists.`, [
-    { code: 'PERSON_EMAIL_TAKEN', message: 'E-mail addresses are unique, ignoring case.' },
-  ]);
-}
 
 /** The audited view of a new or changed row. */
 export const personSnapshot = (person: Person) => ({
@@ -80,7 +75,7 @@ export class PeopleService {
         return PersonResponse.from(person);
       });
     } catch (error) {
-      if (isUniqueViolation(error, EMAIL_INDEX)) throw emailTaken(input.email);
+      if (isUniqueViolation(error, EMAIL_INDEX)) throw new PersonEmailTakenError(input.email);
       throw error;
     }
   }
@@ -100,7 +95,7 @@ export class PeopleService {
 
   async get(id: string): Promise<PersonResponse> {
     const person = await this.dataSource.getRepository(Person).findOneBy({ id });
-    if (!person) throw new NotFoundProblem('Person', id);
+    if (!person) throw new PersonNotFoundError(id);
     return PersonResponse.from(person);
   }
 
@@ -112,7 +107,7 @@ export class PeopleService {
   ): Promise<PersonResponse> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const current = await lockForUpdate(manager, Person, id, 'Person');
+        const current = await lockForUpdate(manager, Person, id, PersonNotFoundError);
         const updated = await updateVersioned(
           manager,
           Person,
@@ -129,7 +124,7 @@ export class PeopleService {
         return PersonResponse.from(updated);
       });
     } catch (error) {
-      if (isUniqueViolation(error, EMAIL_INDEX)) throw emailTaken(input.email ?? '');
+      if (isUniqueViolation(error, EMAIL_INDEX)) throw new PersonEmailTakenError(input.email ?? '');
       throw error;
     }
   }

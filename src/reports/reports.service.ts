@@ -5,7 +5,7 @@ import { actorOf, EventsService } from '../events/events.service.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { Keyset, keysetPage, type Page, type PageQuery } from '../common/pagination.js';
-import { NotFoundProblem, ProblemException, ValidationProblem } from '../common/problem.js';
+import { ValidationProblem } from '../common/problem.js';
 import {
   type EngagementStatus,
   isClosed,
@@ -20,6 +20,11 @@ import {
 } from './build-weekly-report.js';
 import { WeeklyReportResponse, type WeeklyReportSummary } from './dto/weekly-report.dto.js';
 import { isoWeekOf, isValidIsoWeek } from './iso-week.js';
+import {
+  ReportNotFoundError,
+  ReportOfWeekNotFoundError,
+  WeekNotCurrentError,
+} from './reports.errors.js';
 import { WeeklyReport } from './weekly-report.entity.js';
 
 type ReportRow = FactsRow & {
@@ -86,13 +91,7 @@ export class ReportsService {
     if (week !== undefined && !isValidIsoWeek(week)) {
       throw new ValidationProblem([{ field: 'week', message: `week ${week} does not exist` }]);
     }
-    if (week !== undefined && week !== current) {
-      throw new ProblemException({
-        status: 422,
-        type: 'week-not-current',
-        detail: `Only the current week (${current}) can be generated: a report is a snapshot of now, never back-dated or ahead of time.`,
-      });
-    }
+    if (week !== undefined && week !== current) throw new WeekNotCurrentError(current);
     return this.dataSource.transaction(async (manager) => {
       await manager.query(
         `SELECT pg_advisory_xact_lock(hashtext('handover:weekly-report:' || $1))`,
@@ -152,7 +151,7 @@ export class ReportsService {
 
   async get(id: string): Promise<WeeklyReportResponse> {
     const report = await this.dataSource.getRepository(WeeklyReport).findOneBy({ id });
-    if (!report) throw new NotFoundProblem('Report', id);
+    if (!report) throw new ReportNotFoundError(id);
     return WeeklyReportResponse.from(report);
   }
 
@@ -163,7 +162,7 @@ export class ReportsService {
       ]);
     }
     const report = await this.dataSource.getRepository(WeeklyReport).findOneBy({ week });
-    if (!report) throw new NotFoundProblem('The report of week', week);
+    if (!report) throw new ReportOfWeekNotFoundError(week);
     return WeeklyReportResponse.from(report);
   }
 

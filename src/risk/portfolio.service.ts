@@ -3,9 +3,9 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { runPrepared } from '../database/prepared.js';
-import { NotFoundProblem } from '../common/problem.js';
 import { ratio } from '../common/ratio.js';
 import type { EngagementStatus } from '../engagements/engagement-status.js';
+import { VendorNotFoundError } from '../vendors/vendors.errors.js';
 import { RISK_LEVELS, type RiskLevel, SIGNAL_CODES, type SignalCode } from './assess-risk.js';
 import {
   emptyLevelCounts,
@@ -224,7 +224,7 @@ export class PortfolioService {
         FROM vendors v CROSS JOIN vendor_drills dr WHERE v.id = $1`,
       [vendorId],
     );
-    if (!row) throw new NotFoundProblem('Vendor', vendorId);
+    if (!row) throw new VendorNotFoundError(vendorId);
     const open: { level: number; engagements: number }[] = await this.dataSource.query(
       `SELECT t.level, count(*)::int AS engagements
          FROM risk_timeline t

@@ -4,9 +4,9 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { Keyset, keysetPage, type Page, type PageQuery } from '../common/pagination.js';
-import { NotFoundProblem } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
+import { EngagementNotFoundError } from '../engagements/engagements.errors.js';
 import {
   assessRisk,
   independentOperators,
@@ -78,7 +78,7 @@ export class RiskService {
     asOf: string = this.clock.today(),
   ): Promise<RiskResponse> {
     const facts = (await this.facts.forEngagements([engagementId])).get(engagementId);
-    if (!facts) throw new NotFoundProblem('Engagement', engagementId);
+    if (!facts) throw new EngagementNotFoundError(engagementId);
     return {
       engagementId,
       asOf,

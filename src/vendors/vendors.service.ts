@@ -7,7 +7,6 @@ import { assertVersion } from '../common/concurrency.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { type KeyColumn, Keyset, type Page, pageByCreation } from '../common/pagination.js';
 import { definedFields, escapeLike } from '../common/query-helpers.js';
-import { ConflictProblem, NotFoundProblem } from '../common/problem.js';
 import { ratio } from '../common/ratio.js';
 import { lockForUpdate, updateVersioned } from '../common/versioned-update.js';
 import { Engagement } from '../engagements/engagement.entity.js';
@@ -18,6 +17,11 @@ import {
   VendorResponse,
 } from './dto/vendor.dto.js';
 import { Vendor } from './vendor.entity.js';
+import {
+  VendorHasEngagementsError,
+  VendorNameTakenError,
+  VendorNotFoundError,
+} from './vendors.errors.js';
 
 const NAME_INDEX = 'uq_vendors_name_lower';
 
@@ -47,12 +51,6 @@ const MOST_SLIPPED_FIRST = new Keyset<TrackRecordRow>([
   { sql: 'slip_days', kind: 'int', reversed: true, of: (row) => row.slip_days },
   ...creationColumns,
 ]);
-
-function nameTaken(name: string): ConflictProblem {
-  return new ConflictProblem(`A vendor named "${name}" already exists.`, [
-    { code: 'VENDOR_NAME_TAKEN', message: 'Vendor names are unique, ignoring case.' },
-  ]);
-}
 
 /** Audited fields of a vendor, as the API shows them. */
 export const vendorSnapshot = (vendor: Vendor) => ({
@@ -89,7 +87,7 @@ export class VendorsService {
         return VendorResponse.from(vendor);
       });
     } catch (error) {
-      if (isUniqueViolation(error, NAME_INDEX)) throw nameTaken(input.name);
+      if (isUniqueViolation(error, NAME_INDEX)) throw new VendorNameTakenError(input.name);
       throw error;
     }
   }
@@ -173,7 +171,7 @@ export class VendorsService {
 
   async get(id: string): Promise<VendorResponse> {
     const vendor = await this.dataSource.getRepository(Vendor).findOneBy({ id });
-    if (!vendor) throw new NotFoundProblem('Vendor', id);
+    if (!vendor) throw new VendorNotFoundError(id);
     return VendorResponse.from(vendor);
   }
 
@@ -185,7 +183,7 @@ export class VendorsService {
   ): Promise<VendorResponse> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const current = await lockForUpdate(manager, Vendor, id, 'Vendor');
+        const current = await lockForUpdate(manager, Vendor, id, VendorNotFoundError);
         const patch = definedFields(input, ['name', 'contactEmail', 'website', 'notes']);
         const updated = await updateVersioned(manager, Vendor, current, ifMatch, patch);
         await this.audit.record(manager, actor, {
@@ -197,7 +195,7 @@ export class VendorsService {
         return VendorResponse.from(updated);
       });
     } catch (error) {
-      if (isUniqueViolation(error, NAME_INDEX)) throw nameTaken(input.name ?? '');
+      if (isUniqueViolation(error, NAME_INDEX)) throw new VendorNameTakenError(input.name ?? '');
       throw error;
     }
   }
@@ -205,20 +203,10 @@ export class VendorsService {
   /** Deletes a vendor that has no engagements (their history must stay attributable). */
   async remove(actor: Actor, id: string, ifMatch: number | undefined): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const current = await lockForUpdate(manager, Vendor, id, 'Vendor');
+      const current = await lockForUpdate(manager, Vendor, id, VendorNotFoundError);
       assertVersion(ifMatch, current.version);
       const engagements = await manager.countBy(Engagement, { vendorId: id });
-      if (engagements > 0) {
-        throw new ConflictProblem(
-          `The vendor has ${engagements} engagement(s) and cannot be deleted.`,
-          [
-            {
-              code: 'VENDOR_HAS_ENGAGEMENTS',
-              message: 'Only a vendor without engagements can be deleted.',
-            },
-          ],
-        );
-      }
+      if (engagements > 0) throw new VendorHasEngagementsError(engagements);
       await manager.delete(Vendor, { id });
       await this.audit.record(manager, actor, {
         action: 'vendor.deleted',

@@ -10,12 +10,7 @@ import {
   pageByCreation,
   type PageQuery,
 } from '../common/pagination.js';
-import {
-  ConflictProblem,
-  NotFoundProblem,
-  type ProblemItem,
-  ValidationProblem,
-} from '../common/problem.js';
+import { type ProblemItem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -35,6 +30,13 @@ import { failPendingDeliveries, WebhookDispatcher } from './webhook-dispatcher.j
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 import { forbiddenResolution, HostResolver } from './webhook-sender.js';
 import { newWebhookSecret } from './webhook-signing.js';
+import {
+  DeliveryNotFailedError,
+  DeliveryNotFoundError,
+  PingOfDisabledEndpointError,
+  RetryToDisabledEndpointError,
+  WebhookEndpointNotFoundError,
+} from './webhooks.errors.js';
 
 /** How long the secret before a rotation still signs (SPEC §6). */
 const ROTATION_OVERLAP_MS = 24 * 3_600_000;
@@ -149,14 +151,7 @@ export class WebhookEndpointsService {
   /** Queues a `webhook.ping` to this endpoint alone, whatever its filters; not in the feed. */
   async ping(actor: Actor, id: string): Promise<WebhookDeliveryResponse> {
     const endpoint = await this.find(this.dataSource.manager, actor, id);
-    if (!endpoint.enabled) {
-      throw new ConflictProblem('The endpoint is disabled; enable it to ping it.', [
-        {
-          code: 'ENDPOINT_DISABLED',
-          message: `Disabled (${endpoint.disabledReason ?? 'by a PATCH'}): PATCH enabled=true first.`,
-        },
-      ]);
-    }
+    if (!endpoint.enabled) throw new PingOfDisabledEndpointError(endpoint);
     const [delivery] = await this.dataSource.query(
       `INSERT INTO webhook_deliveries (endpoint_id, message_id, event_type, next_attempt_at)
        VALUES ($1, gen_random_uuid(), 'webhook.ping', now()) RETURNING id`,
@@ -190,23 +185,10 @@ export class WebhookEndpointsService {
         where: { id: deliveryId, endpointId: id },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!delivery) throw new NotFoundProblem('Delivery', deliveryId);
-      if (delivery.status !== 'failed') {
-        throw new ConflictProblem(
-          `The delivery is ${delivery.status}; only a failed one is retried.`,
-          [
-            {
-              code: 'DELIVERY_NOT_FAILED',
-              message: `Delivery ${deliveryId} is ${delivery.status}.`,
-            },
-          ],
-        );
-      }
-      if (!endpoint.enabled) {
-        throw new ConflictProblem('The endpoint is disabled; enable it to retry deliveries.', [
-          { code: 'ENDPOINT_DISABLED', message: 'PATCH enabled=true first.' },
-        ]);
-      }
+      if (!delivery) throw new DeliveryNotFoundError(deliveryId);
+      if (delivery.status !== 'failed')
+        throw new DeliveryNotFailedError(deliveryId, delivery.status);
+      if (!endpoint.enabled) throw new RetryToDisabledEndpointError();
       await manager.update(
         WebhookDelivery,
         { id: deliveryId },
@@ -229,7 +211,7 @@ export class WebhookEndpointsService {
       ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
     if (!endpoint || (actor.role !== 'admin' && endpoint.ownerApiKeyId !== actor.apiKeyId)) {
-      throw new NotFoundProblem('Webhook endpoint', id);
+      throw new WebhookEndpointNotFoundError(id);
     }
     return endpoint;
   }

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { ConflictProblem, ProblemException } from '../problem.js';
+import {
+  IdempotencyKeyReusedError,
+  IdempotentRequestInProgressError,
+  IdempotentResponseLostError,
+} from './idempotency.errors.js';
 import { currentRequest } from '../request-context.js';
 import { stableJson } from '../same-value.js';
 
@@ -99,36 +103,13 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     );
     if (!existing) return this.claim(apiKeyId, key, path, hash);
     if (existing.request_hash !== hash) {
-      throw new ProblemException({
-        status: 422,
-        type: 'idempotency-key-reused',
-        detail:
-          existing.path === path
-            ? 'This Idempotency-Key was used with another request body; use a new key for a new request.'
-            : `This Idempotency-Key was used for ${existing.path}; use a new key for a new request.`,
-      });
+      throw new IdempotencyKeyReusedError(existing.path === path ? undefined : existing.path);
     }
     if (existing.response_status === null && existing.lost) {
-      throw new ConflictProblem(
-        'The first request with this Idempotency-Key was carried out, but its answer was lost (its instance stopped); it is not repeated. Look the resource up instead.',
-        [
-          {
-            code: 'IDEMPOTENT_RESPONSE_LOST',
-            message: 'The first request with this key took effect; its response was not stored.',
-          },
-        ],
-      );
+      throw new IdempotentResponseLostError();
     }
     if (existing.response_status === null) {
-      throw new ConflictProblem(
-        'A request with this Idempotency-Key is still being processed; retry shortly.',
-        [
-          {
-            code: 'IDEMPOTENT_REQUEST_IN_PROGRESS',
-            message: 'The first request with this key has not finished.',
-          },
-        ],
-      );
+      throw new IdempotentRequestInProgressError();
     }
     return { state: 'replay', status: existing.response_status, body: existing.response_body };
   }
