@@ -23,7 +23,10 @@ interface Operation {
 
 const document = JSON.parse(readFileSync(new URL('../openapi.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, Operation>>;
-  components: { responses?: Record<string, Response> };
+  components: {
+    responses?: Record<string, Response>;
+    schemas: Record<string, { required?: string[] }>;
+  };
 };
 
 const operations = Object.entries(document.paths).flatMap(([path, item]) =>
@@ -105,5 +108,20 @@ describe('openapi.json problem responses', () => {
     for (const response of Object.values(shared)) {
       expect(response.content).toHaveProperty('application/problem+json');
     }
+  });
+});
+
+describe('openapi.json request schemas', () => {
+  it('requires at creation the spec fields a creation is refused without', () => {
+    const { schemas } = document.components;
+    expect(schemas.CreateSpecDto.required).toEqual([
+      'problem',
+      'successMetrics',
+      'constraints',
+      'tradeOffOwnerId',
+    ]);
+    // An import may name the trade-off owner by e-mail; a change names only what it changes.
+    expect(schemas.ImportSpecDto.required).toEqual(['problem', 'successMetrics', 'constraints']);
+    expect(schemas.SpecDto.required).toBeUndefined();
   });
 });

@@ -120,15 +120,19 @@ export class SpecDto {
  * fields of the body, so that one 400 names every missing field, the spec's included.
  */
 export class CreateSpecDto extends SpecDto {
+  @ApiProperty({ type: String, required: true })
   @IsDefined({ message: 'spec.problem is required' })
   override problem?: string;
 
+  @ApiProperty({ type: [SuccessMetricDto], minItems: 1, required: true })
   @IsDefined({ message: 'spec.successMetrics is required' })
   override successMetrics?: SuccessMetricDto[];
 
+  @ApiProperty({ type: 'array', minItems: 1, required: true })
   @IsDefined({ message: 'spec.constraints is required' })
   override constraints?: string[];
 
+  @ApiProperty({ type: String, required: true })
   @IsDefined({ message: 'spec.tradeOffOwnerId is required' })
   override tradeOffOwnerId?: string;
 }
@@ -176,7 +180,7 @@ export class CreateEngagementDto {
   @IsUUID('all', { message: 'productOwnerId must be a UUID' })
   productOwnerId!: string;
 
-  @ApiProperty({ type: SpecDto })
+  @ApiProperty({ type: CreateSpecDto })
   @IsOptional()
   @ValidateNested()
   @Type(() => CreateSpecDto)

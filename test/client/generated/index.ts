@@ -158,6 +158,7 @@ export type {
   CreateLearningSprintDto,
   CreateMilestoneDto,
   CreatePersonDto,
+  CreateSpecDto,
   CreateVendorDto,
   CreateWebhookEndpointDto,
   DateChangeResponse,

@@ -948,23 +948,23 @@ export type UpdatePersonDto = {
   team?: string | null;
 };
 
-export type SpecDto = {
+export type CreateSpecDto = {
   /**
    * The specific problem; at least 20 characters, not a placeholder (required at creation)
    */
-  problem?: string;
+  problem: string;
   /**
    * At least one (required at creation)
    */
-  successMetrics?: Array<SuccessMetricDto>;
+  successMetrics: Array<SuccessMetricDto>;
   /**
    * Hard constraints; at least one (required at creation)
    */
-  constraints?: Array<string>;
+  constraints: Array<string>;
   /**
    * The person who decides trade-offs (required at creation)
    */
-  tradeOffOwnerId?: string;
+  tradeOffOwnerId: string;
   /**
    * How trade-offs are decided
    */
@@ -995,7 +995,7 @@ export type CreateEngagementDto = {
    */
   contractRef?: string | null;
   productOwnerId: string;
-  spec: SpecDto;
+  spec: CreateSpecDto;
   /**
    * People who must be able to own the system after handover
    */
@@ -1015,6 +1015,29 @@ export type CreateEngagementDto = {
    * Independent operators that completion requires (default DEFAULT_MIN_INDEPENDENT_OPERATORS)
    */
   minIndependentOperators?: number;
+};
+
+export type SpecDto = {
+  /**
+   * The specific problem; at least 20 characters, not a placeholder (required at creation)
+   */
+  problem?: string;
+  /**
+   * At least one (required at creation)
+   */
+  successMetrics?: Array<SuccessMetricDto>;
+  /**
+   * Hard constraints; at least one (required at creation)
+   */
+  constraints?: Array<string>;
+  /**
+   * The person who decides trade-offs (required at creation)
+   */
+  tradeOffOwnerId?: string;
+  /**
+   * How trade-offs are decided
+   */
+  tradeOffRule?: string | null;
 };
 
 export type UpdateEngagementDto = {
@@ -1077,15 +1100,15 @@ export type ImportSpecDto = {
   /**
    * The specific problem; at least 20 characters, not a placeholder (required at creation)
    */
-  problem?: string;
+  problem: string;
   /**
    * At least one (required at creation)
    */
-  successMetrics?: Array<SuccessMetricDto>;
+  successMetrics: Array<SuccessMetricDto>;
   /**
    * Hard constraints; at least one (required at creation)
    */
-  constraints?: Array<string>;
+  constraints: Array<string>;
   /**
    * The trade-off owner by id; or give tradeOffOwnerEmail
    */
