@@ -806,13 +806,15 @@ describe('engagement import (SPEC §10)', () => {
       });
     });
 
+    /** A final handover milestone due in `days`. */
+    const final = (days: number) => ({
+      name: `Final ${days}`,
+      kind: 'final_handover',
+      dueDate: daysFromToday(days),
+    });
+
     it('FINAL_HANDOVER_TWICE for finalHandoverDate with a final_handover milestone, or two of them', async () => {
       const world = await newWorld();
-      const final = (days: number) => ({
-        name: `Final ${days}`,
-        kind: 'final_handover',
-        dueDate: daysFromToday(days),
-      });
       const errors = importErrors(
         await importJson([
           naturalRow(world, { finalHandoverDate: daysFromToday(60), milestones: [final(50)] }),
@@ -823,6 +825,19 @@ describe('engagement import (SPEC §10)', () => {
       expect(triples(errors)).toEqual([
         [1, 'milestones', 'FINAL_HANDOVER_TWICE'],
         [2, 'milestones', 'FINAL_HANDOVER_TWICE'],
+      ]);
+    });
+
+    it('FINAL_HANDOVER_TWICE alongside the spec problems of the same row', async () => {
+      const world = await newWorld();
+      const errors = importErrors(
+        await importJson([
+          naturalRow(world, { spec: { problem: 'TBD' }, milestones: [final(50), final(70)] }),
+        ]),
+      );
+      expect(triples(errors)).toEqual([
+        [1, 'spec.problem', 'INVALID_SPEC'],
+        [1, 'milestones', 'FINAL_HANDOVER_TWICE'],
       ]);
     });
 

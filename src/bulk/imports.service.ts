@@ -9,15 +9,16 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../auth/actor.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { type ProblemItem, ValidationProblem } from '../common/problem.js';
-import { unstorableProblems, validatedBody } from '../common/validation.js';
+import { checkBody, unstorableProblems } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { insertInChunks } from '../database/bulk-insert.js';
 import type { CreateEngagementDto } from '../engagements/dto/engagement.dto.js';
 import { type CreationContext, EngagementWriter } from '../engagements/engagement-writer.js';
 import { Engagement } from '../engagements/engagement.entity.js';
+import { ContractRefTakenError } from '../engagements/engagements.errors.js';
 import {
   creationAudit,
-  creationReferenceProblems,
+  bodyReferenceProblems,
   insertRecipients,
   newEngagementColumns,
 } from '../engagements/engagements.service.js';
@@ -316,14 +317,12 @@ async function checkRow(
   }
   const unstorable = unstorableProblems(body);
   if (unstorable.length > 0) return { problems: unstorable.map(at('UNSTORABLE')) };
-  const problems: ProblemItem[] = [...formatProblems];
-  let input: ImportEngagementDto | undefined;
-  try {
-    input = await validatedBody(ImportEngagementDto, body);
-  } catch (error) {
-    if (!(error instanceof ValidationProblem)) throw error;
-    problems.push(...(error.problem.errors ?? []).map(at('INVALID_FIELD')));
-  }
+  const { input, problems: bodyProblems } = await checkBody(
+    ImportEngagementDto,
+    body,
+    formatProblems,
+  );
+  const problems = [...formatProblems, ...bodyProblems.map(at('INVALID_FIELD'))];
   const natural = body as Record<string, unknown>;
   const spec = (natural.spec ?? {}) as Record<string, unknown>;
   for (const [idField, keyField, id, key] of [
@@ -430,7 +429,7 @@ async function databaseProblems(
   rows: ResolvedRow[],
 ): Promise<ProblemItem[]> {
   const problems: ProblemItem[] = [];
-  const references = await creationReferenceProblems(
+  const references = await bodyReferenceProblems(
     manager,
     rows.map((row) => row.engagement),
   );
@@ -469,7 +468,7 @@ async function databaseProblems(
         problems.push({
           row,
           field: 'contractRef',
-          code: 'CONTRACT_REF_TAKEN',
+          code: ContractRefTakenError.code,
           message: `contractRef ${ref} belongs to engagement ${id}`,
         });
       }

@@ -101,22 +101,33 @@ async function validateInput(value: unknown, metadata: ArgumentMetadata): Promis
   if (metadata.type !== 'body' || !isJudgedBody(metatype)) {
     return inputValidation.transform(value, metadata);
   }
+  const { input, problems } = await checkBody(metatype as new () => unknown, value);
+  if (problems.length > 0) throw new ValidationProblem(problems);
+  return input;
+}
+
+/**
+ * A body checked as the pipe checks it, without throwing: every problem, and the transformed
+ * input whenever its fields pass (its whole-body rules may still fail, and a caller may check
+ * more of it). `knownProblems`, found before (a CSV cell's format), are not named again.
+ */
+export async function checkBody<T>(
+  metatype: new () => T,
+  value: unknown,
+  knownProblems: ProblemItem[] = [],
+): Promise<{ input?: T; problems: ProblemItem[] }> {
   let problems: ProblemItem[] = [];
-  let input: unknown;
+  let input: T | undefined;
   try {
-    input = await inputValidation.transform(value, metadata);
+    input = (await inputValidation.transform(value, { type: 'body', metatype })) as T;
   } catch (error) {
     if (!(error instanceof ValidationProblem)) throw error;
     problems = error.problem.errors ?? [];
   }
-  const judged = metatype.judgeBody(value as Record<string, unknown>, problems);
-  if (problems.length + judged.length > 0) throw new ValidationProblem([...problems, ...judged]);
-  return input;
-}
-
-/** A body as the DTO class `metatype` accepts it, or a ValidationProblem naming every field. */
-export async function validatedBody<T>(metatype: new () => T, value: unknown): Promise<T> {
-  return (await validateInput(value, { type: 'body', metatype })) as T;
+  const judged = isJudgedBody(metatype)
+    ? metatype.judgeBody(value as Record<string, unknown>, [...knownProblems, ...problems])
+    : [];
+  return { input, problems: [...problems, ...judged] };
 }
 
 /** Strings PostgreSQL cannot store: NUL characters and unpaired surrogates, keys included. */

@@ -65,7 +65,7 @@ function exitPlanColumn(plan: ExitPlanDto | null | undefined): ExitPlan | null |
   };
 }
 
-/** The spec as stored, from an input the caller has validated with validateSpec. */
+/** The spec as stored, from an input whose spec has been judged whole (validateSpec). */
 function specColumns(
   spec: SpecDto,
 ): Pick<
@@ -104,7 +104,7 @@ export class EngagementsService {
       const id = await this.writer.create(
         actor,
         async (manager) => {
-          const [references] = await creationReferenceProblems(manager, [input]);
+          const [references] = await bodyReferenceProblems(manager, [input]);
           if (references.length > 0) throw new ValidationProblem(references);
           const columns = newEngagementColumns(input, this.config.defaultMinIndependentOperators);
           return [await manager.save(manager.create(Engagement, columns))];
@@ -152,15 +152,7 @@ export class EngagementsService {
               'tradeOffRule',
             ]),
           };
-          const [references] = await referenceProblems(manager, [
-            {
-              vendorId: input.vendorId,
-              productOwnerId: input.productOwnerId,
-              tradeOffOwnerId: input.spec?.tradeOffOwnerId,
-              knowledgeRecipientIds: input.knowledgeRecipientIds ?? [],
-              alternativeVendorId: input.exitPlan?.alternativeVendorId,
-            },
-          ]);
+          const [references] = await bodyReferenceProblems(manager, [input]);
           const problems = [...(spec ? validateSpec(spec) : []), ...references];
           if (problems.length > 0) throw new ValidationProblem(problems);
 
@@ -284,10 +276,10 @@ export function newEngagementColumns(
 }
 
 /**
- * The references of each of these creation bodies that do not exist: what only the database
- * can tell once the body passed its validation (which judged the spec).
+ * The references of each of these bodies (a creation's, or a change's naming only some) that
+ * do not exist: what only the database can tell once the body passed its validation.
  */
-export function creationReferenceProblems(
+export function bodyReferenceProblems(
   manager: EntityManager,
   inputs: CreateEngagementDto[],
 ): Promise<ProblemItem[][]> {
