@@ -17,8 +17,8 @@ export interface AuditRecord {
 
 const NEWEST_FIRST = new Keyset<AuditEvent>(
   [
-    { sql: 'event.at', kind: 'timestamptz', of: (event) => event.at.toISOString() },
-    { sql: 'event.id', kind: 'uuid', of: (event) => event.id },
+    { sql: 'event.at', kind: 'timestamptz', cursorValue: (event) => event.at.toISOString() },
+    { sql: 'event.id', kind: 'uuid', cursorValue: (event) => event.id },
   ],
   'DESC',
 );

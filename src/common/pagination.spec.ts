@@ -1,6 +1,7 @@
 import {
   type CursorKind,
   type CursorPosition,
+  type KeyColumn,
   decodeCursor,
   encodeCursor,
   Keyset,
@@ -170,14 +171,20 @@ describe('Keyset', () => {
   }
   const ID = '1c9d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
   const byScore = new Keyset<Row>([
-    { sql: 't.score', kind: 'int', range: [0, 100], reversed: true, of: (row) => row.score },
-    { sql: 't.at', kind: 'timestamptz', of: (row) => row.at },
-    { sql: 't.id', kind: 'uuid', of: (row) => row.id },
+    {
+      sql: 't.score',
+      kind: 'int',
+      range: [0, 100],
+      reversed: true,
+      cursorValue: (row) => row.score,
+    },
+    { sql: 't.at', kind: 'timestamptz', cursorValue: (row) => row.at },
+    { sql: 't.id', kind: 'uuid', cursorValue: (row) => row.id },
   ]);
   const newestFirst = new Keyset<Row>(
     [
-      { sql: 't.at', kind: 'timestamptz', of: (row) => row.at },
-      { sql: 't.id', kind: 'uuid', of: (row) => row.id },
+      { sql: 't.at', kind: 'timestamptz', cursorValue: (row) => row.at },
+      { sql: 't.id', kind: 'uuid', cursorValue: (row) => row.id },
     ],
     'DESC',
   );
@@ -194,17 +201,20 @@ describe('Keyset', () => {
   });
 
   it('continues after a position with one row comparison over the same expressions', () => {
-    expect(byScore.after([40, '2026-11-21T10:00:00.000Z', ID], numbering())).toBe(
+    expect(byScore.conditionAfter([40, '2026-11-21T10:00:00.000Z', ID], numbering())).toBe(
       '((-t.score), t.at, t.id) > ((-$1::int), $2::timestamptz, $3::uuid)',
     );
-    expect(newestFirst.after(['2026-11-21T10:00:00.000Z', ID], numbering())).toBe(
+    expect(newestFirst.conditionAfter(['2026-11-21T10:00:00.000Z', ID], numbering())).toBe(
       '(t.at, t.id) < ($1::timestamptz, $2::uuid)',
     );
   });
 
   it('hands every value of the position to param, in column order', () => {
     const values: unknown[] = [];
-    byScore.after([40, '2026-11-21T10:00:00.000Z', ID], (value) => `$${values.push(value)}`);
+    byScore.conditionAfter(
+      [40, '2026-11-21T10:00:00.000Z', ID],
+      (value) => `$${values.push(value)}`,
+    );
     expect(values).toEqual([40, '2026-11-21T10:00:00.000Z', ID]);
   });
 
@@ -233,5 +243,39 @@ describe('Keyset', () => {
     ['a bigint beyond the safe integers', 2 ** 53, 'bigint'],
   ])('refuses %s', (_label, value, kind) => {
     expect(() => decodeCursor(encodeCursor([value]), [kind])).toThrow(ValidationProblem);
+  });
+
+  it('refuses a reversed value whose negation is not of its kind (-2^31 for an int)', () => {
+    const mostFirst = new Keyset<Row>([
+      { sql: 't.score', kind: 'int', reversed: true, cursorValue: (row) => row.score },
+    ]);
+    expect(() => mostFirst.decode(encodeCursor([-(2 ** 31)]))).toThrow(ValidationProblem);
+    expect(mostFirst.decode(encodeCursor([-(2 ** 31) + 1]))).toEqual([-(2 ** 31) + 1]);
+  });
+
+  it('allows reversing numeric columns only (the compiler checks the uuid)', () => {
+    const real: KeyColumn<Row> = {
+      sql: 't.score',
+      kind: 'real',
+      reversed: true,
+      cursorValue: (row) => row.score,
+    };
+    const uuid: KeyColumn<Row> = {
+      sql: 't.id',
+      kind: 'uuid',
+      // @ts-expect-error: a uuid has no negation to order by.
+      reversed: true,
+      cursorValue: (row) => row.id,
+    };
+    expect(new Keyset([real]).orderBy()).toBe('(-t.score) ASC');
+    expect(uuid.kind).toBe('uuid');
+  });
+
+  it('reads no position from an absent cursor', () => {
+    expect(byScore.positionOf(undefined)).toBeNull();
+    expect(newestFirst.positionOf(encodeCursor(['2026-11-21T10:00:00.000Z', ID]))).toEqual([
+      '2026-11-21T10:00:00.000Z',
+      ID,
+    ]);
   });
 });

@@ -57,7 +57,7 @@ export type CursorKind = 'text' | 'real' | 'int' | 'bigint' | 'timestamptz' | 'u
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const INT32 = 2 ** 31;
+const INT32_LIMIT = 2 ** 31;
 
 function holds(kind: CursorKind, value: unknown): boolean {
   switch (kind) {
@@ -66,7 +66,11 @@ function holds(kind: CursorKind, value: unknown): boolean {
     case 'real':
       return typeof value === 'number' && Number.isFinite(value);
     case 'int':
-      return Number.isInteger(value) && -INT32 <= (value as number) && (value as number) < INT32;
+      return (
+        Number.isInteger(value) &&
+        -INT32_LIMIT <= (value as number) &&
+        (value as number) < INT32_LIMIT
+      );
     case 'bigint':
       return Number.isSafeInteger(value);
     case 'uuid':
@@ -129,21 +133,27 @@ export function toPage<Row, Item>(
   };
 }
 
+type NumericKind = 'real' | 'int' | 'bigint';
+
 /** One column of a keyset: what the list is ordered by, and its value in a cursor. */
-export interface KeyColumn<Row> {
+export type KeyColumn<Row> = {
   /** The SQL expression, as the statement names it: `milestone.dueDate`, `t.score`. */
   sql: string;
-  kind: CursorKind;
   /** The row's value, as the cursor holds it. */
-  of: (row: Row) => string | number;
-  /** Bounds a cursor's value must lie within, for a number the list can only hold so far. */
+  cursorValue: (row: Row) => string | number;
+  /** Bounds of a number the column can hold (a score is 0–100): a value outside is forged. */
   range?: [number, number];
-  /**
-   * Ordered against the keyset's direction (a number, through its negation), so that one row
-   * comparison, and one index on the same expressions, still serves the whole keyset.
-   */
-  reversed?: true;
-}
+} & (
+  | {
+      kind: NumericKind;
+      /**
+       * Ordered against the keyset's direction, through its negation, so that one row
+       * comparison, and one index on the same expressions, still serves the whole keyset.
+       */
+      reversed?: true;
+    }
+  | { kind: Exclude<CursorKind, NumericKind>; reversed?: never }
+);
 
 /**
  * The order of a list and the position after which its next page starts, the one definition
@@ -162,17 +172,23 @@ export class Keyset<Row> {
       cursor,
       this.columns.map((column) => column.kind),
     );
-    const outOfRange = this.columns.some(
-      ({ range }, index) =>
-        range !== undefined &&
-        ((position[index] as number) < range[0] || (position[index] as number) > range[1]),
-    );
-    if (outOfRange) throw invalidCursor();
+    const outside = this.columns.some(({ kind, range, reversed }, index) => {
+      const value = position[index] as number;
+      // A reversed value is compared negated: its negation must be a value of the kind too.
+      if (reversed && !holds(kind, -value)) return true;
+      return range !== undefined && (value < range[0] || value > range[1]);
+    });
+    if (outside) throw invalidCursor();
     return position;
   }
 
+  /** The position a query's cursor names, or null on the first page. */
+  positionOf(cursor: string | undefined): CursorPosition | null {
+    return cursor === undefined ? null : this.decode(cursor);
+  }
+
   /** The condition for the rows after `position`, each value a parameter that `param` names. */
-  after(position: CursorPosition, param: (value: string | number) => string): string {
+  conditionAfter(position: CursorPosition, param: (value: string | number) => string): string {
     const values = this.columns.map((column, index) => {
       const value = `${param(position[index])}::${column.kind}`;
       return column.reversed ? `(-${value})` : value;
@@ -194,7 +210,12 @@ export class Keyset<Row> {
 
   /** A page of rows fetched in this order with `limit + 1`. */
   page<Item>(rows: Row[], limit: number, toItem: (row: Row) => Item): Page<Item> {
-    return toPage(rows, limit, (row) => this.columns.map((column) => column.of(row)), toItem);
+    return toPage(
+      rows,
+      limit,
+      (row) => this.columns.map((column) => column.cursorValue(row)),
+      toItem,
+    );
   }
 
   private expressions(): string[] {
@@ -204,14 +225,14 @@ export class Keyset<Row> {
 
 /**
  * A page of a query builder's rows in the keyset's order, after `after` (by default the
- * position `query.cursor` names).
+ * position `query.cursor` names; null: from the start).
  */
 export async function keysetPage<Row extends ObjectLiteral, Item>(
   builder: SelectQueryBuilder<Row>,
   keyset: Keyset<Row>,
   query: PageQuery,
   toItem: (row: Row) => Item,
-  after = query.cursor === undefined ? undefined : keyset.decode(query.cursor),
+  after: CursorPosition | null = keyset.positionOf(query.cursor),
 ): Promise<Page<Item>> {
   builder.orderBy(keyset.orderByCondition()).limit(query.limit + 1);
   if (after) {
@@ -221,16 +242,20 @@ export async function keysetPage<Row extends ObjectLiteral, Item>(
       parameters[name] = value;
       return `:${name}`;
     };
-    builder.andWhere(keyset.after(after, param), parameters);
+    builder.andWhere(keyset.conditionAfter(after, param), parameters);
   }
   return keyset.page(await builder.getMany(), query.limit, toItem);
 }
 
 /** The keyset shared by the lists that have no other natural order: oldest first, ties by id. */
-export const byCreation = <Row extends { createdAt: Date; id: string }>(alias: string) =>
+const byCreation = <Row extends { createdAt: Date; id: string }>(alias: string) =>
   new Keyset<Row>([
-    { sql: `${alias}.createdAt`, kind: 'timestamptz', of: (row) => row.createdAt.toISOString() },
-    { sql: `${alias}.id`, kind: 'uuid', of: (row) => row.id },
+    {
+      sql: `${alias}.createdAt`,
+      kind: 'timestamptz',
+      cursorValue: (row) => row.createdAt.toISOString(),
+    },
+    { sql: `${alias}.id`, kind: 'uuid', cursorValue: (row) => row.id },
   ]);
 
 /** A page of rows in creation order, after `query.cursor`. */

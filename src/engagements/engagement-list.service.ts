@@ -39,8 +39,8 @@ class Sql {
 
 /** Creation order, oldest first, of the engagements (alias `e`) or their timelines (`t`). */
 const creationColumns = (createdAt: string, id: string): KeyColumn<PageRow>[] => [
-  { sql: createdAt, kind: 'timestamptz', of: (row) => row.created_at.toISOString() },
-  { sql: id, kind: 'uuid', of: (row) => row.id },
+  { sql: createdAt, kind: 'timestamptz', cursorValue: (row) => row.created_at.toISOString() },
+  { sql: id, kind: 'uuid', cursorValue: (row) => row.id },
 ];
 const BY_CREATION = new Keyset(creationColumns('e.created_at', 'e.id'));
 const TIMELINE_BY_CREATION = new Keyset(
@@ -48,7 +48,13 @@ const TIMELINE_BY_CREATION = new Keyset(
 );
 /** Highest score first, in the order of the index on `(-score, engagement_created_at, engagement_id)`. */
 const TIMELINE_BY_SCORE = new Keyset<PageRow>([
-  { sql: 't.score', kind: 'int', range: [0, 100], reversed: true, of: (row) => row.score! },
+  {
+    sql: 't.score',
+    kind: 'int',
+    range: [0, 100],
+    reversed: true,
+    cursorValue: (row) => row.score!,
+  },
   ...creationColumns('t.engagement_created_at', 't.engagement_id'),
 ]);
 
@@ -79,7 +85,7 @@ export class EngagementListService {
 
   async list(query: ListEngagementsQuery): Promise<Page<EngagementResponse>> {
     const keyset = keysetOf(query);
-    const after = query.cursor ? keyset.decode(query.cursor) : undefined;
+    const after = keyset.positionOf(query.cursor);
     const { text, parameters } = this.selection(query, { after, limit: query.limit + 1 });
     const rows = await runPrepared<PageRow>(this.dataSource.manager, namedByText(text), parameters);
     const page = keyset.page(rows, query.limit, (row) => row.id);
@@ -93,12 +99,12 @@ export class EngagementListService {
    */
   selection(
     query: EngagementFilters & { sort?: ListEngagementsQuery['sort'] },
-    { after, limit }: { after?: CursorPosition; limit?: number } = {},
+    { after, limit }: { after?: CursorPosition | null; limit?: number } = {},
   ): { text: string; parameters: unknown[] } {
     const keyset = keysetOf(query);
     const sql = new Sql();
     const engagementFilters = this.engagementFilters(query, sql);
-    if (after) sql.where(keyset.after(after, (value) => sql.param(value)));
+    if (after) sql.where(keyset.conditionAfter(after, (value) => sql.param(value)));
     let text: string;
     if (byRisk(query)) {
       const asOf = sql.param(this.clock.today());

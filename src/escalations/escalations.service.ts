@@ -25,8 +25,12 @@ import { escalationCandidate } from './escalation-store.js';
 
 const NEWEST_FIRST = new Keyset<Escalation>(
   [
-    { sql: 'escalation.raisedAt', kind: 'timestamptz', of: (row) => row.raisedAt.toISOString() },
-    { sql: 'escalation.id', kind: 'uuid', of: (row) => row.id },
+    {
+      sql: 'escalation.raisedAt',
+      kind: 'timestamptz',
+      cursorValue: (row) => row.raisedAt.toISOString(),
+    },
+    { sql: 'escalation.id', kind: 'uuid', cursorValue: (row) => row.id },
   ],
   'DESC',
 );

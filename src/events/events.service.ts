@@ -54,7 +54,7 @@ export const actorOf = (actor: Actor): EventActor => ({
 });
 
 const IN_FEED_ORDER = new Keyset<DomainEvent>([
-  { sql: 'event.seq', kind: 'bigint', of: (event) => Number(event.seq) },
+  { sql: 'event.seq', kind: 'bigint', cursorValue: (event) => Number(event.seq) },
 ]);
 
 @Injectable()
@@ -111,7 +111,7 @@ export class EventsService {
     const after = query.cursor
       ? IN_FEED_ORDER.decode(query.cursor)
       : query.after === undefined
-        ? undefined
+        ? null
         : [query.after];
     return keysetPage(builder, IN_FEED_ORDER, query, EventResponse.from, after);
   }

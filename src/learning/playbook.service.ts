@@ -22,12 +22,12 @@ interface EntryRow {
 }
 
 const timeColumns: KeyColumn<EntryRow>[] = [
-  { sql: 'at', kind: 'timestamptz', of: (row) => row.at.toISOString() },
-  { sql: 'id', kind: 'uuid', of: (row) => row.id },
+  { sql: 'at', kind: 'timestamptz', cursorValue: (row) => row.at.toISOString() },
+  { sql: 'id', kind: 'uuid', cursorValue: (row) => row.id },
 ];
 const NEWEST_FIRST = new Keyset(timeColumns, 'DESC');
 const BEST_MATCH_FIRST = new Keyset<EntryRow>(
-  [{ sql: 'rank', kind: 'real', of: (row) => row.rank }, ...timeColumns],
+  [{ sql: 'rank', kind: 'real', cursorValue: (row) => row.rank }, ...timeColumns],
   'DESC',
 );
 
@@ -86,7 +86,8 @@ export class PlaybookService {
     };
     const branches = (query.kind ? [query.kind] : PLAYBOOK_KINDS).map(branch);
     const keyset = searching ? BEST_MATCH_FIRST : NEWEST_FIRST;
-    const cursor = query.cursor ? `WHERE ${keyset.after(keyset.decode(query.cursor), param)}` : '';
+    const position = keyset.positionOf(query.cursor);
+    const cursor = position ? `WHERE ${keyset.conditionAfter(position, param)}` : '';
     const limit = param(query.limit + 1);
     // The headline is the expensive part: made for the page's rows only. Matches are marked with
     // control characters (removed from the text first) and become <b> once the text is escaped.

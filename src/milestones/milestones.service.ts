@@ -42,13 +42,17 @@ export const milestoneSnapshot = (milestone: Milestone) => ({
 });
 
 const BY_DUE_DATE = new Keyset<Milestone>([
-  { sql: 'milestone.dueDate', kind: 'date', of: (milestone) => milestone.dueDate },
-  { sql: 'milestone.id', kind: 'uuid', of: (milestone) => milestone.id },
+  { sql: 'milestone.dueDate', kind: 'date', cursorValue: (milestone) => milestone.dueDate },
+  { sql: 'milestone.id', kind: 'uuid', cursorValue: (milestone) => milestone.id },
 ]);
 
 const OLDEST_CHANGE_FIRST = new Keyset<MilestoneDateChange>([
-  { sql: 'change.changedAt', kind: 'timestamptz', of: (change) => change.changedAt.toISOString() },
-  { sql: 'change.id', kind: 'uuid', of: (change) => change.id },
+  {
+    sql: 'change.changedAt',
+    kind: 'timestamptz',
+    cursorValue: (change) => change.changedAt.toISOString(),
+  },
+  { sql: 'change.id', kind: 'uuid', cursorValue: (change) => change.id },
 ]);
 
 @Injectable()

@@ -63,7 +63,7 @@ const ACKNOWLEDGEMENT_OVERLAP_MS = 60 * 60 * 1000;
 const REPORTED = `${openStatusSql('e.status')} OR e.id = ANY($1::uuid[])`;
 
 const NEWEST_WEEK_FIRST = new Keyset<WeeklyReport>(
-  [{ sql: 'report.week', kind: 'text', of: (report) => report.week }],
+  [{ sql: 'report.week', kind: 'text', cursorValue: (report) => report.week }],
   'DESC',
 );
 

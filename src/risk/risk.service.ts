@@ -47,9 +47,9 @@ const NO_RISK: RiskAssessment = {
 /** Entries one clock run writes share their `at`: the day they tell of orders them. */
 const NEWEST_CHANGE_FIRST = new Keyset<RiskHistoryEntry>(
   [
-    { sql: 'entry.at', kind: 'timestamptz', of: (entry) => entry.at.toISOString() },
-    { sql: 'entry.changedOn', kind: 'date', of: (entry) => entry.changedOn },
-    { sql: 'entry.id', kind: 'uuid', of: (entry) => entry.id },
+    { sql: 'entry.at', kind: 'timestamptz', cursorValue: (entry) => entry.at.toISOString() },
+    { sql: 'entry.changedOn', kind: 'date', cursorValue: (entry) => entry.changedOn },
+    { sql: 'entry.id', kind: 'uuid', cursorValue: (entry) => entry.id },
   ],
   'DESC',
 );

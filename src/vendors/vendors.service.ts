@@ -43,12 +43,12 @@ interface TrackRecordRow {
 }
 
 const creationColumns: KeyColumn<TrackRecordRow>[] = [
-  { sql: 'created_at', kind: 'timestamptz', of: (row) => row.created_at.toISOString() },
-  { sql: 'id', kind: 'uuid', of: (row) => row.id },
+  { sql: 'created_at', kind: 'timestamptz', cursorValue: (row) => row.created_at.toISOString() },
+  { sql: 'id', kind: 'uuid', cursorValue: (row) => row.id },
 ];
 const OLDEST_FIRST = new Keyset(creationColumns);
 const MOST_SLIPPED_FIRST = new Keyset<TrackRecordRow>([
-  { sql: 'slip_days', kind: 'int', reversed: true, of: (row) => row.slip_days },
+  { sql: 'slip_days', kind: 'int', reversed: true, cursorValue: (row) => row.slip_days },
   ...creationColumns,
 ]);
 
@@ -111,8 +111,9 @@ export class VendorsService {
   private async listWithTrackRecord(query: ListVendorsQuery): Promise<Page<VendorResponse>> {
     const keyset = query.sort === '-slipDays' ? MOST_SLIPPED_FIRST : OLDEST_FIRST;
     const parameters: unknown[] = [query.q ? `%${escapeLike(query.q)}%` : null, query.limit + 1];
-    const after = query.cursor
-      ? keyset.after(keyset.decode(query.cursor), (value) => `$${parameters.push(value)}`)
+    const position = keyset.positionOf(query.cursor);
+    const after = position
+      ? keyset.conditionAfter(position, (value) => `$${parameters.push(value)}`)
       : 'TRUE';
     const rows: TrackRecordRow[] = await this.dataSource.query(
       `SELECT * FROM (

@@ -41,18 +41,22 @@ import {
 /** How long the secret before a rotation still signs (SPEC §6). */
 const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
-/**
- * Webhook endpoints (SPEC §6): an integration key manages only the endpoints it created; an
- * admin manages all. Another key's endpoint is answered 404, as if it did not exist.
- */
 const NEWEST_DELIVERY_FIRST = new Keyset<WebhookDelivery>(
   [
-    { sql: 'delivery.createdAt', kind: 'timestamptz', of: (row) => row.createdAt.toISOString() },
-    { sql: 'delivery.id', kind: 'uuid', of: (row) => row.id },
+    {
+      sql: 'delivery.createdAt',
+      kind: 'timestamptz',
+      cursorValue: (row) => row.createdAt.toISOString(),
+    },
+    { sql: 'delivery.id', kind: 'uuid', cursorValue: (row) => row.id },
   ],
   'DESC',
 );
 
+/**
+ * Webhook endpoints (SPEC §6): an integration key manages only the endpoints it created; an
+ * admin manages all. Another key's endpoint is answered 404, as if it did not exist.
+ */
 @Injectable()
 export class WebhookEndpointsService {
   constructor(
