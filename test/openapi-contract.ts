@@ -25,6 +25,12 @@ interface ResponseObject {
   headers?: Record<string, HeaderObject | Reference>;
 }
 
+/** The reusable objects a reference may name, by their components section. */
+interface ReusableObjects {
+  responses: ResponseObject;
+  headers: HeaderObject;
+}
+
 interface Operation {
   responses: Record<string, ResponseObject | Reference>;
 }
@@ -192,7 +198,7 @@ export class OpenApiContract {
         for (const [key, documented] of Object.entries(operation.responses ?? {})) {
           const response = this.resolveResponse(documented);
           for (const [name, header] of Object.entries(response.headers ?? {})) {
-            const { schema } = this.resolveHeader(header);
+            const { schema } = this.resolveComponent('headers', header);
             if (schema) this.validator(`${path} ${method} ${key} header ${name}`, schema);
           }
           for (const [mediaType, media] of Object.entries(response.content ?? {})) {
@@ -212,21 +218,22 @@ export class OpenApiContract {
 
   /** The response object behind a `#/components/responses/…` reference, or the inline one. */
   resolveResponse(response: ResponseObject | Reference): ResponseObject {
-    if (!('$ref' in response)) return response;
-    const name = response.$ref.replace(/^#\/components\/responses\//, '');
-    const resolved = this.document.components?.responses?.[name];
-    if (name === response.$ref || !resolved) {
-      throw new Error(`Unresolvable response ${response.$ref}`);
-    }
-    return resolved;
+    return this.resolveComponent('responses', response);
   }
 
-  /** The header object behind a `#/components/headers/…` reference, or the inline one. */
-  private resolveHeader(header: HeaderObject | Reference): HeaderObject {
-    if (!('$ref' in header)) return header;
-    const name = header.$ref.replace(/^#\/components\/headers\//, '');
-    const resolved = this.document.components?.headers?.[name];
-    if (name === header.$ref || !resolved) throw new Error(`Unresolvable header ${header.$ref}`);
+  /** The object behind a `#/components/<kind>/…` reference, or the inline one. */
+  private resolveComponent<Kind extends keyof ReusableObjects>(
+    kind: Kind,
+    node: ReusableObjects[Kind] | Reference,
+  ): ReusableObjects[Kind] {
+    if (!('$ref' in node)) return node;
+    const prefix = `#/components/${kind}/`;
+    const components = this.document.components?.[kind] as
+      Record<string, ReusableObjects[Kind]> | undefined;
+    const resolved = node.$ref.startsWith(prefix)
+      ? components?.[node.$ref.slice(prefix.length)]
+      : undefined;
+    if (!resolved) throw new Error(`Unresolvable ${kind} reference ${node.$ref}`);
     return resolved;
   }
 
@@ -239,7 +246,7 @@ export class OpenApiContract {
   ): string[] {
     const problems: string[] = [];
     for (const [name, documented] of Object.entries(response.headers ?? {})) {
-      const header = this.resolveHeader(documented);
+      const header = this.resolveComponent('headers', documented);
       const sent = exchange.headers[name.toLowerCase()];
       if (sent === undefined) {
         if (header.required) problems.push(`${label}: documented header ${name} is missing`);

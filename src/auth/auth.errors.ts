@@ -1,4 +1,4 @@
-import { NotFoundProblem, ProblemException } from '../common/problem.js';
+import { ForbiddenProblem, NotFoundProblem, ProblemException } from '../common/problem.js';
 import type { AuthenticationResult } from './api-keys.service.js';
 import type { RateLimitDecision } from './rate-limiter.js';
 import type { Role } from './role.js';
@@ -54,12 +54,8 @@ export class AddressRateLimitedError extends ProblemException {
   }
 }
 
-export class RoleForbiddenError extends ProblemException {
+export class RoleForbiddenError extends ForbiddenProblem {
   constructor(role: Role) {
-    super({
-      status: 403,
-      type: 'forbidden',
-      detail: `The role ${role} may not perform this action.`,
-    });
+    super(`The role ${role} may not perform this action.`);
   }
 }

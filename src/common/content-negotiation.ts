@@ -26,7 +26,7 @@ export function negotiate(accept: string | undefined, available: string[]): stri
   return new Negotiator({ headers: { accept } }).mediaType(available);
 }
 
-/** 406 when the Accept header allows none of the formats the route produces. */
+/** The Accept header allows none of the formats a route produces. */
 export class NotAcceptableError extends ProblemException {
   constructor(available: string[]) {
     super({
@@ -37,6 +37,7 @@ export class NotAcceptableError extends ProblemException {
   }
 }
 
+/** 406 when the Accept header allows none of the formats the route produces. */
 @Injectable()
 export class ContentNegotiationInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}

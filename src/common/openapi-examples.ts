@@ -24,8 +24,14 @@ interface SchemaNode {
   anyOf?: SchemaNode[];
 }
 
-/** Which properties of an object an example shows. */
+/**
+ * Which properties of an object an example shows: a request shows what it must send and what
+ * the DTO gives an example of; an answer shows every field it carries.
+ */
 type Shown = 'all' | 'required-and-exemplified';
+
+/** Deeper than any schema of the API: a self-referencing schema ends here. */
+const MAX_DEPTH = 8;
 
 /** An example of each string format whose properties carry none of their own. */
 const FORMAT_EXAMPLES: Record<string, string> = {
@@ -43,20 +49,30 @@ export function addWriteExamples(document: OpenAPIObject): void {
   const resolve = (schema: SchemaNode): SchemaNode =>
     schema.$ref ? resolve(schemas[schema.$ref.replace('#/components/schemas/', '')] ?? {}) : schema;
 
-  /** Whether the schema, or a property below it, says what a value looks like. */
+  /** Whether the schema, or a part or property below it, says what a value looks like. */
   const exemplified = (schema: SchemaNode, depth = 0): boolean => {
     const target = resolve(schema);
     if (target.example !== undefined || target.enum) return true;
-    if (depth > 4) return false;
-    if (target.items) return exemplified(target.items, depth + 1);
-    return Object.values(target.properties ?? {}).some((child) => exemplified(child, depth + 1));
+    if (depth > MAX_DEPTH) return false;
+    return [
+      ...(target.allOf ?? []),
+      ...(target.oneOf ?? []),
+      ...(target.anyOf ?? []),
+      ...(target.items ? [target.items] : []),
+      ...Object.values(target.properties ?? {}),
+    ].some((child) => exemplified(child, depth + 1));
   };
 
   const exampleOf = (schema: SchemaNode, shown: Shown, depth = 0): unknown => {
     const target = resolve(schema);
     if (target.example !== undefined) return target.example;
+    if (depth > MAX_DEPTH) return null;
     if (target.allOf) {
-      return Object.assign({}, ...target.allOf.map((part) => exampleOf(part, shown, depth)));
+      const parts = target.allOf.map((part) => exampleOf(part, shown, depth));
+      // A wrapper around one schema (a nullable $ref) is that schema's example; parts of an
+      // object are merged.
+      if (parts.length === 1) return parts[0];
+      return Object.assign({}, ...parts.filter((part) => typeof part === 'object' && part));
     }
     const alternative = target.oneOf?.[0] ?? target.anyOf?.[0];
     if (alternative) return exampleOf(alternative, shown, depth);
@@ -65,8 +81,7 @@ export function addWriteExamples(document: OpenAPIObject): void {
     if (target.properties || target.type === 'object') {
       const required = new Set(target.required ?? []);
       const entries = Object.entries(target.properties ?? {}).filter(
-        ([name, child]) =>
-          shown === 'all' || required.has(name) || (depth < 4 && exemplified(child)),
+        ([name, child]) => shown === 'all' || required.has(name) || exemplified(child, depth + 1),
       );
       return Object.fromEntries(
         entries.map(([name, child]) => [name, exampleOf(child, shown, depth + 1)]),

@@ -334,15 +334,15 @@ function shareProblemResponses(document: OpenAPIObject): void {
   for (const [, item] of paths) {
     for (const operation of Object.values(item) as OperationObject[]) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        if (Number(status) < 400 || !response || '$ref' in response) continue;
+        if (!(Number(status) >= 400) || !response || '$ref' in response) continue;
         if (!response.content?.[PROBLEM_CONTENT_TYPE]) continue;
+        if (response.description !== problemResponse(Number(status)).description) continue;
         const base = (STATUS_CODES[status] ?? `Status ${status}`).replace(/[^A-Za-z]/g, '');
         const name = [base, `${base}WithoutRateLimitHeaders`].find(
           (candidate) =>
             !shared[candidate] || JSON.stringify(shared[candidate]) === JSON.stringify(response),
         );
         if (!name || (name !== base && response.headers?.['RateLimit-Limit'])) continue;
-        if (response.description !== problemResponse(Number(status)).description) continue;
         shared[name] ??= response;
         operation.responses[status] = { $ref: `#/components/responses/${name}` };
       }

@@ -72,8 +72,8 @@ export class ExitPlanDto {
 
   @ApiPropertyOptional({
     format: 'uuid',
+    // No example: the exit plan's example insources, so no other vendor takes over.
     description: 'The vendor that takes over (strategy alternative_vendor)',
-    example: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
     maxLength: UUID_LENGTH,
   })
   @Optional()
