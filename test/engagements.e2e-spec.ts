@@ -219,6 +219,18 @@ describe('engagements', () => {
       ]);
     });
 
+    it('names the references that do not exist once the fields and spec are valid', async () => {
+      const body = await createBody();
+      const unknownVendor = { ...body, vendorId: UNKNOWN_ID };
+      const placeholder = await post('/v1/engagements', {
+        ...unknownVendor,
+        spec: { ...(body.spec as object), problem: 'TBD' },
+      });
+      expect(fieldsOf(expectProblem(placeholder, 400, 'validation'))).toEqual(['spec.problem']);
+      const valid = await post('/v1/engagements', unknownVendor);
+      expect(fieldsOf(expectProblem(valid, 400, 'validation'))).toEqual(['vendorId']);
+    });
+
     it('answers 400 naming each reference to a vendor or person that does not exist', async () => {
       const recipient = await newPerson(t);
       const body = await createBody();

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { insertInChunks } from '../database/bulk-insert.js';
-import { Keyset, keysetPage, type Page } from '../common/pagination.js';
+import { Keyset, keysetPage, type Page, timeThenId } from '../common/pagination.js';
 import { AuditEvent, type AuditEntityType, type FieldChanges } from './audit-event.entity.js';
 import { AuditEventResponse } from './dto/audit-event.response.js';
 import type { ListAuditEventsQuery } from './dto/list-audit-events.query.js';
@@ -16,10 +16,7 @@ export interface AuditRecord {
 }
 
 const NEWEST_FIRST = new Keyset<AuditEvent>(
-  [
-    { sql: 'event.at', kind: 'timestamptz', cursorValue: (event) => event.at.toISOString() },
-    { sql: 'event.id', kind: 'uuid', cursorValue: (event) => event.id },
-  ],
+  timeThenId('event.at', (event) => event.at, 'event.id'),
   'DESC',
 );
 

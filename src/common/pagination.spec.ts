@@ -5,6 +5,7 @@ import {
   decodeCursor,
   encodeCursor,
   Keyset,
+  timeThenId,
   toPage,
 } from './pagination.js';
 import { ValidationProblem } from './problem.js';
@@ -269,6 +270,19 @@ describe('Keyset', () => {
     };
     expect(new Keyset([real]).orderBy()).toBe('(-t.score) ASC');
     expect(uuid.kind).toBe('uuid');
+  });
+
+  it('keys a list in time order by the timestamp, ties by id', () => {
+    const byTime = new Keyset(
+      timeThenId<{ at: Date; id: string }>('x.at', (row) => row.at, 'x.id'),
+    );
+    expect(byTime.orderBy()).toBe('x.at ASC, x.id ASC');
+    const page = byTime.page(
+      [{ at: new Date('2026-11-21T10:00:00Z'), id: ID }, {} as never],
+      1,
+      (row) => row.id,
+    );
+    expect(byTime.decode(page.nextCursor!)).toEqual(['2026-11-21T10:00:00.000Z', ID]);
   });
 
   it('reads no position from an absent cursor', () => {

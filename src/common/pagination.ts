@@ -247,16 +247,21 @@ export async function keysetPage<Row extends ObjectLiteral, Item>(
   return keyset.page(await builder.getMany(), query.limit, toItem);
 }
 
+/** The key of a list in time order: a timestamp, ties broken by the row's id. */
+export function timeThenId<Row extends { id: string }>(
+  time: string,
+  timeOf: (row: Row) => Date,
+  id: string,
+): KeyColumn<Row>[] {
+  return [
+    { sql: time, kind: 'timestamptz', cursorValue: (row) => timeOf(row).toISOString() },
+    { sql: id, kind: 'uuid', cursorValue: (row) => row.id },
+  ];
+}
+
 /** The keyset shared by the lists that have no other natural order: oldest first, ties by id. */
 const byCreation = <Row extends { createdAt: Date; id: string }>(alias: string) =>
-  new Keyset<Row>([
-    {
-      sql: `${alias}.createdAt`,
-      kind: 'timestamptz',
-      cursorValue: (row) => row.createdAt.toISOString(),
-    },
-    { sql: `${alias}.id`, kind: 'uuid', cursorValue: (row) => row.id },
-  ]);
+  new Keyset<Row>(timeThenId(`${alias}.createdAt`, (row) => row.createdAt, `${alias}.id`));
 
 /** A page of rows in creation order, after `query.cursor`. */
 export function pageByCreation<Row extends ObjectLiteral & { createdAt: Date; id: string }, Item>(

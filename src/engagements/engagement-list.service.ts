@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { type CursorPosition, type KeyColumn, Keyset, type Page } from '../common/pagination.js';
+import { type CursorPosition, Keyset, type Page, timeThenId } from '../common/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { namedByText, runPrepared } from '../database/prepared.js';
 import { escapeLike } from '../common/query-helpers.js';
@@ -38,10 +38,8 @@ class Sql {
 }
 
 /** Creation order, oldest first, of the engagements (alias `e`) or their timelines (`t`). */
-const creationColumns = (createdAt: string, id: string): KeyColumn<PageRow>[] => [
-  { sql: createdAt, kind: 'timestamptz', cursorValue: (row) => row.created_at.toISOString() },
-  { sql: id, kind: 'uuid', cursorValue: (row) => row.id },
-];
+const creationColumns = (createdAt: string, id: string) =>
+  timeThenId<PageRow>(createdAt, (row) => row.created_at, id);
 const BY_CREATION = new Keyset(creationColumns('e.created_at', 'e.id'));
 const TIMELINE_BY_CREATION = new Keyset(
   creationColumns('t.engagement_created_at', 't.engagement_id'),

@@ -3,7 +3,7 @@ import { DataSource, IsNull } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { Clock } from '../common/clock.js';
 import { addDays } from '../common/dates.js';
-import { Keyset, keysetPage, type Page } from '../common/pagination.js';
+import { Keyset, keysetPage, type Page, timeThenId } from '../common/pagination.js';
 import { ValidationProblem } from '../common/problem.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { assertEngagementExists } from '../engagements/engagement-access.js';
@@ -24,14 +24,7 @@ import { escalatesOn } from './escalation-rules.js';
 import { escalationCandidate } from './escalation-store.js';
 
 const NEWEST_FIRST = new Keyset<Escalation>(
-  [
-    {
-      sql: 'escalation.raisedAt',
-      kind: 'timestamptz',
-      cursorValue: (row) => row.raisedAt.toISOString(),
-    },
-    { sql: 'escalation.id', kind: 'uuid', cursorValue: (row) => row.id },
-  ],
+  timeThenId('escalation.raisedAt', (row) => row.raisedAt, 'escalation.id'),
   'DESC',
 );
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type KeyColumn, Keyset, type Page } from '../common/pagination.js';
+import { Keyset, type Page, timeThenId } from '../common/pagination.js';
 import { escapeHtml } from '../common/html.js';
 import {
   PLAYBOOK_KINDS,
@@ -21,10 +21,7 @@ interface EntryRow {
   headline: string | null;
 }
 
-const timeColumns: KeyColumn<EntryRow>[] = [
-  { sql: 'at', kind: 'timestamptz', cursorValue: (row) => row.at.toISOString() },
-  { sql: 'id', kind: 'uuid', cursorValue: (row) => row.id },
-];
+const timeColumns = timeThenId<EntryRow>('at', (row) => row.at, 'id');
 const NEWEST_FIRST = new Keyset(timeColumns, 'DESC');
 const BEST_MATCH_FIRST = new Keyset<EntryRow>(
   [{ sql: 'rank', kind: 'real', cursorValue: (row) => row.rank }, ...timeColumns],

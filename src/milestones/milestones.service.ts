@@ -6,7 +6,7 @@ import type { Actor } from '../auth/actor.js';
 import { isUniqueViolation } from '../common/database-errors.js';
 import { Clock } from '../common/clock.js';
 import { daysBetween } from '../common/dates.js';
-import { Keyset, keysetPage, type Page, type PageQuery } from '../common/pagination.js';
+import { Keyset, keysetPage, type Page, type PageQuery, timeThenId } from '../common/pagination.js';
 import { ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
 import { updateVersioned } from '../common/versioned-update.js';
@@ -46,14 +46,9 @@ const BY_DUE_DATE = new Keyset<Milestone>([
   { sql: 'milestone.id', kind: 'uuid', cursorValue: (milestone) => milestone.id },
 ]);
 
-const OLDEST_CHANGE_FIRST = new Keyset<MilestoneDateChange>([
-  {
-    sql: 'change.changedAt',
-    kind: 'timestamptz',
-    cursorValue: (change) => change.changedAt.toISOString(),
-  },
-  { sql: 'change.id', kind: 'uuid', cursorValue: (change) => change.id },
-]);
+const OLDEST_CHANGE_FIRST = new Keyset(
+  timeThenId<MilestoneDateChange>('change.changedAt', (change) => change.changedAt, 'change.id'),
+);
 
 @Injectable()
 export class MilestonesService {

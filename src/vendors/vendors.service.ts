@@ -5,7 +5,7 @@ import { creationChanges, diffChanges } from '../audit/changes.js';
 import type { Actor } from '../auth/actor.js';
 import { assertVersion } from '../common/concurrency.js';
 import { isUniqueViolation } from '../common/database-errors.js';
-import { type KeyColumn, Keyset, type Page, pageByCreation } from '../common/pagination.js';
+import { Keyset, type Page, pageByCreation, timeThenId } from '../common/pagination.js';
 import { definedFields, escapeLike } from '../common/query-helpers.js';
 import { ratio } from '../common/ratio.js';
 import { lockForUpdate, updateVersioned } from '../common/versioned-update.js';
@@ -42,10 +42,7 @@ interface TrackRecordRow {
   artifacts_accepted: number;
 }
 
-const creationColumns: KeyColumn<TrackRecordRow>[] = [
-  { sql: 'created_at', kind: 'timestamptz', cursorValue: (row) => row.created_at.toISOString() },
-  { sql: 'id', kind: 'uuid', cursorValue: (row) => row.id },
-];
+const creationColumns = timeThenId<TrackRecordRow>('created_at', (row) => row.created_at, 'id');
 const OLDEST_FIRST = new Keyset(creationColumns);
 const MOST_SLIPPED_FIRST = new Keyset<TrackRecordRow>([
   { sql: 'slip_days', kind: 'int', reversed: true, cursorValue: (row) => row.slip_days },

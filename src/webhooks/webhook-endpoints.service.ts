@@ -9,6 +9,7 @@ import {
   type Page,
   pageByCreation,
   type PageQuery,
+  timeThenId,
 } from '../common/pagination.js';
 import { type ProblemItem, ValidationProblem } from '../common/problem.js';
 import { definedFields } from '../common/query-helpers.js';
@@ -42,14 +43,7 @@ import {
 const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
 const NEWEST_DELIVERY_FIRST = new Keyset<WebhookDelivery>(
-  [
-    {
-      sql: 'delivery.createdAt',
-      kind: 'timestamptz',
-      cursorValue: (row) => row.createdAt.toISOString(),
-    },
-    { sql: 'delivery.id', kind: 'uuid', cursorValue: (row) => row.id },
-  ],
+  timeThenId('delivery.createdAt', (row) => row.createdAt, 'delivery.id'),
   'DESC',
 );
 
